@@ -1,0 +1,19 @@
+"""Load the demo data of every app, so a newcomer sees the whole flow at once."""
+
+from django.core.management.base import BaseCommand
+
+from tickets import demo as tickets_demo
+
+
+class Command(BaseCommand):
+    help = "Create demo units, staff, customers (and each app's demo data). Safe to run again."
+
+    def handle(self, *args, **options):
+        result = tickets_demo.seed()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {len(result['units'])} units, {result['customers']} customers. "
+                f"Staff logins (password {tickets_demo.DEMO_PASSWORD!r}): admin, operator, backoffice, "
+                "dispatcher, supervisor, tech1…tech4."
+            )
+        )

@@ -1,0 +1,17 @@
+"""Role checks for the ticket API."""
+
+from rest_framework.permissions import BasePermission
+
+from tickets import roles
+
+
+class IsTicketWorker(BasePermission):
+    """Staff who may read tickets of their units and move them along."""
+
+    def has_permission(self, request, view) -> bool:
+        return roles.has_role(request.user, *roles.TICKET_WORKERS, roles.TECHNICIAN)
+
+
+class CanChangeTickets(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return roles.has_role(request.user, *roles.TICKET_WORKERS)

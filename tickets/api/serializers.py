@@ -1,0 +1,106 @@
+"""Serializers shared by the ticket API views."""
+
+from django.conf import settings
+from django.urls import reverse
+from rest_framework import serializers
+
+from tickets.models import Category, Ticket, TicketEvent
+
+
+def tracking_url(ticket: Ticket) -> str:
+    return settings.SITE_URL + reverse("tickets:track-token", args=[ticket.tracking_token])
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["code", "group", "kind", "name", "name_id", "name_en", "dispatches"]
+
+
+class PublicEventSerializer(serializers.ModelSerializer):
+    status_label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TicketEvent
+        fields = ["kind", "to_status", "status_label", "message", "created_at"]
+
+    def get_status_label(self, obj: TicketEvent) -> str:
+        return str(Ticket.Status(obj.to_status).label) if obj.to_status else ""
+
+
+class StaffEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TicketEvent
+        fields = ["id", "kind", "is_public", "from_status", "to_status", "message", "actor_label", "created_at"]
+
+
+class TicketSummarySerializer(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.code")
+    unit = serializers.CharField(source="unit.code")
+    status_label = serializers.CharField(source="get_status_display")
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "number",
+            "category",
+            "kind",
+            "channel",
+            "status",
+            "status_label",
+            "priority",
+            "unit",
+            "reporter_name",
+            "reporter_phone",
+            "id_pelanggan",
+            "address",
+            "lat",
+            "lng",
+            "dispatch_state",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class TicketDetailSerializer(TicketSummarySerializer):
+    events = StaffEventSerializer(many=True, read_only=True)
+
+    class Meta(TicketSummarySerializer.Meta):
+        fields = TicketSummarySerializer.Meta.fields + [
+            "description",
+            "meter_number",
+            "reporter_email",
+            "parent_number",
+            "first_informed_at",
+            "assigned_at",
+            "departed_at",
+            "work_started_at",
+            "temporarily_restored_at",
+            "restored_at",
+            "resolved_at",
+            "closed_at",
+            "cancelled_at",
+            "response_due_at",
+            "resolution_due_at",
+            "events",
+        ]
+
+    parent_number = serializers.CharField(source="parent.number", default=None, read_only=True)
+
+
+class PublicTicketSerializer(serializers.ModelSerializer):
+    """What anyone holding the number and phone (or the token link) may see: no personal data."""
+
+    category = serializers.CharField(source="category.name")
+    status_label = serializers.CharField(source="get_status_display")
+    unit = serializers.CharField(source="unit.name")
+    timeline = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = ["number", "category", "kind", "status", "status_label", "unit", "created_at", "timeline"]
+
+    def get_timeline(self, obj: Ticket) -> list[dict]:
+        return PublicEventSerializer(obj.events.filter(is_public=True).order_by("created_at", "id"), many=True).data

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "tickets-api"
+
+urlpatterns = [
+    path("categories/", views.CategoryListApi.as_view(), name="category-list"),
+    path("tickets/", views.TicketListCreateApi.as_view(), name="ticket-list"),
+    path("tickets/<str:number>/", views.TicketDetailApi.as_view(), name="ticket-detail"),
+    path("tickets/<str:number>/status/", views.TicketStatusChangeApi.as_view(), name="ticket-status"),
+    path("tickets/<str:number>/notes/", views.TicketNoteCreateApi.as_view(), name="ticket-notes"),
+    path("track/", views.TrackingLookupApi.as_view(), name="track-lookup"),
+    path("track/<str:token>/", views.TrackingTokenApi.as_view(), name="track-token"),
+]

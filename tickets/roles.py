@@ -1,0 +1,25 @@
+"""Staff roles, held as Django groups. Customers need no account."""
+
+OPERATOR = "operator"
+BACK_OFFICE = "back_office"
+DISPATCHER = "dispatcher"
+TECHNICIAN = "technician"
+SUPERVISOR = "supervisor"
+ADMIN = "admin"
+
+ALL_ROLES = (OPERATOR, BACK_OFFICE, DISPATCHER, TECHNICIAN, SUPERVISOR, ADMIN)
+
+# Roles that may change a ticket's status or add notes through the staff API.
+TICKET_WORKERS = (OPERATOR, BACK_OFFICE, DISPATCHER, SUPERVISOR, ADMIN)
+
+
+def has_role(user, *roles: str) -> bool:
+    if not user or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    names = getattr(user, "_sigap_role_names", None)
+    if names is None:
+        names = set(user.groups.values_list("name", flat=True))
+        user._sigap_role_names = names
+    return bool(names.intersection(roles)) or (ADMIN in names)

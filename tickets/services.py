@@ -1,0 +1,244 @@
+"""Writes of the ticket domain. Every state change of a ticket writes a TicketEvent row."""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hotline.exceptions import ApplicationError, ConflictError
+
+from . import selectors, signals, workflow
+from .models import Category, Customer, ServiceUnit, Ticket, TicketEvent
+from .numbering import new_ticket_number
+from .phone import normalize_phone
+
+MAX_NUMBER_ATTEMPTS = 5
+
+
+def _resolve_unit(
+    *, unit: ServiceUnit | None, customer: Customer | None, lat: float | None, lng: float | None
+) -> ServiceUnit:
+    if unit is not None:
+        return unit
+    if customer is not None:
+        return customer.unit
+    if lat is not None and lng is not None:
+        nearest = selectors.nearest_unit(lat=lat, lng=lng)
+        if nearest is not None:
+            return nearest
+    fallback = selectors.default_unit()
+    if fallback is not None:
+        return fallback
+    raise ValidationError(
+        {"unit": _("Give your ID pelanggan, your location or your ULP so we know where to send help.")}
+    )
+
+
+def open_ticket(
+    *,
+    category: Category,
+    channel: str,
+    description: str,
+    reporter_phone: str,
+    reporter_name: str = "",
+    reporter_email: str = "",
+    id_pelanggan: str = "",
+    meter_number: str = "",
+    customer: Customer | None = None,
+    unit: ServiceUnit | None = None,
+    lat: float | None = None,
+    lng: float | None = None,
+    address: str = "",
+    photo=None,
+    priority: str | None = None,
+    language: str = "id",
+    idempotency_key: str | None = None,
+    parent: Ticket | None = None,
+    created_by=None,
+) -> Ticket:
+    """Open a ticket from any channel.
+
+    1. Return the ticket already opened with the same idempotency key, if any.
+    2. Find the customer by ID pelanggan or meter number, and the ULP by customer, point or default.
+    3. Save the ticket and its "opened" event in one transaction, then announce ``ticket_opened``
+       (dispatch and notifications subscribe and act after commit).
+
+    The returned ticket has ``was_created`` set to False when it was found by idempotency key.
+    """
+    if idempotency_key:
+        existing = Ticket.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            existing.was_created = False
+            return existing
+    if not category.active:
+        raise ValidationError({"category": _("This category is not available.")})
+
+    phone = normalize_phone(reporter_phone) if reporter_phone else ""
+    if not phone:
+        raise ValidationError({"reporter_phone": _("Enter a phone number.")})
+    if customer is None and (id_pelanggan or meter_number):
+        customer = selectors.find_customer(id_pelanggan=id_pelanggan, meter_number=meter_number)
+    if customer is not None:
+        id_pelanggan = id_pelanggan or customer.id_pelanggan
+        meter_number = meter_number or (customer.meter_number or "")
+        if lat is None and customer.lat is not None:
+            lat, lng = customer.lat, customer.lng
+        address = address or customer.address
+        reporter_name = reporter_name or customer.name
+    target_unit = _resolve_unit(unit=unit, customer=customer, lat=lat, lng=lng)
+
+    now = timezone.now()
+    for attempt in range(MAX_NUMBER_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                ticket = Ticket(
+                    number=new_ticket_number(now, target_unit.time_zone),
+                    idempotency_key=idempotency_key or None,
+                    category=category,
+                    kind=category.kind,
+                    channel=channel,
+                    priority=priority or category.default_priority,
+                    unit=target_unit,
+                    customer=customer,
+                    id_pelanggan=id_pelanggan,
+                    meter_number=meter_number,
+                    reporter_name=reporter_name,
+                    reporter_phone=phone,
+                    reporter_email=reporter_email,
+                    language=language if language in {"id", "en"} else "id",
+                    description=description,
+                    address=address,
+                    lat=lat,
+                    lng=lng,
+                    parent=parent,
+                    created_by=created_by,
+                    created_at=now,
+                    first_informed_at=now,
+                    dispatch_state=(
+                        Ticket.DispatchState.PENDING if category.dispatches else Ticket.DispatchState.NOT_NEEDED
+                    ),
+                    dispatch_requested_at=now if category.dispatches else None,
+                )
+                if photo:
+                    ticket.photo = photo
+                ticket.full_clean(exclude=["photo", "tracking_token"])
+                ticket.save()
+                TicketEvent.objects.create(
+                    ticket=ticket,
+                    kind=TicketEvent.Kind.OPENED,
+                    is_public=True,
+                    to_status=ticket.status,
+                    message="",
+                    actor=created_by,
+                    actor_label=_channel_actor_label(channel, created_by),
+                    created_at=now,
+                )
+                if parent is not None:
+                    TicketEvent.objects.create(
+                        ticket=parent,
+                        kind=TicketEvent.Kind.LINKED,
+                        is_public=True,
+                        message=ticket.number,
+                        data={"follow_up": ticket.number},
+                        created_at=now,
+                    )
+                signals.ticket_opened.send(sender=Ticket, ticket=ticket)
+        except IntegrityError:
+            if idempotency_key:
+                existing = Ticket.objects.filter(idempotency_key=idempotency_key).first()
+                if existing is not None:
+                    existing.was_created = False
+                    return existing
+            if attempt == MAX_NUMBER_ATTEMPTS - 1:
+                raise
+            continue
+        ticket.was_created = True
+        return ticket
+    raise AssertionError("unreachable")
+
+
+def _channel_actor_label(channel: str, user) -> str:
+    if user is not None:
+        return user.get_full_name() or user.get_username()
+    return {"web": "customer", "api": "api", "open311": "open311"}.get(channel, "system")
+
+
+@transaction.atomic
+def change_status(
+    *,
+    ticket: Ticket,
+    to_status: str,
+    actor=None,
+    actor_label: str = "",
+    message: str = "",
+    at: datetime | None = None,
+    data: dict | None = None,
+) -> Ticket:
+    """Move a ticket along the status table; any other move is a 409 and nothing changes."""
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    from_status = locked.status
+    if to_status not in Ticket.Status.values:
+        raise ApplicationError(_("Unknown status."), extra={"fields": {"status": [_("Unknown status.")]}})
+    if not workflow.can_transition(locked.kind, from_status, to_status):
+        raise ConflictError(
+            _("A ticket that is %(from)s cannot become %(to)s.")
+            % {"from": Ticket.Status(from_status).label, "to": Ticket.Status(to_status).label},
+            extra={"allowed": sorted(workflow.allowed_next(locked.kind, from_status))},
+        )
+    when = at or timezone.now()
+    locked.status = to_status
+    update_fields = ["status", "updated_at"]
+    stamp = workflow.STATUS_TIMESTAMP.get(to_status)
+    if stamp and getattr(locked, stamp) is None:
+        setattr(locked, stamp, when)
+        update_fields.append(stamp)
+    if to_status == Ticket.Status.CLOSED and locked.resolved_at is None and locked.kind != Category.Kind.TECHNICAL:
+        locked.resolved_at = when
+        update_fields.append("resolved_at")
+    locked.save(update_fields=update_fields)
+    event = TicketEvent.objects.create(
+        ticket=locked,
+        kind=TicketEvent.Kind.STATUS,
+        is_public=True,
+        from_status=from_status,
+        to_status=to_status,
+        message=message,
+        actor=actor,
+        actor_label=actor_label or (_channel_actor_label("staff", actor) if actor else "system"),
+        data=data or {},
+        created_at=when,
+    )
+    signals.ticket_status_changed.send(
+        sender=Ticket, ticket=locked, from_status=from_status, to_status=to_status, event=event
+    )
+    return locked
+
+
+@transaction.atomic
+def add_note(*, ticket: Ticket, author, message: str, public: bool = False) -> TicketEvent:
+    """An internal note, or with ``public`` an update the customer sees on the tracking page."""
+    text = (message or "").strip()
+    if not text:
+        raise ValidationError({"message": _("Write something first.")})
+    event = TicketEvent(
+        ticket=ticket,
+        kind=TicketEvent.Kind.PUBLIC_UPDATE if public else TicketEvent.Kind.NOTE,
+        is_public=public,
+        message=text,
+        actor=author,
+        actor_label=_channel_actor_label("staff", author) if author else "system",
+    )
+    event.full_clean()
+    event.save()
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
+    return event
+
+
+def mark_dispatch_state(*, ticket_id: int, state: str, only_from: tuple[str, ...] = ()) -> bool:
+    """Conditionally set a ticket's dispatch state; True when the row changed."""
+    qs = Ticket.objects.filter(pk=ticket_id)
+    if only_from:
+        qs = qs.filter(dispatch_state__in=only_from)
+    return qs.update(dispatch_state=state, updated_at=timezone.now()) == 1

@@ -1,0 +1,72 @@
+"""Customer pages: report a problem, see the confirmation, track a ticket."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import selectors, services
+from .forms import ReportForm, TrackForm
+from .models import Ticket
+
+
+@require_http_methods(["GET", "POST"])
+def report(request):
+    if request.method == "POST":
+        form = ReportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                ticket = services.open_ticket(
+                    **form.open_ticket_kwargs(),
+                    channel=Ticket.Channel.WEB,
+                    language=(get_language() or "id")[:2],
+                )
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages)
+            else:
+                return redirect("tickets:report-done", token=ticket.tracking_token)
+    else:
+        form = ReportForm()
+    return render(request, "tickets/report_form.html", {"form": form})
+
+
+def report_done(request, token: str):
+    ticket = selectors.ticket_by_tracking_token(token)
+    if ticket is None:
+        raise Http404
+    return render(request, "tickets/report_done.html", {"ticket": ticket})
+
+
+@require_http_methods(["GET", "POST"])
+def track_lookup(request):
+    not_found = False
+    if request.method == "POST":
+        form = TrackForm(request.POST)
+        if form.is_valid():
+            ticket = selectors.ticket_for_tracking(number=form.cleaned_data["number"], phone=form.cleaned_data["phone"])
+            if ticket is not None:
+                return redirect("tickets:track-token", token=ticket.tracking_token)
+            not_found = True
+    else:
+        form = TrackForm()
+    return render(
+        request,
+        "tickets/track_lookup.html",
+        {
+            "form": form,
+            "not_found": not_found,
+            "not_found_message": _("No ticket matches this number and phone number."),
+        },
+        status=404 if not_found else 200,
+    )
+
+
+def track(request, token: str):
+    ticket = selectors.ticket_by_tracking_token(token)
+    if ticket is None:
+        raise Http404
+    events = list(selectors.public_events(ticket))
+    return render(request, "tickets/track.html", {"ticket": ticket, "events": events})
