@@ -33,6 +33,16 @@ def _generous_throttles(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests empty every table between tests; put the seeded categories back."""
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        from tickets.categories import sync_reference_data
+
+        sync_reference_data()
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

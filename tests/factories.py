@@ -73,6 +73,7 @@ class TicketFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Ticket
+        skip_postgeneration_save = True
 
     category = factory.LazyFunction(lambda: category("GG-PADAM-1"))
     kind = factory.LazyAttribute(lambda o: o.category.kind)

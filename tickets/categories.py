@@ -108,3 +108,30 @@ CATEGORIES = [
     ("SP-SARAN", "suara", FEEDBACK, "Saran", "Suggestion", False, "low"),
     ("SP-APRESIASI", "suara", FEEDBACK, "Apresiasi", "Appreciation", False, "low"),
 ]
+
+
+def sync_reference_data() -> None:
+    """Upsert the categories and the role groups (what the data migration loads) with today's models.
+
+    Used where tables were emptied after migrating, e.g. between transactional tests.
+    """
+    from django.contrib.auth.models import Group
+
+    from . import roles
+    from .models import Category
+
+    for order, (code, group, kind, name_id, name_en, dispatches, priority) in enumerate(CATEGORIES):
+        Category.objects.update_or_create(
+            code=code,
+            defaults={
+                "group": group,
+                "kind": kind,
+                "name_id": name_id,
+                "name_en": name_en,
+                "dispatches": dispatches,
+                "default_priority": priority,
+                "sort_order": order * 10,
+            },
+        )
+    for name in roles.ALL_ROLES:
+        Group.objects.get_or_create(name=name)

@@ -17,6 +17,11 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ServiceUnit) -> str:
+        return obj.name
+
+
 def grouped_category_choices() -> list:
     groups: dict[str, list] = {}
     for category in selectors.public_categories():
@@ -48,7 +53,7 @@ class ReportForm(forms.Form):
     address = forms.CharField(label=_("Address or landmark"), max_length=255, required=False)
     lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     lng = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
-    unit = forms.ModelChoiceField(
+    unit = UnitChoiceField(
         label=_("Nearest PLN office (ULP)"),
         required=False,
         queryset=ServiceUnit.objects.none(),
