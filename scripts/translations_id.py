@@ -162,6 +162,8 @@ ID = {
     "The file is not an image. Send a JPEG or PNG photo.": "Berkas bukan gambar. Kirim foto JPEG atau PNG.",
     "No ticket matches this number and phone number.": "Tidak ada laporan dengan nomor dan nomor telepon ini.",
     "It has been sent to %(unit)s. Keep this number: with your phone number it lets you follow the report.": "Laporan telah diteruskan ke %(unit)s. Simpan nomor ini: bersama nomor telepon Anda, nomor ini dipakai untuk memantau laporan.",
+    "Too many attempts": "Terlalu banyak percobaan",
+    "Too many attempts from your connection. Please wait a few minutes and try again, or call 123.": "Terlalu banyak percobaan dari koneksi Anda. Tunggu beberapa menit lalu coba lagi, atau hubungi 123.",
 }
 
 

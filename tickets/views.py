@@ -8,12 +8,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import selectors, services
+from .api.throttles import PublicIntakeThrottle, PublicTrackingThrottle
 from .forms import ReportForm, TrackForm
 from .models import Ticket
 
 
+def _too_many(request):
+    return render(request, "tickets/too_many.html", status=429)
+
+
 @require_http_methods(["GET", "POST"])
 def report(request):
+    if request.method == "POST" and not PublicIntakeThrottle().allow_request(request, None):
+        return _too_many(request)
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES)
         if form.is_valid():
@@ -43,6 +50,8 @@ def report_done(request, token: str):
 @require_http_methods(["GET", "POST"])
 def track_lookup(request):
     not_found = False
+    if request.method == "POST" and not PublicTrackingThrottle().allow_request(request, None):
+        return _too_many(request)
     if request.method == "POST":
         form = TrackForm(request.POST)
         if form.is_valid():

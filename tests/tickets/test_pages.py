@@ -112,3 +112,16 @@ def test_health_reports_database_and_broker(client, db):
     body = client.get("/healthz").json()
     assert body["db"] == "up"
     assert body["broker"] in {"in-process", "up"}
+
+
+def test_tracking_lookups_on_the_page_are_throttled(client, ulp, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"public_intake": "5/minute", "public_tracking": "2/minute"}
+    )
+    codes = [
+        client.post("/lacak/", {"number": "261125-000001-7", "phone": "081234567890"}).status_code for _ in range(3)
+    ]
+    assert codes == [404, 404, 429]
+    assert "Terlalu banyak percobaan" in client.post("/lacak/", {}).content.decode()
