@@ -33,3 +33,34 @@ class DatabaseUnavailableMiddleware:
             )
         response["Retry-After"] = "5"
         return response
+
+
+class LanguageMiddleware:
+    """Bahasa Indonesia unless the user chose English with the language switch (a cookie).
+
+    Pages ignore the browser's Accept-Language: many Indonesian phones run an English interface, yet
+    customers expect PLN's pages in Indonesian. API clients may ask for a language with Accept-Language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in supported and request.path.startswith("/api/"):
+            language = translation.get_language_from_request(request)
+        if language not in supported:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary = response.headers.get("Vary", "")
+        if "Cookie" not in patch_vary:
+            response.headers["Vary"] = ", ".join(filter(None, [patch_vary, "Cookie"]))
+        translation.deactivate()
+        return response

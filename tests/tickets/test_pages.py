@@ -125,3 +125,8 @@ def test_tracking_lookups_on_the_page_are_throttled(client, ulp, monkeypatch):
     ]
     assert codes == [404, 404, 429]
     assert "Terlalu banyak percobaan" in client.post("/lacak/", {}).content.decode()
+
+
+def test_pages_stay_indonesian_for_a_browser_in_english(client, ulp):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Laporkan gangguan listrik" in page
