@@ -164,6 +164,15 @@ ID = {
     "It has been sent to %(unit)s. Keep this number: with your phone number it lets you follow the report.": "Laporan telah diteruskan ke %(unit)s. Simpan nomor ini: bersama nomor telepon Anda, nomor ini dipakai untuk memantau laporan.",
     "Too many attempts": "Terlalu banyak percobaan",
     "Too many attempts from your connection. Please wait a few minutes and try again, or call 123.": "Terlalu banyak percobaan dari koneksi Anda. Tunggu beberapa menit lalu coba lagi, atau hubungi 123.",
+    "Account locked": "Akun terkunci",
+    "Too many failed logins. This account is locked for a while; try again later or ask your supervisor.": "Terlalu banyak percobaan masuk yang gagal. Akun ini dikunci sementara; coba lagi nanti atau hubungi supervisor Anda.",
+    "You are logged out.": "Anda telah keluar.",
+    "Log in": "Masuk",
+    "Your username and password didn't match. Please try again.": "Nama pengguna dan kata sandi tidak cocok. Silakan coba lagi.",
+    "Staff": "Petugas",
+    "Log out": "Keluar",
+    "Staff login": "Masuk petugas",
+    "Staff pages": "Halaman petugas",
 }
 
 

@@ -45,3 +45,16 @@ def test_a_malformed_boolean_setting_fails_loudly():
     result = run_manage("check", DEBUG="perhaps")
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr
+
+
+def test_pages_carry_a_content_security_policy_without_inline_scripts(client, db):
+    response = client.get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_api_docs_load_their_assets_from_our_origin(client, db):
+    page = client.get("/api/docs/").content.decode()
+    assert "cdn.jsdelivr" not in page and "unpkg" not in page
