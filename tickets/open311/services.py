@@ -73,7 +73,8 @@ def submit_service_request(
     1. ``address_id`` is our master address: the ID pelanggan of the connection, as is the attribute.
     2. ``tickets.services.open_ticket`` finds the customer and the ULP and announces the ticket, so the
        request is routed like any other.
-    3. A retry with the same ``Idempotency-Key`` from the same client returns the first request.
+    3. A retry with the same ``Idempotency-Key`` from the same client returns the first request
+       (``was_created`` is then False).
     """
     attributes = dict(attributes or {})
     id_pelanggan = attributes.get(definitions.ID_PELANGGAN) or address_id
@@ -99,6 +100,7 @@ def submit_service_request(
             existing = Open311Request.objects.filter(ticket=ticket).first()
             if existing is None:
                 raise ValidationError({"idempotency_key": _("This key was already used for another ticket.")})
+            existing.was_created = False
             return existing
         request = Open311Request(
             ticket=ticket,
@@ -112,4 +114,5 @@ def submit_service_request(
         )
         request.full_clean(exclude=["ticket", "token"])
         request.save()
+    request.was_created = True
     return request

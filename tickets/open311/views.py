@@ -336,7 +336,7 @@ class RequestListCreateApi(Open311View):
             **values,
         )
         with_token = settings.OPEN311_SERVICE_TYPE == "batch"
-        code = status.HTTP_201_CREATED if created.ticket.was_created else status.HTTP_200_OK
+        code = status.HTTP_201_CREATED if created.was_created else status.HTTP_200_OK
         return Response([serializers.created_request(created, with_token=with_token)], status=code)
 
     def _location(self, params, errors: list[str]) -> dict:
