@@ -17,9 +17,12 @@ DESCRIPTION_LIMIT = 4000
 
 
 @transaction.atomic
-def issue_client_key(*, client: Open311Client) -> str:
-    """Give the client a new random key, replacing any old one; return the key (shown once)."""
-    raw_key = secrets.token_urlsafe(32)
+def issue_client_key(*, client: Open311Client, raw_key: str | None = None) -> str:
+    """Give the client a new random key, replacing any old one; return the key (shown once).
+
+    ``raw_key`` is for the demo data only, whose key is printed in the README.
+    """
+    raw_key = raw_key or secrets.token_urlsafe(32)
     client.key_prefix = raw_key[:8]
     client.key_digest = key_digest(raw_key)
     client.full_clean()

@@ -34,6 +34,8 @@ from .renderers import Open311JSONRenderer, Open311XMLRenderer
 from .throttles import Open311KeyThrottle
 
 MAX_WINDOW = timedelta(days=90)
+# A "+" of a zone offset that was not percent-encoded arrives as a space ("19:00:00 08:00").
+UNENCODED_OFFSET = re.compile(r"^(.*T\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d:?\d\d)$")
 ATTRIBUTE_PARAM = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 # Field names of tickets.services.open_ticket → the Open311 parameter a client sent.
 PARAMETER_OF_FIELD = {
@@ -221,6 +223,17 @@ def _parse_attributes(params, category) -> tuple[dict, list[str]]:
     return answers, errors
 
 
+def parse_w3c(raw: str):
+    """An ISO 8601 / W3C date and time, or None; tolerates an offset whose "+" became a space."""
+    text = raw.strip()
+    value = parse_datetime(text)
+    if value is None:
+        match = UNENCODED_OFFSET.match(text)
+        if match:
+            value = parse_datetime(f"{match.group(1)}+{match.group(2)}")
+    return value
+
+
 def _check_value(item: definitions.Attribute, value: str) -> str:
     if item.datatype == definitions.SINGLE and value not in item.keys:
         return _("%(value)s is not one of the offered values.") % {"value": value}
@@ -229,7 +242,7 @@ def _check_value(item: definitions.Attribute, value: str) -> str:
             float(value)
         except ValueError:
             return _("Enter a number.")
-    if item.datatype == definitions.DATETIME and parse_datetime(value) is None:
+    if item.datatype == definitions.DATETIME and parse_w3c(value) is None:
         return _("Enter an ISO 8601 date and time, for example 2026-11-25T19:30:00+07:00.")
     if item.datatype == definitions.STRING and ("\n" in value or "\r" in value or len(value) > 255):
         return _("Enter one line of at most 255 characters.")
@@ -362,7 +375,7 @@ def _comma_list(raw: str | None) -> list[str]:
 
 
 def _parse_date(raw: str, name: str):
-    value = parse_datetime(raw.strip())
+    value = parse_w3c(raw)
     if value is None:
         raise Open311Error(
             status.HTTP_400_BAD_REQUEST,

@@ -138,3 +138,15 @@ def test_the_admin_action_issues_a_new_key(admin_client, city_app):
     assert response.status_code == 200
     city_app.refresh_from_db()
     assert city_app.key_digest != old_digest
+
+
+def test_the_demo_client_key_works_and_seeding_twice_keeps_one_client(open311, customer):
+    # given
+    from tickets.open311 import demo
+
+    # when
+    key = demo.seed()["open311_key"]
+    demo.seed()
+    # then
+    assert Open311Client.objects.filter(name=demo.DEMO_CLIENT_NAME).count() == 1
+    assert open311.post("requests", "json", outage_report(key, customer)).status_code == 201

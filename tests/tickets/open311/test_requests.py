@@ -373,3 +373,12 @@ def test_a_json_body_is_refused_because_the_spec_posts_forms(open311, report):
     # then
     assert response.status_code == 415
     assert response.json()[0]["code"] == 415
+
+
+def test_an_offset_whose_plus_was_not_encoded_is_still_understood(open311, report):
+    # given: "+08:00" sent raw in a form body arrives as " 08:00"
+    report["attribute[started_at]"] = "2026-11-25T19:00:00 08:00"
+    # when
+    response = open311.post("requests", "json", report)
+    # then
+    assert response.status_code == 201
