@@ -156,3 +156,14 @@ def test_names_with_markup_characters_stay_well_formed_xml(open311):
     names = [xml_value(item, "service_name") for item in response.body]
     assert 'Lampu <PJU> & "tiang"' in names
     assert category("GG-PJU").name_id == 'Lampu <PJU> & "tiang"'
+
+
+def test_definitions_and_errors_speak_bahasa_indonesia_by_default(open311):
+    # when
+    definition = open311.get("services/GG-BAHAYA", "json").body
+    missing = open311.get("services/NOPE", "xml")
+    # then
+    hazard = next(item for item in definition["attributes"] if item["code"] == "hazard")
+    assert hazard["description"] == "Apa bahayanya?"
+    assert {"key": "kite", "name": "Layangan tersangkut di jaringan"} in hazard["values"]
+    assert xml_value(missing.body[0], "description") == "service_code NOPE tidak ditemukan."
