@@ -273,12 +273,12 @@ class RequestListCreateApi(Open311View):
     @extend_schema(exclude=True)
     def get(self, request, format=None):
         params = request.query_params
-        numbers = _comma_list(params.get("service_request_id"))
+        numbers = _comma_list(params, "service_request_id")
         if numbers:
             tickets = selectors.service_requests(numbers=[normalize_ticket_number(n) or n for n in numbers])
         else:
             start, end = _window(params.get("start_date"), params.get("end_date"))
-            statuses = set(_comma_list(params.get("status")))
+            statuses = set(_comma_list(params, "status"))
             unknown = statuses - {"open", "closed"}
             if unknown:
                 raise Open311Error(
@@ -286,7 +286,7 @@ class RequestListCreateApi(Open311View):
                     _("status must be open or closed, not %(value)s.") % {"value": ", ".join(sorted(unknown))},
                 )
             tickets = selectors.service_requests(
-                service_codes=_comma_list(params.get("service_code")), start=start, end=end, statuses=statuses
+                service_codes=_comma_list(params, "service_code"), start=start, end=end, statuses=statuses
             )
         return Response([serializers.service_request(ticket) for ticket in tickets])
 
@@ -370,8 +370,9 @@ class RequestListCreateApi(Open311View):
         return values
 
 
-def _comma_list(raw: str | None) -> list[str]:
-    return [item.strip() for item in (raw or "").split(",") if item.strip()]
+def _comma_list(params, name: str) -> list[str]:
+    """A parameter that may be comma delimited and may also be declared several times."""
+    return [item.strip() for raw in params.getlist(name) for item in raw.split(",") if item.strip()]
 
 
 def _parse_date(raw: str, name: str):

@@ -382,3 +382,35 @@ def test_an_offset_whose_plus_was_not_encoded_is_still_understood(open311, repor
     response = open311.post("requests", "json", report)
     # then
     assert response.status_code == 201
+
+
+def test_an_address_string_alone_needs_a_default_unit_to_be_placed(open311, report, ulp, settings):
+    # given
+    place = _without(report, "lat", "long", "attribute[id_pelanggan]")
+    settings.SIGAP_DEFAULT_UNIT_CODE = ""
+    # when
+    refused = open311.post("requests", "json", place)
+    settings.SIGAP_DEFAULT_UNIT_CODE = ulp.code
+    accepted = open311.post("requests", "json", place)
+    # then
+    assert refused.status_code == 400
+    assert refused.body[0]["description"].startswith("location: ")
+    assert accepted.status_code == 201
+    assert Ticket.objects.get().address == "Jl. Jenderal Sudirman No. 1, Balikpapan"
+
+
+def test_repeated_filter_parameters_count_like_a_comma_list(open311, ulp):
+    # given
+    outage = TicketFactory(unit=ulp)
+    bill = TicketFactory(unit=ulp, category=category("TG-LONJAK"))
+    TicketFactory(unit=ulp, category=category("LY-PB"))
+    # when
+    response = open311.client.get("/open311/v2/requests.json?service_code=GG-PADAM-1&service_code=TG-LONJAK")
+    # then
+    assert {item["service_request_id"] for item in response.json()} == {outage.number, bill.number}
+
+
+def test_a_wrong_method_is_a_405_in_the_error_format(open311):
+    response = open311.post("services", "xml", {})
+    assert response.status_code == 405
+    assert xml_value(response.body[0], "code") == "405"
