@@ -5,6 +5,7 @@ Errors follow the specification: a list of ``code`` + ``description``; 404 for w
 403 for a missing or wrong ``api_key``, 400 for any other request that cannot be fulfilled.
 """
 
+import math
 import re
 from datetime import UTC, timedelta
 
@@ -70,7 +71,7 @@ def open311_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, Open311Error):
         return _errors(exc.status_code, exc.descriptions)
     if isinstance(exc, exceptions.Throttled):
-        wait = int(exc.wait or 1)
+        wait = max(1, math.ceil(exc.wait or 1))
         return _errors(
             status.HTTP_429_TOO_MANY_REQUESTS,
             [_("Too many requests for this api_key; retry in %(seconds)s seconds.") % {"seconds": wait}],
