@@ -240,8 +240,10 @@ def _check_value(item: definitions.Attribute, value: str) -> str:
         return _("%(value)s is not one of the offered values.") % {"value": value}
     if item.datatype == definitions.NUMBER:
         try:
-            float(value)
+            number = float(value)
         except ValueError:
+            return _("Enter a number.")
+        if not math.isfinite(number):
             return _("Enter a number.")
     if item.datatype == definitions.DATETIME and parse_w3c(value) is None:
         return _("Enter an ISO 8601 date and time, for example 2026-11-25T19:30:00+07:00.")
@@ -274,7 +276,7 @@ class RequestListCreateApi(Open311View):
     @extend_schema(exclude=True)
     def get(self, request, format=None):
         params = request.query_params
-        numbers = _comma_list(params, "service_request_id")
+        numbers = _comma_list(params, "service_request_id")[: selectors.MAX_REQUESTS]
         if numbers:
             tickets = selectors.service_requests(numbers=[normalize_ticket_number(n) or n for n in numbers])
         else:
