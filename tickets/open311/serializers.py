@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.urls import reverse
 
+from tickets import selectors as ticket_selectors
 from tickets import workflow
 from tickets.models import Category, Ticket, TicketEvent
 
@@ -94,10 +95,10 @@ def open311_status(ticket: Ticket) -> str:
 
 
 def _timeline(ticket: Ticket) -> list[TicketEvent]:
-    cached = getattr(ticket, "public_timeline", None)
+    cached = getattr(ticket, "public_timeline", None)  # prefetched by the selectors for lists
     if cached is not None:
         return cached
-    return list(ticket.events.filter(is_public=True).order_by("created_at", "id"))
+    return list(ticket_selectors.public_events(ticket))
 
 
 def _status_notes(events: list[TicketEvent]) -> str | None:

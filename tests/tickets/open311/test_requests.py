@@ -414,3 +414,21 @@ def test_a_wrong_method_is_a_405_in_the_error_format(open311):
     response = open311.post("services", "xml", {})
     assert response.status_code == 405
     assert xml_value(response.body[0], "code") == "405"
+
+
+def test_a_billing_request_closes_when_resolved_and_opens_again_when_reopened(open311, report):
+    # given
+    report.update({"service_code": "TG-LONJAK", "attribute[billing_period]": "2026-10"})
+    number = open311.post("requests", "json", report).body[0]["service_request_id"]
+    ticket = Ticket.objects.get(number=number)
+
+    def status_of():
+        return open311.get(f"requests/{number}", "json").body[0]["status"]
+
+    # when / then
+    ticket_services.change_status(ticket=ticket, to_status=Ticket.Status.IN_PROGRESS)
+    assert status_of() == "open"
+    ticket_services.change_status(ticket=ticket, to_status=Ticket.Status.RESOLVED, message="Tagihan dikoreksi.")
+    assert status_of() == "closed"
+    ticket_services.change_status(ticket=ticket, to_status=Ticket.Status.IN_PROGRESS)
+    assert status_of() == "open"
