@@ -310,6 +310,19 @@ SPECTACULAR_SETTINGS = {
 SIGAP_DEFAULT_UNIT_CODE = os.environ.get("SIGAP_DEFAULT_UNIT_CODE", "")
 SIGAP_TICKET_TIME_ZONE = os.environ.get("SIGAP_TICKET_TIME_ZONE", "Asia/Jakarta")
 
+# Open311 GeoReport v2 (docs/open311.md): the jurisdiction_id clients may send; "realtime" answers a
+# POST with the request id, "batch" with a token; the endpoint type discovery announces (production / test).
+OPEN311_JURISDICTION_ID = os.environ.get("OPEN311_JURISDICTION_ID", "sigap123.id")
+OPEN311_SERVICE_TYPE = os.environ.get("OPEN311_SERVICE_TYPE", "realtime")
+if OPEN311_SERVICE_TYPE not in {"realtime", "batch"}:
+    raise ImproperlyConfigured("OPEN311_SERVICE_TYPE must be realtime or batch")
+OPEN311_ENDPOINT_TYPE = os.environ.get("OPEN311_ENDPOINT_TYPE", "production" if not DEBUG else "test")
+OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "PLN 123 contact centre: call 123 or e-mail open311@sigap123.id")
+OPEN311_KEY_SERVICE = os.environ.get(
+    "OPEN311_KEY_SERVICE", "Ask for an api_key at open311@sigap123.id with your app's name and a contact person."
+)
+OPEN311_ANONYMOUS_RATE = os.environ.get("OPEN311_ANONYMOUS_RATE", "60/minute")  # GETs without an api_key, per IP
+
 # Production hardening; `manage.py check --deploy` passes when DEBUG is off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -62,3 +62,7 @@ class TicketAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# Open311 client applications and requests.
+from .open311 import admin as open311_admin  # noqa: E402, F401

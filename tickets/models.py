@@ -353,3 +353,7 @@ class NumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+# Open311 models live in their own package; importing them here registers them with the app.
+from .open311.models import Open311Client, Open311Request  # noqa: E402, F401

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from tickets import demo as tickets_demo
+from tickets.open311 import demo as open311_demo
 
 
 class Command(BaseCommand):
@@ -10,6 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = tickets_demo.seed()
+        open311 = open311_demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(result['units'])} units, {result['customers']} customers. "
@@ -17,3 +19,4 @@ class Command(BaseCommand):
                 "dispatcher, supervisor, tech1…tech4."
             )
         )
+        self.stdout.write(f"Open311 GeoReport v2 at /open311/v2/ — demo api_key: {open311['open311_key']}")

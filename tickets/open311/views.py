@@ -1,0 +1,442 @@
+"""GeoReport v2 endpoints. Each view parses its parameters, calls one selector or service and
+answers in the format named by the URL suffix (``.json`` or ``.xml``).
+
+Errors follow the specification: a list of ``code`` + ``description``; 404 for what does not exist,
+403 for a missing or wrong ``api_key``, 400 for any other request that cannot be fulfilled.
+"""
+
+import math
+import re
+from datetime import UTC, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import InterfaceError, OperationalError
+from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.generic import RedirectView
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tickets.numbering import normalize_ticket_number
+from tickets.phone import normalize_phone
+
+from . import definitions, selectors, serializers, services
+from .renderers import Open311JSONRenderer, Open311XMLRenderer
+from .throttles import Open311KeyThrottle
+
+MAX_WINDOW = timedelta(days=90)
+# A "+" of a zone offset that was not percent-encoded arrives as a space ("19:00:00 08:00").
+UNENCODED_OFFSET = re.compile(r"^(.*T\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d:?\d\d)$")
+ATTRIBUTE_PARAM = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
+# Field names of tickets.services.open_ticket → the Open311 parameter a client sent.
+PARAMETER_OF_FIELD = {
+    "reporter_phone": "phone",
+    "reporter_email": "email",
+    "reporter_name": "first_name",
+    "unit": "location",
+    "lat": "lat",
+    "lng": "long",
+    "address": "address_string",
+    "description": "description",
+    "id_pelanggan": "address_id",
+}
+
+
+class Open311Error(Exception):
+    """Answer with these error descriptions and this HTTP status."""
+
+    def __init__(self, status_code: int, *descriptions: str):
+        super().__init__(descriptions[0] if descriptions else "")
+        self.status_code = status_code
+        self.descriptions = list(descriptions)
+
+
+def _errors(status_code: int, descriptions: list[str], headers: dict | None = None) -> Response:
+    body = [serializers.error(status_code, description) for description in descriptions]
+    return Response(body, status=status_code, headers=headers)
+
+
+def open311_exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Every failure of an Open311 view in the specification's error format."""
+    if isinstance(exc, Open311Error):
+        return _errors(exc.status_code, exc.descriptions)
+    if isinstance(exc, exceptions.Throttled):
+        wait = max(1, math.ceil(exc.wait or 1))
+        return _errors(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            [_("Too many requests for this api_key; retry in %(seconds)s seconds.") % {"seconds": wait}],
+            headers={"Retry-After": str(wait)},
+        )
+    if isinstance(exc, DjangoValidationError):
+        descriptions = []
+        for field, messages in getattr(exc, "message_dict", {"": exc.messages}).items():
+            name = PARAMETER_OF_FIELD.get(field, field)
+            descriptions.extend(f"{name}: {message}" if name else message for message in messages)
+        return _errors(status.HTTP_400_BAD_REQUEST, descriptions)
+    if isinstance(exc, (Http404, exceptions.NotFound)):
+        return _errors(status.HTTP_404_NOT_FOUND, [_("Not found.")])
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return _errors(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            [_("Service temporarily unavailable, please retry.")],
+            headers={"Retry-After": "5"},
+        )
+    if isinstance(exc, exceptions.APIException):
+        return _errors(exc.status_code, [str(exc.detail)])
+    return None
+
+
+class SuffixNegotiation(DefaultContentNegotiation):
+    """The format comes from the URL suffix alone, as the specification says; XML is the default."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        wanted = format_suffix or "xml"
+        for renderer in renderers:
+            if renderer.format == wanted:
+                return renderer, renderer.media_type
+        raise exceptions.NotFound()
+
+
+class Open311View(APIView):
+    """Shared behaviour: suffix formats, jurisdiction_id, api_key, per-key throttle, spec errors."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    renderer_classes = [Open311JSONRenderer, Open311XMLRenderer]
+    content_negotiation_class = SuffixNegotiation
+    parser_classes = [FormParser, MultiPartParser]
+    throttle_classes = [Open311KeyThrottle]
+    key_required = False
+    xml_root = "service_requests"
+
+    def get_exception_handler(self):
+        return open311_exception_handler
+
+    def params(self, request):
+        return request.data if request.method == "POST" else request.query_params
+
+    def perform_authentication(self, request):
+        """Runs before the throttle: check jurisdiction_id, then find the client by api_key."""
+        params = self.params(request)
+        jurisdiction_id = (params.get("jurisdiction_id") or request.query_params.get("jurisdiction_id") or "").strip()
+        if jurisdiction_id and jurisdiction_id.lower() != settings.OPEN311_JURISDICTION_ID.lower():
+            raise Open311Error(
+                status.HTTP_404_NOT_FOUND,
+                _("jurisdiction_id %(value)s was not found; this endpoint serves %(ours)s.")
+                % {"value": jurisdiction_id, "ours": settings.OPEN311_JURISDICTION_ID},
+            )
+        request.open311_jurisdiction_id = jurisdiction_id
+        request.open311_client = None
+        api_key = (params.get("api_key") or request.query_params.get("api_key") or "").strip()
+        if not api_key:
+            if self.key_required:
+                raise Open311Error(status.HTTP_403_FORBIDDEN, _("api_key was not provided."))
+            return
+        client = selectors.client_for_key(api_key)
+        if client is None or not client.active:
+            raise Open311Error(status.HTTP_403_FORBIDDEN, _("Invalid api_key received."))
+        request.open311_client = client
+
+
+class DiscoveryApi(Open311View):
+    """Service Discovery: where the endpoints are, which formats they speak, how to get a key."""
+
+    xml_root = "discovery"
+
+    @extend_schema(exclude=True)
+    def get(self, request, format=None):
+        return Response(serializers.discovery())
+
+
+class ServiceListApi(Open311View):
+    """GET Service List: one service per public ticket category."""
+
+    xml_root = "services"
+
+    @extend_schema(exclude=True)
+    def get(self, request, format=None):
+        return Response([serializers.service(category) for category in selectors.service_categories()])
+
+
+def _category_or_404(service_code: str):
+    category = selectors.service_category(service_code)
+    if category is None:
+        raise Open311Error(
+            status.HTTP_404_NOT_FOUND, _("service_code %(code)s was not found.") % {"code": service_code}
+        )
+    return category
+
+
+class ServiceDefinitionApi(Open311View):
+    """GET Service Definition: the attributes a service asks for."""
+
+    xml_root = "service_definition"
+
+    @extend_schema(exclude=True)
+    def get(self, request, service_code: str, format=None):
+        return Response(serializers.service_definition(_category_or_404(service_code)))
+
+
+def _parse_attributes(params, category) -> tuple[dict, list[str]]:
+    """``attribute[code]=value`` and ``attribute[code][]=value`` pairs, checked against the definition."""
+    sent: dict[str, list[str]] = {}
+    for name in params:
+        match = ATTRIBUTE_PARAM.match(name)
+        if match:
+            values = [value.strip() for value in params.getlist(name) if value.strip()]
+            sent.setdefault(match.group(1), []).extend(values)
+    answers, errors = {}, []
+    for item in definitions.attributes_for(category):
+        if not item.variable:
+            continue
+        values = sent.get(item.code, [])
+        label = f"attribute[{item.code}]"
+        if not values:
+            if item.required:
+                errors.append(_("%(name)s is required: %(question)s") % {"name": label, "question": item.description})
+            continue
+        if item.datatype == definitions.MULTI:
+            unknown = [value for value in values if value not in item.keys]
+            if unknown:
+                errors.append(
+                    _("%(name)s has values that are not offered: %(values)s")
+                    % {"name": label, "values": ", ".join(unknown)}
+                )
+                continue
+            answers[item.code] = list(dict.fromkeys(values))
+            continue
+        value = values[-1]
+        error = _check_value(item, value)
+        if error:
+            errors.append(f"{label}: {error}")
+        else:
+            answers[item.code] = value
+    return answers, errors
+
+
+def parse_w3c(raw: str):
+    """An ISO 8601 / W3C date and time, or None; tolerates an offset whose "+" became a space."""
+    text = raw.strip()
+    value = parse_datetime(text)
+    if value is None:
+        match = UNENCODED_OFFSET.match(text)
+        if match:
+            value = parse_datetime(f"{match.group(1)}+{match.group(2)}")
+    return value
+
+
+def _check_value(item: definitions.Attribute, value: str) -> str:
+    if item.datatype == definitions.SINGLE and value not in item.keys:
+        return _("%(value)s is not one of the offered values.") % {"value": value}
+    if item.datatype == definitions.NUMBER:
+        try:
+            number = float(value)
+        except ValueError:
+            return _("Enter a number.")
+        if not math.isfinite(number):
+            return _("Enter a number.")
+    if item.datatype == definitions.DATETIME and parse_w3c(value) is None:
+        return _("Enter an ISO 8601 date and time, for example 2026-11-25T19:30:00+07:00.")
+    if item.datatype == definitions.STRING and ("\n" in value or "\r" in value or len(value) > 255):
+        return _("Enter one line of at most 255 characters.")
+    if item.pattern and not re.match(item.pattern, value):
+        return str(item.datatype_description) or _("Enter a valid value.")
+    return ""
+
+
+def _coordinate(raw: str, name: str, limit: float, errors: list[str]) -> float | None:
+    try:
+        value = float(raw)
+    except ValueError:
+        errors.append(_("%(name)s must be a number in degrees (WGS84).") % {"name": name})
+        return None
+    if not -limit <= value <= limit:
+        errors.append(_("%(name)s must be between -%(limit)s and %(limit)s.") % {"name": name, "limit": int(limit)})
+        return None
+    return value
+
+
+class RequestListCreateApi(Open311View):
+    """GET Service Requests (open to all) and POST Service Request (needs an api_key)."""
+
+    def perform_authentication(self, request):
+        self.key_required = request.method == "POST"
+        super().perform_authentication(request)
+
+    @extend_schema(exclude=True)
+    def get(self, request, format=None):
+        params = request.query_params
+        numbers = _comma_list(params, "service_request_id")[: selectors.MAX_REQUESTS]
+        if numbers:
+            tickets = selectors.service_requests(numbers=[normalize_ticket_number(n) or n for n in numbers])
+        else:
+            start, end = _window(params.get("start_date"), params.get("end_date"))
+            statuses = set(_comma_list(params, "status"))
+            unknown = statuses - {"open", "closed"}
+            if unknown:
+                raise Open311Error(
+                    status.HTTP_400_BAD_REQUEST,
+                    _("status must be open or closed, not %(value)s.") % {"value": ", ".join(sorted(unknown))},
+                )
+            tickets = selectors.service_requests(
+                service_codes=_comma_list(params, "service_code"), start=start, end=end, statuses=statuses
+            )
+        return Response([serializers.service_request(ticket) for ticket in tickets])
+
+    @extend_schema(exclude=True)
+    def post(self, request, format=None):
+        params = request.data
+        service_code = (params.get("service_code") or "").strip()
+        if not service_code:
+            raise Open311Error(status.HTTP_400_BAD_REQUEST, _("service_code was not provided."))
+        category = _category_or_404(service_code)
+        errors: list[str] = []
+        values = self._location(params, errors)
+        phone = (params.get("phone") or "").strip()
+        if not phone:
+            errors.append(
+                _(
+                    "phone was not provided: Sigap 123 needs the reporter's phone number to send the ticket number "
+                    "and updates."
+                )
+            )
+        else:
+            try:
+                phone = normalize_phone(phone)
+            except DjangoValidationError as exc:
+                errors.append(f"phone: {exc.messages[0]}")
+        email = (params.get("email") or "").strip()
+        if email:
+            try:
+                EmailValidator()(email)
+            except DjangoValidationError:
+                errors.append(_("email is not a valid e-mail address."))
+        description = params.get("description") or ""
+        if len(description) > 4000:
+            errors.append(_("description is limited to 4,000 characters."))
+        media_url = (params.get("media_url") or "").strip()
+        if media_url:
+            try:
+                URLValidator(schemes=["http", "https"])(media_url)
+            except DjangoValidationError:
+                errors.append(_("media_url is not a valid http or https URL."))
+        attributes, attribute_errors = _parse_attributes(params, category)
+        errors.extend(attribute_errors)
+        if errors:
+            raise Open311Error(status.HTTP_400_BAD_REQUEST, *errors)
+        created = services.submit_service_request(
+            client=request.open311_client,
+            category=category,
+            phone=phone,
+            description=description,
+            attributes=attributes,
+            email=email,
+            first_name=(params.get("first_name") or "").strip(),
+            last_name=(params.get("last_name") or "").strip(),
+            media_url=media_url,
+            device_id=(params.get("device_id") or "").strip(),
+            account_id=(params.get("account_id") or "").strip(),
+            jurisdiction_id=request.open311_jurisdiction_id,
+            language=(get_language() or "id")[:2],
+            idempotency_key=(request.headers.get("Idempotency-Key") or "").strip() or None,
+            **values,
+        )
+        with_token = settings.OPEN311_SERVICE_TYPE == "batch"
+        code = status.HTTP_201_CREATED if created.was_created else status.HTTP_200_OK
+        return Response([serializers.created_request(created, with_token=with_token)], status=code)
+
+    def _location(self, params, errors: list[str]) -> dict:
+        """One of lat & long, address_string or address_id (our address id is the ID pelanggan)."""
+        raw_lat, raw_long = (params.get("lat") or "").strip(), (params.get("long") or "").strip()
+        address_string = (params.get("address_string") or "").strip()
+        address_id = (params.get("address_id") or "").strip()
+        values: dict = {"lat": None, "lng": None, "address_string": address_string, "address_id": address_id}
+        if bool(raw_lat) != bool(raw_long):
+            errors.append(_("lat and long must be sent together."))
+        elif raw_lat:
+            values["lat"] = _coordinate(raw_lat, "lat", 90, errors)
+            values["lng"] = _coordinate(raw_long, "long", 180, errors)
+        elif not address_string and not address_id:
+            errors.append(_("A location was not provided: send lat and long, address_string or address_id."))
+        if address_id and not re.fullmatch(r"\d{12}", address_id):
+            errors.append(_("address_id is the 12-digit ID pelanggan of the connection."))
+        return values
+
+
+def _comma_list(params, name: str) -> list[str]:
+    """A parameter that may be comma delimited and may also be declared several times."""
+    return [item.strip() for raw in params.getlist(name) for item in raw.split(",") if item.strip()]
+
+
+def _parse_date(raw: str, name: str):
+    value = parse_w3c(raw)
+    if value is None:
+        raise Open311Error(
+            status.HTTP_400_BAD_REQUEST,
+            _("%(name)s must be a W3C date and time, for example 2026-11-01T00:00:00Z.") % {"name": name},
+        )
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def _window(raw_start: str | None, raw_end: str | None):
+    """The search window: at most 90 days, the most recent 90 days by default."""
+    start = _parse_date(raw_start, "start_date") if raw_start else None
+    end = _parse_date(raw_end, "end_date") if raw_end else None
+    if start is None and end is None:
+        end = timezone.now()
+    if start is None:
+        start = end - MAX_WINDOW
+    if end is None:
+        end = start + MAX_WINDOW
+    if end < start:
+        raise Open311Error(status.HTTP_400_BAD_REQUEST, _("end_date is before start_date."))
+    if end - start > MAX_WINDOW:
+        raise Open311Error(status.HTTP_400_BAD_REQUEST, _("start_date and end_date may not span more than 90 days."))
+    return start, end
+
+
+class RequestDetailApi(Open311View):
+    """GET Service Request: one request by its id (the ticket number)."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, service_request_id: str, format=None):
+        ticket = selectors.service_request(normalize_ticket_number(service_request_id) or service_request_id)
+        if ticket is None:
+            raise Open311Error(
+                status.HTTP_404_NOT_FOUND,
+                _("service_request_id %(value)s was not found.") % {"value": service_request_id},
+            )
+        return Response([serializers.service_request(ticket)])
+
+
+class TokenApi(Open311View):
+    """GET service_request_id from a token."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, token: str, format=None):
+        found = selectors.request_by_token(token)
+        if found is None:
+            raise Open311Error(status.HTTP_404_NOT_FOUND, _("token %(value)s was not found.") % {"value": token})
+        return Response([serializers.token(found)])
+
+
+class RootRedirect(RedirectView):
+    """The bare endpoint shows the discovery document."""
+
+    pattern_name = "open311:discovery"
+    query_string = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return super().get_redirect_url(format="xml")
