@@ -35,6 +35,10 @@ class DatabaseUnavailableMiddleware:
         return response
 
 
+# Machine-facing APIs honour Accept-Language; pages do not.
+MACHINE_API_PREFIXES = ("/api/", "/open311/")
+
+
 class LanguageMiddleware:
     """Bahasa Indonesia unless the user chose English with the language switch (a cookie).
 
@@ -51,7 +55,7 @@ class LanguageMiddleware:
 
         supported = {code for code, _name in settings.LANGUAGES}
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        if language not in supported and request.path.startswith("/api/"):
+        if language not in supported and request.path.startswith(MACHINE_API_PREFIXES):
             language = translation.get_language_from_request(request)
         if language not in supported:
             language = settings.LANGUAGE_CODE
