@@ -353,3 +353,13 @@ class NumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+from .sla_models import (  # noqa: E402, F401  (service levels, escalations, back-office details)
+    Escalation,
+    ExternalReferral,
+    PublicHoliday,
+    ServiceLevelTarget,
+    ServiceRequestDetail,
+    TicketServiceLevel,
+)
