@@ -289,7 +289,8 @@ SIGAP_TICKET_TIME_ZONE = os.environ.get("SIGAP_TICKET_TIME_ZONE", "Asia/Jakarta"
 SLA_WARN_BEFORE_MINUTES = env_int("SLA_WARN_BEFORE_MINUTES", 30)  # warn the owner this long before a breach
 SLA_UP3_MIN_DELAY_MINUTES = env_int("SLA_UP3_MIN_DELAY_MINUTES", 60)  # least time from breach to UP3 escalation
 REPORT_MAX_DAYS = env_int("REPORT_MAX_DAYS", 366)  # longest date range of a report or export
-REPORT_MAX_TICKET_ROWS = env_int("REPORT_MAX_TICKET_ROWS", 200_000)  # ticket-list export cap
+REPORT_MAX_TICKET_ROWS = env_int("REPORT_MAX_TICKET_ROWS", 500_000)  # ticket-list export cap: split beyond
+REPORT_SYNC_ROWS = env_int("REPORT_SYNC_ROWS", 20_000)  # larger XLSX ticket lists are built in the background
 
 # Production hardening; `manage.py check --deploy` passes when DEBUG is off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None

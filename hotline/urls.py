@@ -17,5 +17,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("backoffice/", include("tickets.backoffice_urls")),
+    path("reports/", include("hotline.reports.urls")),
     path("", include("tickets.urls")),
 ]

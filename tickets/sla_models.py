@@ -163,6 +163,8 @@ class TicketServiceLevel(models.Model):
         RESOLUTION = "resolution", _("Resolution")
 
     ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="service_level")
+    # Copied from the ticket so that reports aggregate this table alone.
+    unit = models.ForeignKey(ServiceUnit, on_delete=models.PROTECT, related_name="+", db_index=False)
     target = models.ForeignKey(ServiceLevelTarget, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     indicator = models.CharField(_("TMP indicator"), max_length=24, blank=True)
     clock = models.CharField(max_length=12, default="hours")
@@ -195,6 +197,7 @@ class TicketServiceLevel(models.Model):
         verbose_name = _("ticket service level")
         verbose_name_plural = _("ticket service levels")
         indexes = [
+            models.Index(fields=["unit", "started_at"], name="tsl_unit_started_idx"),
             models.Index(fields=["warn_at"], name="tsl_warn_idx", condition=Q(warn_at__isnull=False)),
             models.Index(fields=["next_due_at"], name="tsl_due_idx", condition=Q(next_due_at__isnull=False)),
             models.Index(fields=["up3_at"], name="tsl_up3_idx", condition=Q(up3_at__isnull=False)),

@@ -125,6 +125,7 @@ def start_clock(*, ticket: Ticket, network_work: str = "") -> TicketServiceLevel
     )
     tsl = TicketServiceLevel(
         ticket=ticket,
+        unit_id=ticket.unit_id,
         target=target,
         indicator=target.indicator if target else "",
         clock=target.clock if target else sla.HOURS,
