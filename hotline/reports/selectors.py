@@ -161,10 +161,10 @@ def tmp_compliance(scope: ReportScope) -> list[dict]:
         .values("indicator")
         .annotate(
             tickets=Count("id"),
-            response_met=Count("id", filter=Q(response_met=True)),
-            response_late=Count("id", filter=Q(response_met=False)),
-            resolution_met=Count("id", filter=Q(resolution_met=True)),
-            resolution_late=Count("id", filter=Q(resolution_met=False)),
+            responses_met=Count("id", filter=Q(response_met=True)),
+            responses_late=Count("id", filter=Q(response_met=False)),
+            resolutions_met=Count("id", filter=Q(resolution_met=True)),
+            resolutions_late=Count("id", filter=Q(resolution_met=False)),
             response_breaches=Count("id", filter=Q(response_breached_at__isnull=False)),
             resolution_breaches=Count("id", filter=Q(resolution_breached_at__isnull=False)),
             compensated=Count("id", filter=Q(compensation_percent__isnull=False)),
@@ -174,8 +174,8 @@ def tmp_compliance(scope: ReportScope) -> list[dict]:
     labels = dict(sla_selectors.ServiceLevelTarget.Indicator.choices)
     result = []
     for row in rows:
-        decided = row["response_met"] + row["response_late"] + row["resolution_met"] + row["resolution_late"]
-        met = row["response_met"] + row["resolution_met"]
+        decided = row["responses_met"] + row["responses_late"] + row["resolutions_met"] + row["resolutions_late"]
+        met = row["responses_met"] + row["resolutions_met"]
         result.append(
             {
                 **row,
