@@ -140,7 +140,7 @@ def start_clock(*, ticket: Ticket, network_work: str = "") -> TicketServiceLevel
 
 def _locked(ticket_id: int) -> TicketServiceLevel | None:
     return (
-        TicketServiceLevel.objects.select_for_update()
+        TicketServiceLevel.objects.select_for_update(of=("self",))
         .select_related("ticket", "target")
         .filter(ticket_id=ticket_id)
         .first()
@@ -343,7 +343,7 @@ def check_one(*, tsl_id: int, now: datetime) -> list[str]:
     done: list[str] = []
     with transaction.atomic():
         tsl = (
-            TicketServiceLevel.objects.select_for_update()
+            TicketServiceLevel.objects.select_for_update(of=("self",))
             .select_related("ticket__unit", "ticket__category", "target", "owner")
             .filter(pk=tsl_id)
             .first()
