@@ -187,7 +187,7 @@ class TicketServiceLevel(models.Model):
     response_breached_at = models.DateTimeField(null=True, blank=True)
     resolution_breached_at = models.DateTimeField(null=True, blank=True)
     compensation_rule = models.CharField(_("compensation rule"), max_length=120, blank=True)
-    compensation_percent = models.PositiveSmallIntegerField(_("compensation (% of biaya beban)"), null=True)
+    compensation_percent = models.PositiveSmallIntegerField(_("compensation (percent of biaya beban)"), null=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

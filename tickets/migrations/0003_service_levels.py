@@ -93,7 +93,7 @@ class Migration(migrations.Migration):
                 ('response_breached_at', models.DateTimeField(blank=True, null=True)),
                 ('resolution_breached_at', models.DateTimeField(blank=True, null=True)),
                 ('compensation_rule', models.CharField(blank=True, max_length=120, verbose_name='compensation rule')),
-                ('compensation_percent', models.PositiveSmallIntegerField(null=True, verbose_name='compensation (% of biaya beban)')),
+                ('compensation_percent', models.PositiveSmallIntegerField(null=True, verbose_name='compensation (percent of biaya beban)')),
                 ('claimed_at', models.DateTimeField(blank=True, null=True)),
                 ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('target', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='tickets.serviceleveltarget')),
