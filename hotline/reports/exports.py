@@ -66,7 +66,11 @@ def summary_tables(scope: ReportScope) -> list[Table]:
             ],
         ),
     ]
-    reliability = selectors.reliability(scope)
+    outages = selectors.customer_outages(unit_ids=scope.unit_ids, start_at=scope.start_at, end_at=scope.end_at)
+    records = selectors.interruption_records(
+        unit_ids=scope.unit_ids, start_at=scope.start_at, end_at=scope.end_at, outages=outages
+    )
+    reliability = selectors.reliability(scope, records=records)
     tables.append(
         (
             "reliability",
@@ -108,7 +112,7 @@ def summary_tables(scope: ReportScope) -> list[Table]:
             ],
         )
     )
-    compensation = selectors.monthly_outage_compensation(scope)
+    compensation = selectors.monthly_outage_compensation(scope, outages=outages)
     tables.append(
         (
             "outage_compensation",

@@ -259,7 +259,11 @@ def customer_outages(*, unit_ids: list[int] | None, start_at: datetime, end_at: 
 
 
 def interruption_records(
-    *, unit_ids: list[int] | None, start_at: datetime, end_at: datetime
+    *,
+    unit_ids: list[int] | None,
+    start_at: datetime,
+    end_at: datetime,
+    outages: list[CustomerOutage] | None = None,
 ) -> list[InterruptionRecord]:
     """Interruption records of the units in the range.
 
@@ -270,7 +274,9 @@ def interruption_records(
         InterruptionRecord(
             unit_id=o.unit_id, started_at=o.started_at, restored_at=o.restored_at, customers_interrupted=1
         )
-        for o in customer_outages(unit_ids=unit_ids, start_at=start_at, end_at=end_at)
+        for o in (
+            outages if outages is not None else customer_outages(unit_ids=unit_ids, start_at=start_at, end_at=end_at)
+        )
     ]
 
 
@@ -279,9 +285,10 @@ def customers_served(unit_ids: list[int] | None) -> dict[int, int]:
     return dict(qs.values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"))
 
 
-def reliability(scope: ReportScope) -> dict:
+def reliability(scope: ReportScope, *, records: list[InterruptionRecord] | None = None) -> dict:
     """SAIFI, SAIDI (minutes) and CAIDI per unit and month, and for the whole scope per month."""
-    records = interruption_records(unit_ids=scope.unit_ids, start_at=scope.start_at, end_at=scope.end_at)
+    if records is None:
+        records = interruption_records(unit_ids=scope.unit_ids, start_at=scope.start_at, end_at=scope.end_at)
     served = customers_served(scope.unit_ids)
     tz = ZoneInfo(scope.zone)
 
@@ -302,9 +309,12 @@ def reliability(scope: ReportScope) -> dict:
     return {"units": unit_rows, "months": month_rows, "customers_served": total_served}
 
 
-def monthly_outage_compensation(scope: ReportScope, *, limit: int = 20) -> dict:
+def monthly_outage_compensation(
+    scope: ReportScope, *, limit: int = 20, outages: list[CustomerOutage] | None = None
+) -> dict:
     """Per customer and month, from outage records: the one indicator paid (the largest) and its percent."""
-    outages = customer_outages(unit_ids=scope.unit_ids, start_at=scope.start_at, end_at=scope.end_at)
+    if outages is None:
+        outages = customer_outages(unit_ids=scope.unit_ids, start_at=scope.start_at, end_at=scope.end_at)
     tz = ZoneInfo(scope.zone)
     totals: dict[tuple[str, str], dict] = {}
     for outage in outages:

@@ -74,8 +74,12 @@ def index(request):
         {"unit": child, "open": sum(open_per_unit.get(pk, 0) for pk in unit_subtree_ids(child))} for child in children
     ]
     compliance = selectors.tmp_compliance(scope)
-    reliability = selectors.reliability(scope)
-    compensation = selectors.monthly_outage_compensation(scope, limit=10)
+    outages = selectors.customer_outages(unit_ids=scope.unit_ids, start_at=scope.start_at, end_at=scope.end_at)
+    records = selectors.interruption_records(
+        unit_ids=scope.unit_ids, start_at=scope.start_at, end_at=scope.end_at, outages=outages
+    )
+    reliability = selectors.reliability(scope, records=records)
+    compensation = selectors.monthly_outage_compensation(scope, limit=10, outages=outages)
     context = {
         "form": form,
         "scope": scope,
