@@ -31,7 +31,7 @@ from django.test import Client  # noqa: E402
 TICKETS = 1_000_000
 INTERRUPTIONS = 20_000
 CUSTOMERS = 200_000
-PORT = 8765
+PORT = int(os.environ.get("BENCH_PORT", "0")) or None
 
 SEED_SQL = [
     # Customers spread over the ULPs.
@@ -145,7 +145,17 @@ def fetch(path: str, cookie: str) -> tuple[int, float, float, int]:
     return response.status, ttfb, total, size
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def main() -> None:
+    global PORT
+    PORT = PORT or free_port()
     parser = argparse.ArgumentParser()
     parser.add_argument("--no-seed", action="store_true")
     args = parser.parse_args()
@@ -190,7 +200,7 @@ def main() -> None:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=open(Path(os.environ.get("TMPDIR", "/tmp")) / "bench-reports-gunicorn.log", "w"),
     )
     try:
         for _ in range(100):
@@ -210,6 +220,20 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+    # What the Celery worker does for a ticket list above REPORT_SYNC_ROWS (in this process).
+    from django.contrib.auth import get_user_model
+
+    from hotline.reports import exports, selectors
+
+    scope = selectors.report_scope(
+        get_user_model().objects.get(username="admin"), unit_id=None, start=today - timedelta(days=29), end=today
+    )
+    rows = selectors.tickets_for_export(scope).count()
+    started = time.perf_counter()
+    handle = exports.write_xlsx([("tickets", exports.TICKET_HEADER, exports.ticket_rows(scope))])
+    size = len(handle.read())
+    label = f"ticket list XLSX task, all, 30 days ({rows:,} rows)"
+    print(f"{label:45} {'task':>6} {'':>8} {time.perf_counter() - started:8.2f} {size:>11,}")
 
 
 if __name__ == "__main__":

@@ -244,7 +244,7 @@ def customer_outages(*, unit_ids: list[int] | None, start_at: datetime, end_at: 
     )
     per_customer: dict[str, list] = defaultdict(list)
     info: dict[str, tuple[int, str, int]] = {}
-    for customer_id, phone, unit_id, started, restored, tariff, power in rows.iterator(chunk_size=5000):
+    for customer_id, phone, unit_id, started, restored, tariff, power in rows.order_by():
         if restored <= started:
             continue
         key = f"c{customer_id}" if customer_id else f"p{phone}"
