@@ -180,7 +180,7 @@ def test_a_negative_target_is_refused_with_a_message(db):
     )  # fmt: skip
     with pytest.raises(ValidationError) as info:
         target.full_clean()
-    assert "A target cannot be negative." in info.value.message_dict["resolution_time"]
+    assert "Target tidak boleh negatif." in info.value.message_dict["resolution_time"]  # Indonesian by default
 
 
 def test_a_target_overlapping_another_version_is_refused(db):
@@ -197,7 +197,8 @@ def test_a_target_overlapping_another_version_is_refused(db):
     # then
     with pytest.raises(ValidationError) as info:
         clash.full_clean()
-    assert "overlaps" in info.value.message_dict["valid_from"][0]
+    assert "tumpang tindih" in info.value.message_dict["valid_from"][0]
+    assert "2027-01-01" in info.value.message_dict["valid_from"][0]
 
 
 def test_a_later_version_applies_from_its_date(ulp):
