@@ -233,12 +233,19 @@ def _mark_breach(tsl: TicketServiceLevel, *, deadline: str, due: datetime, now: 
     setattr(tsl, field, now)
     data = {"deadline": deadline, "due_at": due.isoformat(), "indicator": tsl.indicator}
     target = tsl.target
+    # Bill-correction compensation is for postpaid customers only (DOMAIN.md §1.5).
+    prepaid = (
+        tsl.indicator == ServiceLevelTarget.Indicator.BILL_CORRECTION
+        and tsl.ticket.customer_id is not None
+        and tsl.ticket.customer.payment_type == Customer.PaymentType.PREPAID
+    )
     if (
         deadline == TicketServiceLevel.Deadline.RESOLUTION
         and target is not None
         and target.grants_compensation
         and target.indicator in COMPENSATED_INDICATORS
         and not tsl.compensation_rule
+        and not prepaid
     ):
         tariff, power_va = _compensation_basis(tsl.ticket)
         percent = sla.flat_percent(tariff, power_va) if tariff else sla.ADJUSTMENT_PERCENT

@@ -93,6 +93,7 @@ def index(request):
         "compensation": compensation,
         "escalations": selectors.escalation_counts(scope),
         "reliability": reliability,
+        "saidi_max": max((row["indices"].saidi or 0 for row in reliability["months"]), default=0),
         "referrals": list(selectors.referrals(scope)[:50]),
         "feedback": selectors.feedback_summary(scope),
         "query": _query(scope),

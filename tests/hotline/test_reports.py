@@ -108,6 +108,7 @@ def test_the_report_page_shows_each_section(client, supervisor, november):
     for section in ("open-tickets", "tmp-compliance", "compensation", "reliability", "referrals", "feedback"):
         assert f'id="{section}"' in page
     assert "Petugas lambat datang" in page
+    assert 'id="saidi-chart"' in page
     assert 'href="/console/kpi/"' in page
 
 

@@ -210,3 +210,19 @@ def test_a_later_version_applies_from_its_date(ulp):
         ticket = open_ticket("LY-BN", ulp)
     ticket.refresh_from_db()
     assert ticket.resolution_due_at == datetime(2027, 1, 6, 9, 0, tzinfo=WITA)
+
+
+@pytest.mark.parametrize(("payment_type", "flagged"), [("postpaid", True), ("prepaid", False)])
+def test_a_late_bill_correction_is_compensated_for_postpaid_customers_only(
+    ulp, back_office_worker, payment_type, flagged
+):
+    customer = CustomerFactory(unit=ulp, tariff="R-2/TR", power_va=3500, payment_type=payment_type)
+    with time_machine.travel(datetime(2026, 11, 25, 9, 0, tzinfo=WITA), tick=False):
+        ticket = open_ticket("TG-KOREKSI", ulp, customer=customer)
+        sla_services.claim_ticket(ticket=ticket, user=back_office_worker)
+    with time_machine.travel(datetime(2026, 11, 27, 9, 0, tzinfo=WITA), tick=False):
+        sla_services.resolve_ticket(ticket=ticket, user=back_office_worker, answer="Rekening dikoreksi")
+    level = ticket.service_level
+    level.refresh_from_db()
+    assert level.resolution_met is False
+    assert (level.compensation_percent == 35) is flagged
