@@ -202,6 +202,8 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+# Service levels: warn, record breaches and escalate, every minute.
+CELERY_BEAT_SCHEDULE["check-service-levels"] = {"task": "tickets.check_service_levels", "schedule": 60.0}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -309,6 +311,11 @@ SPECTACULAR_SETTINGS = {
 # Domain settings.
 SIGAP_DEFAULT_UNIT_CODE = os.environ.get("SIGAP_DEFAULT_UNIT_CODE", "")
 SIGAP_TICKET_TIME_ZONE = os.environ.get("SIGAP_TICKET_TIME_ZONE", "Asia/Jakarta")
+SLA_WARN_BEFORE_MINUTES = env_int("SLA_WARN_BEFORE_MINUTES", 30)  # warn the owner this long before a breach
+SLA_UP3_MIN_DELAY_MINUTES = env_int("SLA_UP3_MIN_DELAY_MINUTES", 60)  # least time from breach to UP3 escalation
+REPORT_MAX_DAYS = env_int("REPORT_MAX_DAYS", 366)  # longest date range of a report or export
+REPORT_MAX_TICKET_ROWS = env_int("REPORT_MAX_TICKET_ROWS", 500_000)  # ticket-list export cap: split beyond
+REPORT_SYNC_ROWS = env_int("REPORT_SYNC_ROWS", 20_000)  # larger XLSX ticket lists are built in the background
 
 # Open311 GeoReport v2 (docs/open311.md): the jurisdiction_id clients may send; "realtime" answers a
 # POST with the request id, "batch" with a token; the endpoint type discovery announces (production / test).

@@ -21,5 +21,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("open311/v2/", include("tickets.open311.urls")),
+    path("backoffice/", include("tickets.backoffice_urls")),
+    path("reports/", include("hotline.reports.urls")),
     path("", include("tickets.urls")),
 ]

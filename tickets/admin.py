@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from .models import Category, Customer, ServiceUnit, StaffProfile, Ticket, TicketEvent
+from .models import (
+    Category,
+    Customer,
+    Escalation,
+    ExternalReferral,
+    PublicHoliday,
+    ServiceLevelTarget,
+    ServiceUnit,
+    StaffProfile,
+    Ticket,
+    TicketEvent,
+)
 
 
 @admin.register(ServiceUnit)
@@ -62,6 +73,54 @@ class TicketAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ServiceLevelTarget)
+class ServiceLevelTargetAdmin(admin.ModelAdmin):
+    """TMP targets are data: a new version gets a new ``valid from``; overlaps and negatives are refused."""
+
+    list_display = [
+        "indicator",
+        "category",
+        "unit",
+        "network_work",
+        "clock",
+        "response_time",
+        "resolution_time",
+        "monthly_limit",
+        "grants_compensation",
+        "valid_from",
+        "valid_until",
+    ]
+    list_filter = ["indicator", "clock", "grants_compensation"]
+    search_fields = ["category__code", "unit__code", "source"]
+    list_select_related = ["category", "unit"]
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(PublicHoliday)
+class PublicHolidayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name"]
+    date_hierarchy = "date"
+
+
+@admin.register(Escalation)
+class EscalationAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "level", "deadline", "unit", "due_at", "created_at", "acknowledged_at"]
+    list_filter = ["level", "deadline"]
+    list_select_related = ["ticket", "unit"]
+    readonly_fields = [f.name for f in Escalation._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ExternalReferral)
+class ExternalReferralAdmin(admin.ModelAdmin):
+    list_display = ["ticket", "body", "reference", "raised_on", "deadline"]
+    list_filter = ["body"]
+    search_fields = ["reference", "ticket__number"]
+    raw_id_fields = ["ticket", "created_by"]
 
 
 # Open311 client applications and requests.

@@ -357,3 +357,11 @@ class NumberCounter(models.Model):
 
 # Open311 models live in their own package; importing them here registers them with the app.
 from .open311.models import Open311Client, Open311Request  # noqa: E402, F401
+from .sla_models import (  # noqa: E402, F401  (service levels, escalations, back-office details)
+    Escalation,
+    ExternalReferral,
+    PublicHoliday,
+    ServiceLevelTarget,
+    ServiceRequestDetail,
+    TicketServiceLevel,
+)

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from tickets import demo as tickets_demo
+from tickets import sla_demo
 from tickets.open311 import demo as open311_demo
 
 
@@ -12,6 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = tickets_demo.seed()
         open311 = open311_demo.seed()
+        sla_demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(result['units'])} units, {result['customers']} customers. "

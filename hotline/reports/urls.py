@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("export.csv", views.export, {"fmt": "csv"}, name="export-csv"),
+    path("export.xlsx", views.export, {"fmt": "xlsx"}, name="export-xlsx"),
+    path("exports/<str:job_id>/", views.job, name="job"),
+    path("exports/<str:job_id>/status/", views.job_status, name="job-status"),
+    path("exports/<str:job_id>/download/", views.job_download, name="job-download"),
+]

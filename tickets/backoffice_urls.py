@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import backoffice_views as views
+
+app_name = "backoffice"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("t/<str:number>/", views.ticket_detail, name="ticket"),
+    path("escalations/", views.escalation_list, name="escalations"),
+    path("escalations/<int:pk>/acknowledge/", views.escalation_acknowledge, name="escalation-acknowledge"),
+]

@@ -1,0 +1,19 @@
+"""Service levels follow the ticket: due times at intake, pauses and stops on status changes."""
+
+from django.dispatch import receiver
+
+from . import signals
+
+
+@receiver(signals.ticket_opened, dispatch_uid="sla.start_clock")
+def start_clock_on_open(sender, ticket, **kwargs):
+    from . import sla_services
+
+    sla_services.start_clock(ticket=ticket)
+
+
+@receiver(signals.ticket_status_changed, dispatch_uid="sla.follow_status_change")
+def follow_status_change(sender, ticket, from_status, to_status, event, **kwargs):
+    from . import sla_services
+
+    sla_services.follow_status_change(ticket=ticket, from_status=from_status, to_status=to_status, at=event.created_at)

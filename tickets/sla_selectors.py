@@ -1,0 +1,121 @@
+"""Reads for service levels: the target that applies, holidays, escalations and back-office queues."""
+
+from datetime import date, datetime
+
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+
+from . import selectors
+from .models import (
+    Category,
+    Escalation,
+    ExternalReferral,
+    PublicHoliday,
+    ServiceLevelTarget,
+    ServiceUnit,
+    Ticket,
+)
+
+
+def unit_ancestry(unit: ServiceUnit) -> list[int]:
+    """The unit's id and those of the units above it, nearest first."""
+    ids, current, seen = [], unit, set()
+    while current is not None and current.pk not in seen:
+        ids.append(current.pk)
+        seen.add(current.pk)
+        current = current.parent
+    return ids
+
+
+def target_for(*, category: Category, unit: ServiceUnit, on: date, network_work: str = "") -> ServiceLevelTarget | None:
+    """The target version valid on ``on`` for the category, the most specific unit and network work first."""
+    ancestry = unit_ancestry(unit)
+    candidates = [
+        t
+        for t in ServiceLevelTarget.objects.filter(category=category, valid_from__lte=on).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gt=on)
+        )
+        if (t.unit_id is None or t.unit_id in ancestry) and t.network_work in {"", network_work or "none"}
+    ]
+    if not candidates:
+        return None
+
+    def rank(t: ServiceLevelTarget):
+        depth = ancestry.index(t.unit_id) if t.unit_id is not None else len(ancestry)
+        exact = 0 if t.network_work == (network_work or "none") else 1
+        return (depth, exact, -t.valid_from.toordinal())
+
+    return min(candidates, key=rank)
+
+
+def monthly_limit(indicator: str, *, on: date) -> float | None:
+    target = (
+        ServiceLevelTarget.objects.filter(
+            indicator=indicator, category__isnull=True, unit__isnull=True, valid_from__lte=on
+        )
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=on))
+        .order_by("-valid_from")
+        .first()
+    )
+    return float(target.monthly_limit) if target and target.monthly_limit is not None else None
+
+
+def holidays(*, start: datetime | date, years: int = 3) -> frozenset[date]:
+    first = start.date() if isinstance(start, datetime) else start
+    return frozenset(
+        PublicHoliday.objects.filter(date__gte=first, date__lt=first.replace(year=first.year + years)).values_list(
+            "date", flat=True
+        )
+    )
+
+
+def escalations_visible_to(viewer) -> QuerySet[Escalation]:
+    qs = Escalation.objects.select_related("ticket", "ticket__category", "unit")
+    unit_ids = selectors.visible_unit_ids(viewer)
+    if unit_ids is None:
+        return qs
+    return qs.filter(unit_id__in=unit_ids)
+
+
+PRIORITY_ORDER = (Ticket.Priority.URGENT, Ticket.Priority.HIGH, Ticket.Priority.NORMAL, Ticket.Priority.LOW)
+BACK_OFFICE_KINDS = (Category.Kind.BACK_OFFICE, Category.Kind.FEEDBACK)
+QUEUE_STATUSES = (
+    Ticket.Status.RECEIVED,
+    Ticket.Status.IN_PROGRESS,
+    Ticket.Status.WAITING_CUSTOMER,
+    Ticket.Status.RESOLVED,
+)
+
+
+def back_office_queue(viewer, *, unit_id: int | None = None, queue: str = "open") -> QuerySet[Ticket]:
+    """Non-outage tickets of the viewer's units: referred ones first, then by due time."""
+    qs = (
+        selectors.tickets_visible_to(viewer)
+        .filter(kind__in=BACK_OFFICE_KINDS)
+        .select_related("service_level", "service_level__owner")
+    )
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    if queue == "mine":
+        qs = qs.filter(service_level__owner=viewer, status__in=QUEUE_STATUSES)
+    elif queue == "unclaimed":
+        qs = qs.filter(status=Ticket.Status.RECEIVED, service_level__owner__isnull=True)
+    elif queue == "waiting":
+        qs = qs.filter(status=Ticket.Status.WAITING_CUSTOMER)
+    elif queue == "referred":
+        qs = qs.filter(referrals__isnull=False, status__in=QUEUE_STATUSES).distinct()
+    else:
+        qs = qs.filter(status__in=QUEUE_STATUSES)
+    rank = Case(
+        *(When(priority=value, then=Value(order)) for order, value in enumerate(PRIORITY_ORDER)),
+        default=Value(len(PRIORITY_ORDER)),
+        output_field=IntegerField(),
+    )
+    return qs.annotate(priority_rank=rank).order_by("priority_rank", F("resolution_due_at").asc(nulls_last=True), "id")
+
+
+def referrals_visible_to(viewer) -> QuerySet[ExternalReferral]:
+    qs = ExternalReferral.objects.select_related("ticket", "ticket__category", "ticket__unit")
+    unit_ids = selectors.visible_unit_ids(viewer)
+    if unit_ids is None:
+        return qs
+    return qs.filter(ticket__unit_id__in=unit_ids)
