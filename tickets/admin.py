@@ -62,3 +62,6 @@ class TicketAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+from .notifications import admin as notifications_admin  # noqa: E402, F401  (registers the outbox admin)

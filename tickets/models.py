@@ -353,3 +353,14 @@ class NumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+# The notification outbox, surveys and feedback live in their own package but belong to this app.
+from .notifications.models import (  # noqa: E402, F401
+    ContactPreference,
+    Feedback,
+    Notification,
+    NotificationAttempt,
+    NotificationOptOut,
+    SurveyResponse,
+)
