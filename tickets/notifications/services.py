@@ -23,7 +23,11 @@ Channel = Notification.Channel
 
 
 def _event_kind(event: TicketEvent) -> str:
-    return "received" if event.kind == TicketEvent.Kind.OPENED else event.to_status
+    if event.kind == TicketEvent.Kind.OPENED:
+        return "received"
+    if event.to_status == Ticket.Status.RECEIVED:
+        return "back_to_received"  # a crew was withdrawn: internal, not notified
+    return event.to_status
 
 
 def notify_ticket_event(*, ticket: Ticket, event: TicketEvent) -> list[Notification]:
