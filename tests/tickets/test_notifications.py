@@ -11,7 +11,7 @@ from tests.factories import category
 from tickets import services, tasks
 from tickets.models import ContactPreference, Notification, NotificationOptOut, Ticket
 from tickets.notifications import services as notifications
-from tickets.notifications.channels import PermanentSendError, TransientSendError
+from tickets.notifications.channels import TransientSendError
 
 pytestmark = pytest.mark.django_db
 
