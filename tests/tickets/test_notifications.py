@@ -299,3 +299,23 @@ def test_retry_delays_grow_and_stay_below_the_broker_visibility_timeout(settings
     assert delays[:3] == [5, 10, 20]
     assert max(delays) == 240 < settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
     assert tasks.send_notification.retry_backoff_max < settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+
+
+def test_intake_refuses_a_bad_phone_number_and_a_bad_e_mail_with_clear_field_messages(api_client, ulp):
+    # when
+    response = api_client.post(
+        "/api/v1/tickets/",
+        {
+            "category": "GG-PADAM-1",
+            "description": "Listrik padam",
+            "reporter_phone": "0800",
+            "reporter_email": "siti@",
+            "unit": ulp.code,
+        },
+        format="json",
+    )
+    # then
+    assert response.status_code == 400
+    fields = response.json()["extra"]["fields"]
+    assert set(fields) == {"reporter_phone", "reporter_email"}
+    assert not Notification.objects.exists()
