@@ -4,11 +4,15 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.factories import category
+from tests.tickets.seeding import reseed_categories
 from tickets import services
 from tickets.models import Ticket
 
-# Data migrations seed the categories; live-server tests flush them, so restore them for each test.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+@pytest.fixture(autouse=True)
+def _categories(transactional_db):
+    """Live-server and worker tests run on a flushed database: seed the categories again."""
+    reseed_categories()
 
 
 def test_the_tracking_page_changes_by_itself_when_the_technician_is_on_site(phone_page, settings, ulp, dispatcher):

@@ -9,12 +9,18 @@ from django.db import connection
 from tests.factories import category
 from tests.integration.conftest import wait_for
 from tests.tickets.fake_gateway import FakeGateway
+from tests.tickets.seeding import reseed_categories
 from tickets import services
 from tickets.models import Notification, Ticket
 from tickets.notifications import services as notifications
 
-# Data migrations seed the categories; transactional tests flush them, so restore them for each test.
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(autouse=True)
+def _categories(transactional_db):
+    """Live-server and worker tests run on a flushed database: seed the categories again."""
+    reseed_categories()
 
 
 @pytest.fixture
