@@ -319,3 +319,18 @@ def test_intake_refuses_a_bad_phone_number_and_a_bad_e_mail_with_clear_field_mes
     fields = response.json()["extra"]["fields"]
     assert set(fields) == {"reporter_phone", "reporter_email"}
     assert not Notification.objects.exists()
+
+
+def test_an_estimated_restoration_time_is_told_in_the_units_own_zone(ulp, dispatcher, sms_gateway):
+    # given: ULP Test A is in WITA (UTC+8)
+    ticket = open_outage(ulp)
+    ticket = services.change_status(
+        ticket=ticket,
+        to_status="assigned",
+        actor=dispatcher,
+        data={"estimated_restoration_at": "2026-11-25T10:30:00+00:00"},
+    )
+    # when
+    tasks.send_notification(ticket.notifications.get(kind="assigned").pk)
+    # then
+    assert "Perkiraan menyala pukul 18:30 WITA." in json.loads(sms_gateway.received[0].body)["message"]

@@ -189,6 +189,9 @@ def test_the_supervisor_sees_ratings_and_feedback_of_their_units_only(client, ul
     notifications.answer_survey(ticket=ticket, rating=5, comment="Mantap")
     notifications.send_feedback(kind="saran", message="Tambah petugas malam", unit=ulp)
     notifications.send_feedback(kind="kritik", message="Elsewhere complaint", unit=far_ulp)
+    Notification.objects.filter(ticket=ticket, kind="restored").update(
+        status="failed", last_error="gateway answered HTTP 400", failed_at=ticket.restored_at
+    )
     client.force_login(supervisor)
     # when
     page = client.get(reverse("tickets:feedback-report"))
@@ -197,6 +200,7 @@ def test_the_supervisor_sees_ratings_and_feedback_of_their_units_only(client, ul
     assert page.status_code == 200
     assert "Mantap" in text and "Tambah petugas malam" in text
     assert "Elsewhere complaint" not in text
+    assert "gateway answered HTTP 400" in text
 
 
 def test_the_feedback_report_is_for_supervisors_only(client, operator):

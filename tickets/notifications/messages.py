@@ -1,12 +1,16 @@
 """The words of each notification: short, in the ticket's language, with the number and the link."""
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from tickets.api.serializers import tracking_url
 from tickets.models import Ticket
+from tickets.templatetags.sigap import ZONE_LABELS
 
 from .channels import Message
 from .models import Notification
@@ -30,6 +34,7 @@ NOTIFIED_KINDS = frozenset(
     }
 )
 SURVEY_KINDS = frozenset({S.RESTORED, S.RESOLVED})
+DONE_KINDS = frozenset({S.RESTORED, S.RESOLVED, S.CLOSED, S.CANCELLED})
 
 
 def survey_url(ticket: Ticket) -> str:
@@ -77,12 +82,25 @@ def _headline(kind: str, number: str, data: dict) -> str:
     return _("PLN 123: report %(number)s has an update.") % {"number": number}
 
 
+def _restoration(ticket: Ticket, data: dict) -> str:
+    """The estimated restoration time the dispatcher gave with this event, in the unit's zone."""
+    value = data.get("estimated_restoration_at")
+    when = parse_datetime(value) if isinstance(value, str) else None
+    if when is None or when.tzinfo is None:
+        return ""
+    zone = ticket.unit.time_zone or settings.TIME_ZONE
+    label = f"{when.astimezone(ZoneInfo(zone)):%H:%M} {ZONE_LABELS.get(zone, '')}".strip()
+    return " " + _("Estimated restoration %(time)s.") % {"time": label}
+
+
 def compose(notification: Notification) -> Message:
     """The message for ``notification``, in its language."""
     ticket = notification.ticket
     data = notification.event.data or {}
     with translation.override(notification.language or settings.LANGUAGE_CODE):
         text = _headline(notification.kind, ticket.number, data)
+        if notification.kind not in DONE_KINDS:
+            text += _restoration(ticket, data)
         text += " " + _("Track: %(url)s") % {"url": tracking_url(ticket)}
         if notification.kind in SURVEY_KINDS:
             text += " " + _("Rate us: %(url)s") % {"url": survey_url(ticket)}

@@ -10,7 +10,7 @@ from tickets import selectors as ticket_selectors
 from tickets.models import Ticket, TicketEvent
 from tickets.templatetags.sigap import unit_time
 
-from .models import Feedback, SurveyResponse
+from .models import Feedback, Notification, SurveyResponse
 
 S = Ticket.Status
 PROGRESS_STATUSES = {S.ASSIGNED, S.ON_THE_WAY, S.IN_PROGRESS, S.TEMPORARILY_RESTORED}
@@ -106,6 +106,14 @@ def feedback_visible_to(viewer) -> QuerySet[Feedback]:
     qs = Feedback.objects.select_related("ticket", "unit")
     unit_ids = ticket_selectors.visible_unit_ids(viewer)
     return qs if unit_ids is None else qs.filter(unit_id__in=unit_ids)
+
+
+def failed_notifications_visible_to(viewer) -> QuerySet[Notification]:
+    """Notifications that could not be delivered, newest first, for the viewer's units."""
+    qs = Notification.objects.select_related("ticket__unit").filter(status=Notification.Status.FAILED)
+    unit_ids = ticket_selectors.visible_unit_ids(viewer)
+    qs = qs if unit_ids is None else qs.filter(ticket__unit_id__in=unit_ids)
+    return qs.order_by("-failed_at", "-id")
 
 
 def survey_summary(responses: QuerySet[SurveyResponse]) -> dict:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -91,7 +91,7 @@ def enqueue(notification_ids: list[int]) -> None:
 def _claim(notification_id: int) -> Notification | None:
     return (
         Notification.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("ticket", "event")
+        .select_related("ticket__unit", "event")
         .filter(pk=notification_id, status=Notification.Status.PENDING)
         .first()
     )
@@ -233,7 +233,7 @@ def answer_survey(*, ticket: Ticket, rating: int, comment: str = "") -> SurveyRe
     try:
         with transaction.atomic():
             response.save()
-    except Exception as exc:  # two answers racing: the one-to-one constraint keeps the first
+    except IntegrityError as exc:  # two answers racing: the one-to-one constraint keeps the first
         if SurveyResponse.objects.filter(ticket=ticket).exists():
             raise ConflictError(_("This report has already been rated. Thank you!")) from exc
         raise

@@ -128,7 +128,7 @@ def feedback(request):
 
 @login_required
 def feedback_report(request):
-    """Ratings and feedback of the supervisor's units, newest first."""
+    """Ratings, feedback and undelivered notifications of the supervisor's units, newest first."""
     if not roles.has_role(request.user, roles.SUPERVISOR, roles.ADMIN):
         raise PermissionDenied
     responses = selectors.survey_responses_visible_to(request.user)
@@ -136,5 +136,6 @@ def feedback_report(request):
         "summary": selectors.survey_summary(responses),
         "responses": responses[:100],
         "feedback": selectors.feedback_visible_to(request.user)[:100],
+        "failed": selectors.failed_notifications_visible_to(request.user)[:50],
     }
     return render(request, "tickets/feedback_report.html", context)
