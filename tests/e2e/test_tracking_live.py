@@ -43,4 +43,9 @@ def test_the_tracking_page_changes_by_itself_when_the_technician_is_on_site(phon
     expect(phone_page.locator("#progress-stage-text")).to_have_text("Sudah di lokasi, sedang dikerjakan")
     expect(phone_page.locator("#progress-eta")).to_be_hidden()
     expect(phone_page.locator("#timeline li")).to_have_count(before + 1)
+    expect(phone_page.locator("#survey-link")).to_be_hidden()
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
+    # and when the power is back, the rating link appears
+    services.change_status(ticket=ticket, to_status="restored", actor=dispatcher)
+    expect(phone_page.locator("#survey-link")).to_be_visible()
+    expect(phone_page.locator("#progress")).to_be_hidden()

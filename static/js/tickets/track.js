@@ -30,6 +30,7 @@
     setText("progress-restoration-time", p.restoration);
     setText("progress-cause-text", p.cause);
     show("progress-stage", !!p.stage);
+    show("progress-tech", !!p.technician);
     show("progress-eta", !!p.eta_minutes);
     show("progress-restoration", !!p.restoration);
     show("progress-cause", !!p.cause);
