@@ -62,7 +62,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=5000)
     parser.add_argument("--chunk", type=int, default=500, help="status changes per transaction")
-    parser.add_argument("--concurrency", type=int, default=2, help="worker processes")
+    parser.add_argument("--concurrency", type=int, default=2, help="worker processes (or threads)")
+    parser.add_argument("--pool", default="prefork", choices=["prefork", "threads"])
     parser.add_argument("--timeout", type=float, default=600)
     args = parser.parse_args()
     if not (os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")):
@@ -116,7 +117,7 @@ def main() -> None:
 
     log = open(ROOT / "bench" / "notify_fanout.worker.log", "w")  # noqa: SIM115
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "hotline", "worker", "-l", "warning", "-c", str(args.concurrency),
+        [sys.executable, "-m", "celery", "-A", "hotline", "worker", "-l", "warning", "-c", str(args.concurrency), "-P", args.pool,
          "-n", f"bench-{os.getpid()}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
@@ -150,7 +151,7 @@ def main() -> None:
     print(f"sent / failed                   {sent} / {failed}")
     print(f"time until every one was sent   {elapsed:.2f} s  ({sent / elapsed:.0f} notifications/s)")
     print(f"gateway requests / distinct     {gateway.count} / {len(gateway.references)}")
-    print(f"worker                          1 worker, prefork, concurrency {args.concurrency}")
+    print(f"worker                          1 worker, {args.pool}, concurrency {args.concurrency}")
     Ticket.objects.filter(unit=unit).delete()
 
 
