@@ -334,3 +334,16 @@ def test_an_estimated_restoration_time_is_told_in_the_units_own_zone(ulp, dispat
     tasks.send_notification(ticket.notifications.get(kind="assigned").pk)
     # then
     assert "Perkiraan menyala pukul 18:30 WITA." in json.loads(sms_gateway.received[0].body)["message"]
+
+
+def test_in_process_tasks_never_fail_the_change_when_the_gateway_is_down(
+    ulp, sms_gateway, eager_celery, django_capture_on_commit_callbacks
+):
+    # given
+    sms_gateway.plan = [(503, '{"error": "down"}', 0)]
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = open_outage(ulp)
+    # then
+    notification = ticket.notifications.get()
+    assert notification.status == "pending" and notification.attempts == 1

@@ -4,6 +4,7 @@ import logging
 import time
 from datetime import timedelta
 
+from celery.exceptions import Retry
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -84,6 +85,8 @@ def enqueue(notification_ids: list[int]) -> None:
     for notification_id in notification_ids:
         try:
             tasks.send_notification.delay(notification_id)
+        except (Retry, TransientSendError):  # in-process tasks (no broker): the sweeper tries again later
+            logger.info("notification %s will be retried by the sweeper", notification_id)
         except Exception:  # the row stays pending; sweep_notifications publishes it again
             logger.warning("could not enqueue notification %s; the sweeper will retry", notification_id, exc_info=True)
 
