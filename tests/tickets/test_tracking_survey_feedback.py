@@ -213,3 +213,15 @@ def test_the_feedback_report_is_for_supervisors_only(client, operator):
     # then
     assert staff.status_code == 403
     assert anonymous.status_code == 302
+
+
+def test_feedback_sent_from_the_tracking_page_is_tied_to_that_ticket(client, ulp):
+    # given
+    ticket = open_ticket(ulp)
+    # when
+    response = client.post(
+        reverse("tickets:feedback"), {"t": ticket.tracking_token, "kind": "saran", "message": "Kabari lebih cepat"}
+    )
+    # then
+    assert response.status_code == 200
+    assert Feedback.objects.get().ticket == ticket
