@@ -347,3 +347,12 @@ def test_in_process_tasks_never_fail_the_change_when_the_gateway_is_down(
     # then
     notification = ticket.notifications.get()
     assert notification.status == "pending" and notification.attempts == 1
+
+
+def test_writing_the_outbox_costs_one_read_and_one_insert_per_change(ulp, dispatcher, django_assert_num_queries):
+    # given
+    ticket = open_outage(ulp, reporter_email="siti@example.id")
+    # when / then: savepoint, lock, update, event, contact choices, outbox insert, release
+    with django_assert_num_queries(7):
+        services.change_status(ticket=ticket, to_status="assigned", actor=dispatcher)
+    assert Notification.objects.filter(kind="assigned").count() == 2

@@ -8,6 +8,7 @@ from celery.exceptions import Retry
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,19 +43,14 @@ def notify_ticket_event(*, ticket: Ticket, event: TicketEvent) -> list[Notificat
     if kind not in messages.NOTIFIED_KINDS:
         return []
     phone, email = ticket.reporter_phone, (ticket.reporter_email or "").strip().lower()
-    mobile = ContactPreference.objects.filter(phone=phone).values_list("mobile_channel", flat=True).first()
+    if not phone and not email:
+        return []
+    mobile, opted_out = _contact_choices(phone=phone, email=email)
     wanted = []
     if phone:
         wanted.append((mobile or settings.NOTIFY_DEFAULT_MOBILE_CHANNEL, phone))
     if email:
         wanted.append((Channel.EMAIL, email))
-    if not wanted:
-        return []
-    opted_out = set(
-        NotificationOptOut.objects.filter(address__in=[address for _, address in wanted]).values_list(
-            "channel", "address"
-        )
-    )
     now = timezone.now()
     rows = [
         Notification(
@@ -76,6 +72,23 @@ def notify_ticket_event(*, ticket: Ticket, event: TicketEvent) -> list[Notificat
     ids = [row.pk for row in created]
     transaction.on_commit(lambda: enqueue(ids))
     return created
+
+
+def _contact_choices(*, phone: str, email: str) -> tuple[str | None, set[tuple[str, str]]]:
+    """The phone's preferred mobile channel and the opted-out (channel, address) pairs, in one query."""
+    preference = ContactPreference.objects.filter(phone=phone).values_list(
+        Value("preference", output_field=CharField()), "mobile_channel"
+    )
+    opt_outs = NotificationOptOut.objects.filter(address__in=[a for a in (phone, email) if a]).values_list(
+        "channel", "address"
+    )
+    mobile, opted_out = None, set()
+    for first, second in preference.union(opt_outs, all=True):
+        if first == "preference":
+            mobile = second
+        else:
+            opted_out.add((first, second))
+    return mobile, opted_out
 
 
 def enqueue(notification_ids: list[int]) -> None:
