@@ -225,3 +225,12 @@ def test_feedback_sent_from_the_tracking_page_is_tied_to_that_ticket(client, ulp
     # then
     assert response.status_code == 200
     assert Feedback.objects.get().ticket == ticket
+
+
+def test_an_unchanged_poll_costs_two_queries(client, ulp, django_assert_num_queries):
+    # given
+    ticket = open_ticket(ulp)
+    version = status_json(client, ticket).json()["version"]
+    # when / then: the ticket by token, the last public event
+    with django_assert_num_queries(2):
+        assert status_json(client, ticket, v=version).json()["changed"] is False

@@ -67,6 +67,16 @@ def tracking_progress(ticket: Ticket, events: list[TicketEvent]) -> dict:
     return progress
 
 
+def _version(status: str, last_event_id: int | None) -> str:
+    return f"{status}:{last_event_id or 0}"
+
+
+def tracking_version(ticket: Ticket) -> str:
+    """A short fingerprint of what the tracking page shows; one indexed query."""
+    last = ticket_selectors.public_events(ticket).order_by("-created_at", "-id").values_list("pk", flat=True).first()
+    return _version(ticket.status, last)
+
+
 def tracking_snapshot(ticket: Ticket) -> dict:
     """Everything the tracking page shows, as plain data (for the page and its JSON endpoint)."""
     events = list(ticket_selectors.public_events(ticket))
@@ -75,7 +85,7 @@ def tracking_snapshot(ticket: Ticket) -> dict:
         "status": ticket.status,
         "status_label": str(ticket.get_status_display()),
         "is_open": ticket.is_open,
-        "version": f"{ticket.status}:{events[-1].pk if events else 0}",
+        "version": _version(ticket.status, events[-1].pk if events else None),
         "timeline": [
             {
                 "kind": event.kind,

@@ -28,10 +28,11 @@ def _ticket_or_404(token: str):
 @never_cache
 def tracking_status(request, token: str):
     """The tracking page's data as small JSON, polled by the page (works behind any proxy)."""
-    snapshot = selectors.tracking_snapshot(_ticket_or_404(token))
-    if request.GET.get("v") == snapshot["version"]:
-        return JsonResponse({"version": snapshot["version"], "changed": False})
-    return JsonResponse({**snapshot, "changed": True})
+    ticket = _ticket_or_404(token)
+    version = selectors.tracking_version(ticket)
+    if request.GET.get("v") == version:
+        return JsonResponse({"version": version, "changed": False})
+    return JsonResponse({**selectors.tracking_snapshot(ticket), "changed": True})
 
 
 @require_http_methods(["GET", "POST"])
