@@ -356,3 +356,11 @@ def test_writing_the_outbox_costs_one_read_and_one_insert_per_change(ulp, dispat
     with django_assert_num_queries(7):
         services.change_status(ticket=ticket, to_status="assigned", actor=dispatcher)
     assert Notification.objects.filter(kind="assigned").count() == 2
+
+
+def test_sending_reads_no_more_than_it_needs(ulp, sms_gateway, django_assert_num_queries):
+    # given
+    notification = open_outage(ulp).notifications.get()
+    # when / then: savepoint, claim (with ticket, unit, event), opt-out check, attempt, update, release
+    with django_assert_num_queries(6):
+        notifications.deliver_notification(notification_id=notification.pk)

@@ -105,9 +105,17 @@ def enqueue(notification_ids: list[int]) -> None:
 
 
 def _claim(notification_id: int) -> Notification | None:
+    # Only what composing the message needs: this runs once per message, thousands at a time.
     return (
         Notification.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("ticket__unit", "event")
+        .only(
+            *(field.name for field in Notification._meta.concrete_fields),
+            "ticket__number",
+            "ticket__tracking_token",
+            "ticket__unit__time_zone",
+            "event__data",
+        )
         .filter(pk=notification_id, status=Notification.Status.PENDING)
         .first()
     )
