@@ -201,9 +201,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
-# Service levels: warn, record breaches and escalate, every minute.
-CELERY_BEAT_SCHEDULE["check-service-levels"] = {"task": "tickets.check_service_levels", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Every 15 s: publish again notifications left pending (lost enqueue, broker down, worker died).
+    "sweep-notifications": {"task": "tickets.sweep_notifications", "schedule": 15.0},
+    # Every minute: warn before service-level breaches, record breaches and escalate.
+    "check-service-levels": {"task": "tickets.check_service_levels", "schedule": 60.0},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -329,6 +332,35 @@ OPEN311_KEY_SERVICE = os.environ.get(
     "OPEN311_KEY_SERVICE", "Ask for an api_key at open311@sigap123.id with your app's name and a contact person."
 )
 OPEN311_ANONYMOUS_RATE = os.environ.get("OPEN311_ANONYMOUS_RATE", "60/minute")  # GETs without an api_key, per IP
+
+# Customer notifications (tickets/notifications). Adapters: console (log), email (Django's e-mail
+# backend), http (an SMS / WhatsApp gateway configured below by URL, credentials and body template).
+NOTIFY_ADAPTERS = {
+    "sms": os.environ.get("NOTIFY_SMS_ADAPTER", "console"),
+    "whatsapp": os.environ.get("NOTIFY_WHATSAPP_ADAPTER", "console"),
+    "email": os.environ.get("NOTIFY_EMAIL_ADAPTER", "email"),
+}
+NOTIFY_GATEWAYS = {
+    channel: {
+        "URL": os.environ.get(f"NOTIFY_{prefix}_URL", ""),
+        "METHOD": os.environ.get(f"NOTIFY_{prefix}_METHOD", "POST"),
+        "CONTENT_TYPE": os.environ.get(f"NOTIFY_{prefix}_CONTENT_TYPE", "json"),
+        "TEMPLATE": os.environ.get(f"NOTIFY_{prefix}_TEMPLATE", ""),
+        "USERNAME": os.environ.get(f"NOTIFY_{prefix}_USERNAME", ""),
+        "PASSWORD": env_secret(f"NOTIFY_{prefix}_PASSWORD"),
+        "TOKEN": env_secret(f"NOTIFY_{prefix}_TOKEN"),
+        "SENDER": os.environ.get(f"NOTIFY_{prefix}_SENDER", "PLN123"),
+        "MESSAGE_ID_FIELD": os.environ.get(f"NOTIFY_{prefix}_MESSAGE_ID_FIELD", "id"),
+        "TIMEOUT": env_float(f"NOTIFY_{prefix}_TIMEOUT", 10.0),
+    }
+    for channel, prefix in (("sms", "SMS_GATEWAY"), ("whatsapp", "WHATSAPP_GATEWAY"))
+}
+NOTIFY_DEFAULT_MOBILE_CHANNEL = os.environ.get("NOTIFY_DEFAULT_MOBILE_CHANNEL", "sms")
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6)
+NOTIFY_RETRY_BACKOFF = env_int("NOTIFY_RETRY_BACKOFF", 5)
+NOTIFY_RETRY_BACKOFF_MAX = min(env_int("NOTIFY_RETRY_BACKOFF_MAX", 240), 280)  # < visibility_timeout (300 s)
+NOTIFY_SWEEP_GRACE_SECONDS = env_int("NOTIFY_SWEEP_GRACE_SECONDS", 60)
+TRACKING_POLL_SECONDS = env_int("TRACKING_POLL_SECONDS", 10)
 
 # Production hardening; `manage.py check --deploy` passes when DEBUG is off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None

@@ -11,6 +11,7 @@ from hotline.exceptions import ApplicationError, ConflictError
 
 from . import selectors, signals, workflow
 from .models import Category, Customer, ServiceUnit, Ticket, TicketEvent
+from .notifications import services as notifications
 from .numbering import new_ticket_number
 from .phone import normalize_phone
 
@@ -125,7 +126,7 @@ def open_ticket(
                     ticket.photo = photo
                 ticket.full_clean(exclude=["photo", "tracking_token"])
                 ticket.save()
-                TicketEvent.objects.create(
+                opened = TicketEvent.objects.create(
                     ticket=ticket,
                     kind=TicketEvent.Kind.OPENED,
                     is_public=True,
@@ -144,6 +145,7 @@ def open_ticket(
                         data={"follow_up": ticket.number},
                         created_at=now,
                     )
+                notifications.notify_ticket_event(ticket=ticket, event=opened)
                 signals.ticket_opened.send(sender=Ticket, ticket=ticket)
         except IntegrityError:
             if idempotency_key:
@@ -210,6 +212,7 @@ def change_status(
         data=data or {},
         created_at=when,
     )
+    notifications.notify_ticket_event(ticket=locked, event=event)
     signals.ticket_status_changed.send(
         sender=Ticket, ticket=locked, from_status=from_status, to_status=to_status, event=event
     )

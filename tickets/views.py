@@ -1,5 +1,6 @@
 """Customer pages: report a problem, see the confirmation, track a ticket."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -11,6 +12,7 @@ from . import selectors, services
 from .api.throttles import PublicIntakeThrottle, PublicTrackingThrottle
 from .forms import ReportForm, TrackForm
 from .models import Ticket
+from .notifications import selectors as notification_selectors
 
 
 def _too_many(request):
@@ -74,8 +76,15 @@ def track_lookup(request):
 
 
 def track(request, token: str):
+    """The live tracking page; ``static/js/tickets/track.js`` polls ``tickets:track-status`` for changes."""
     ticket = selectors.ticket_by_tracking_token(token)
     if ticket is None:
         raise Http404
-    events = list(selectors.public_events(ticket))
-    return render(request, "tickets/track.html", {"ticket": ticket, "events": events})
+    snapshot = notification_selectors.tracking_snapshot(ticket)
+    context = {
+        "ticket": ticket,
+        "snapshot": snapshot,
+        "survey_open": snapshot["survey_open"],
+        "poll_seconds": settings.TRACKING_POLL_SECONDS,
+    }
+    return render(request, "tickets/track.html", context)

@@ -1,8 +1,9 @@
-"""Fixtures for service-level tests: staff with e-mail addresses in a WITA ULP under a UP3."""
+"""Fixtures for the tickets tests: staff with e-mail addresses (service levels), a local SMS gateway."""
 
 import pytest
 
 from tests.factories import make_staff
+from tests.tickets.fake_gateway import FakeGateway
 from tickets import roles
 
 
@@ -26,3 +27,25 @@ def back_office_worker(back_office):
     back_office.email = "bob@ulp.example"
     back_office.save()
     return back_office
+
+
+@pytest.fixture
+def sms_gateway(settings):
+    """A real local HTTP gateway, configured as the SMS channel's adapter."""
+    gateway = FakeGateway().start()
+    settings.NOTIFY_ADAPTERS = {**settings.NOTIFY_ADAPTERS, "sms": "http", "email": "email"}
+    settings.NOTIFY_GATEWAYS = {
+        **settings.NOTIFY_GATEWAYS,
+        "sms": {"URL": gateway.url, "CONTENT_TYPE": "json", "TOKEN": "secret-token", "TIMEOUT": 2},
+    }
+    yield gateway
+    gateway.stop()
+
+
+@pytest.fixture
+def eager_celery(monkeypatch):
+    """Run tasks in-process even when a broker is configured (the test has no worker)."""
+    from hotline.celery import app
+
+    monkeypatch.setattr(app.conf, "task_always_eager", True)
+    monkeypatch.setattr(app.conf, "task_eager_propagates", True)

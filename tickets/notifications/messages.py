@@ -1,0 +1,120 @@
+"""The words of each notification: short, in the ticket's language, with the number and the link."""
+
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from tickets.api.serializers import tracking_url
+from tickets.models import Ticket
+from tickets.templatetags.sigap import ZONE_LABELS
+
+from .channels import Message
+from .models import Notification
+
+S = Ticket.Status
+
+# Which ticket changes the customer hears about. "received" is the opening; going back to
+# "received" (a crew was withdrawn) is internal and sends nothing.
+NOTIFIED_KINDS = frozenset(
+    {
+        "received",
+        S.ASSIGNED,
+        S.ON_THE_WAY,
+        S.IN_PROGRESS,
+        S.TEMPORARILY_RESTORED,
+        S.RESTORED,
+        S.RESOLVED,
+        S.CLOSED,
+        S.WAITING_CUSTOMER,
+        S.CANCELLED,
+    }
+)
+SURVEY_KINDS = frozenset({S.RESTORED, S.RESOLVED})
+DONE_KINDS = frozenset({S.RESTORED, S.RESOLVED, S.CLOSED, S.CANCELLED})
+
+
+def survey_url(ticket: Ticket) -> str:
+    return settings.SITE_URL + reverse("tickets:survey", args=[ticket.tracking_token])
+
+
+def preferences_url(ticket: Ticket) -> str:
+    return settings.SITE_URL + reverse("tickets:notification-preferences", args=[ticket.tracking_token])
+
+
+def _first_name(value) -> str:
+    return str(value or "").split()[0][:30] if str(value or "").strip() else ""
+
+
+def _headline(kind: str, number: str, data: dict) -> str:
+    name = _first_name(data.get("technician_first_name"))
+    eta = data.get("eta_minutes")
+    if kind == "received":
+        return _("PLN 123: your report %(number)s has been received.") % {"number": number}
+    if kind == S.ASSIGNED:
+        return _("PLN 123: a crew has been assigned to report %(number)s.") % {"number": number}
+    if kind == S.ON_THE_WAY:
+        text = (
+            _("PLN 123: technician %(name)s is on the way for report %(number)s.") % {"name": name, "number": number}
+            if name
+            else _("PLN 123: our technician is on the way for report %(number)s.") % {"number": number}
+        )
+        if isinstance(eta, int | float) and eta > 0:
+            text += " " + _("Arrives in about %(minutes)s min.") % {"minutes": int(eta)}
+        return text
+    if kind == S.IN_PROGRESS:
+        return _("PLN 123: our technician is working on report %(number)s.") % {"number": number}
+    if kind == S.TEMPORARILY_RESTORED:
+        return _("PLN 123: power is temporarily back on for report %(number)s.") % {"number": number}
+    if kind == S.RESTORED:
+        return _("PLN 123: power is back on for report %(number)s.") % {"number": number}
+    if kind == S.RESOLVED:
+        return _("PLN 123: report %(number)s has been resolved.") % {"number": number}
+    if kind == S.CLOSED:
+        return _("PLN 123: report %(number)s is closed. Thank you.") % {"number": number}
+    if kind == S.WAITING_CUSTOMER:
+        return _("PLN 123: we need information from you for report %(number)s.") % {"number": number}
+    if kind == S.CANCELLED:
+        return _("PLN 123: report %(number)s has been cancelled.") % {"number": number}
+    return _("PLN 123: report %(number)s has an update.") % {"number": number}
+
+
+def _restoration(ticket: Ticket, data: dict) -> str:
+    """The estimated restoration time the dispatcher gave with this event, in the unit's zone."""
+    value = data.get("estimated_restoration_at")
+    when = parse_datetime(value) if isinstance(value, str) else None
+    if when is None or when.tzinfo is None:
+        return ""
+    zone = ticket.unit.time_zone or settings.TIME_ZONE
+    label = f"{when.astimezone(ZoneInfo(zone)):%H:%M} {ZONE_LABELS.get(zone, '')}".strip()
+    return " " + _("Estimated restoration %(time)s.") % {"time": label}
+
+
+def compose(notification: Notification) -> Message:
+    """The message for ``notification``, in its language."""
+    ticket = notification.ticket
+    data = notification.event.data or {}
+    with translation.override(notification.language or settings.LANGUAGE_CODE):
+        text = _headline(notification.kind, ticket.number, data)
+        if notification.kind not in DONE_KINDS:
+            text += _restoration(ticket, data)
+        text += " " + _("Track: %(url)s") % {"url": tracking_url(ticket)}
+        if notification.kind in SURVEY_KINDS:
+            text += " " + _("Rate us: %(url)s") % {"url": survey_url(ticket)}
+        subject = _("Report %(number)s") % {"number": ticket.number}
+        headers = {}
+        if notification.channel == Notification.Channel.EMAIL:
+            stop = preferences_url(ticket)
+            text += "\n\n" + _("Stop these messages: %(url)s") % {"url": stop}
+            headers["List-Unsubscribe"] = f"<{stop}>"
+    return Message(
+        channel=notification.channel,
+        to=notification.address,
+        text=text,
+        reference=str(notification.reference),
+        subject=subject,
+        headers=headers,
+    )

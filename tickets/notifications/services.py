@@ -1,0 +1,290 @@
+"""Writes of the notification outbox, contact preferences, surveys and feedback."""
+
+import logging
+import time
+from datetime import timedelta
+
+from celery.exceptions import Retry
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import CharField, Value
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hotline.exceptions import ConflictError
+from tickets.models import ServiceUnit, Ticket, TicketEvent
+
+from . import messages, selectors
+from .channels import Delivery, PermanentSendError, SendError, TransientSendError, adapter_for
+from .models import ContactPreference, Feedback, Notification, NotificationAttempt, NotificationOptOut, SurveyResponse
+
+logger = logging.getLogger("tickets.notifications")
+
+Channel = Notification.Channel
+
+
+def _event_kind(event: TicketEvent) -> str:
+    if event.kind == TicketEvent.Kind.OPENED:
+        return "received"
+    if event.to_status == Ticket.Status.RECEIVED:
+        return "back_to_received"  # a crew was withdrawn: internal, not notified
+    return event.to_status
+
+
+def notify_ticket_event(*, ticket: Ticket, event: TicketEvent) -> list[Notification]:
+    """Write the outbox rows for a customer-visible ticket event; send them after commit.
+
+    Call inside the transaction of the change: the rows commit or roll back with it. Costs one
+    read of the contact's preferences and one bulk insert, so a fan-out over thousands of tickets
+    stays cheap; sending happens later, one task per row.
+    """
+    kind = _event_kind(event)
+    if kind not in messages.NOTIFIED_KINDS:
+        return []
+    phone, email = ticket.reporter_phone, (ticket.reporter_email or "").strip().lower()
+    if not phone and not email:
+        return []
+    mobile, opted_out = _contact_choices(phone=phone, email=email)
+    wanted = []
+    if phone:
+        wanted.append((mobile or settings.NOTIFY_DEFAULT_MOBILE_CHANNEL, phone))
+    if email:
+        wanted.append((Channel.EMAIL, email))
+    now = timezone.now()
+    rows = [
+        Notification(
+            ticket=ticket,
+            event=event,
+            kind=kind,
+            channel=channel,
+            address=address,
+            language=ticket.language or settings.LANGUAGE_CODE,
+            created_at=now,
+            next_attempt_at=now,
+        )
+        for channel, address in wanted
+        if (channel, address) not in opted_out
+    ]
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    ids = [row.pk for row in created]
+    transaction.on_commit(lambda: enqueue(ids))
+    return created
+
+
+def _contact_choices(*, phone: str, email: str) -> tuple[str | None, set[tuple[str, str]]]:
+    """The phone's preferred mobile channel and the opted-out (channel, address) pairs, in one query."""
+    preference = ContactPreference.objects.filter(phone=phone).values_list(
+        Value("preference", output_field=CharField()), "mobile_channel"
+    )
+    opt_outs = NotificationOptOut.objects.filter(address__in=[a for a in (phone, email) if a]).values_list(
+        "channel", "address"
+    )
+    mobile, opted_out = None, set()
+    for first, second in preference.union(opt_outs, all=True):
+        if first == "preference":
+            mobile = second
+        else:
+            opted_out.add((first, second))
+    return mobile, opted_out
+
+
+def enqueue(notification_ids: list[int]) -> None:
+    """Hand the rows to Celery. A failed publish (broker down) is left to the sweeper, never raised."""
+    from tickets import tasks
+
+    for notification_id in notification_ids:
+        try:
+            tasks.send_notification.delay(notification_id)
+        except (Retry, TransientSendError):  # in-process tasks (no broker): the sweeper tries again later
+            logger.info("notification %s will be retried by the sweeper", notification_id)
+        except Exception:  # the row stays pending; sweep_notifications publishes it again
+            logger.warning("could not enqueue notification %s; the sweeper will retry", notification_id, exc_info=True)
+
+
+def _claim(notification_id: int) -> Notification | None:
+    # Only what composing the message needs: this runs once per message, thousands at a time.
+    return (
+        Notification.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("ticket__unit", "event")
+        .only(
+            *(field.name for field in Notification._meta.concrete_fields),
+            "ticket__number",
+            "ticket__tracking_token",
+            "ticket__unit__time_zone",
+            "event__data",
+        )
+        .filter(pk=notification_id, status=Notification.Status.PENDING)
+        .first()
+    )
+
+
+def deliver_notification(*, notification_id: int) -> str:
+    """Send one pending notification once; returns its status afterwards.
+
+    1. Claim the row with ``SELECT … FOR UPDATE SKIP LOCKED``: a duplicate task finds it locked or
+       no longer pending and does nothing, so one event is sent once per channel.
+    2. Skip it if the address opted out since the row was written.
+    3. Hand it to the channel's adapter and log the attempt (time, provider answer, error).
+    4. On a transient error keep it pending with a later ``next_attempt_at`` and raise
+       :class:`TransientSendError` for the task to retry; after ``NOTIFY_MAX_ATTEMPTS`` tries, or on a
+       permanent error, mark it failed.
+    """
+    retry_error: TransientSendError | None = None
+    with transaction.atomic():
+        notification = _claim(notification_id)
+        if notification is None:
+            return "skipped"
+        now = timezone.now()
+        if NotificationOptOut.objects.filter(channel=notification.channel, address=notification.address).exists():
+            notification.status = Notification.Status.SKIPPED
+            notification.save(update_fields=["status"])
+            return notification.status
+        started = time.monotonic()
+        delivery, error = None, None
+        try:
+            delivery = adapter_for(notification.channel).send(messages.compose(notification))
+        except SendError as exc:
+            error = exc
+        except Exception as exc:  # an adapter bug or misconfiguration must fail visibly, not loop
+            error = PermanentSendError(f"{type(exc).__name__}: {exc}"[:500])
+        notification.attempts += 1
+        _log_attempt(notification, delivery=delivery, error=error, started=started, at=now)
+        if error is None:
+            notification.status = Notification.Status.SENT
+            notification.sent_at = timezone.now()
+            notification.provider_message_id = delivery.provider_message_id
+            notification.last_error = ""
+        elif isinstance(error, TransientSendError) and notification.attempts < settings.NOTIFY_MAX_ATTEMPTS:
+            notification.last_error = str(error)[:500]
+            notification.next_attempt_at = timezone.now() + timedelta(seconds=retry_delay(notification.attempts))
+            retry_error = error
+        else:
+            notification.status = Notification.Status.FAILED
+            notification.failed_at = timezone.now()
+            notification.last_error = str(error)[:500]
+            logger.error(
+                "notification %s (%s %s) failed after %s attempts: %s",
+                notification.pk,
+                notification.channel,
+                notification.kind,
+                notification.attempts,
+                error,
+            )
+        notification.save()
+    if retry_error is not None:
+        raise retry_error
+    return notification.status
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds before the next try: exponential, capped below the broker's visibility timeout."""
+    return min(settings.NOTIFY_RETRY_BACKOFF_MAX, settings.NOTIFY_RETRY_BACKOFF * 2 ** max(attempts - 1, 0))
+
+
+def _log_attempt(notification: Notification, *, delivery: Delivery | None, error, started: float, at) -> None:
+    source = delivery or error
+    NotificationAttempt.objects.create(
+        notification=notification,
+        attempted_at=at,
+        succeeded=error is None,
+        provider_status=(getattr(source, "provider_status", "") or "")[:20],
+        provider_answer=(getattr(source, "provider_answer", "") or "")[:1000],
+        error=str(error)[:500] if error else "",
+        duration_ms=int((time.monotonic() - started) * 1000),
+    )
+
+
+def sweep_notifications(*, older_than_seconds: int | None = None, limit: int = 1000) -> list[int]:
+    """Publish again pending rows whose send is overdue (lost enqueue, broker down, worker died).
+
+    A row is overdue once ``next_attempt_at`` is further in the past than the grace period; its
+    ``next_attempt_at`` moves forward first so overlapping sweeps do not publish it twice.
+    """
+    grace = settings.NOTIFY_SWEEP_GRACE_SECONDS if older_than_seconds is None else older_than_seconds
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=Notification.Status.PENDING, next_attempt_at__lte=now - timedelta(seconds=grace))
+            .order_by("next_attempt_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        Notification.objects.filter(pk__in=ids).update(next_attempt_at=now)
+    if ids:
+        logger.info("re-enqueueing %s pending notifications", len(ids))
+        transaction.on_commit(lambda: enqueue(ids))
+    return ids
+
+
+@transaction.atomic
+def set_contact_preferences(
+    *, ticket: Ticket, mobile_channel: str, sms: bool, whatsapp: bool, email: bool
+) -> ContactPreference | None:
+    """Save what the reporter of ``ticket`` wants: SMS or WhatsApp, and which channels to stop."""
+    if mobile_channel not in (Channel.SMS, Channel.WHATSAPP):
+        raise ValidationError({"mobile_channel": _("Choose SMS or WhatsApp.")})
+    preference = None
+    if ticket.reporter_phone:
+        preference, _created = ContactPreference.objects.update_or_create(
+            phone=ticket.reporter_phone, defaults={"mobile_channel": mobile_channel}
+        )
+        _set_opt_out(channel=Channel.SMS, address=ticket.reporter_phone, opted_out=not sms)
+        _set_opt_out(channel=Channel.WHATSAPP, address=ticket.reporter_phone, opted_out=not whatsapp)
+    if ticket.reporter_email:
+        _set_opt_out(channel=Channel.EMAIL, address=ticket.reporter_email.strip().lower(), opted_out=not email)
+    return preference
+
+
+def _set_opt_out(*, channel: str, address: str, opted_out: bool) -> None:
+    if opted_out:
+        NotificationOptOut.objects.get_or_create(channel=channel, address=address)
+    else:
+        NotificationOptOut.objects.filter(channel=channel, address=address).delete()
+
+
+@transaction.atomic
+def answer_survey(*, ticket: Ticket, rating: int, comment: str = "") -> SurveyResponse:
+    """Record the customer's rating; a second answer is refused (409)."""
+    if not selectors.survey_open(ticket):
+        raise ConflictError(_("This report is not finished yet; you can rate it once it is."))
+    if SurveyResponse.objects.filter(ticket=ticket).exists():
+        raise ConflictError(_("This report has already been rated. Thank you!"))
+    response = SurveyResponse(ticket=ticket, unit=ticket.unit, rating=rating, comment=(comment or "").strip())
+    response.full_clean()
+    try:
+        with transaction.atomic():
+            response.save()
+    except IntegrityError as exc:  # two answers racing: the one-to-one constraint keeps the first
+        if SurveyResponse.objects.filter(ticket=ticket).exists():
+            raise ConflictError(_("This report has already been rated. Thank you!")) from exc
+        raise
+    return response
+
+
+@transaction.atomic
+def send_feedback(
+    *,
+    kind: str,
+    message: str,
+    name: str = "",
+    phone: str = "",
+    email: str = "",
+    ticket: Ticket | None = None,
+    unit: ServiceUnit | None = None,
+) -> Feedback:
+    """Record kritik, saran or apresiasi; tied to a ticket it belongs to the ticket's unit."""
+    feedback = Feedback(
+        kind=kind,
+        message=(message or "").strip(),
+        name=name.strip(),
+        phone=phone,
+        email=email.strip(),
+        ticket=ticket,
+        unit=ticket.unit if ticket is not None else unit,
+    )
+    feedback.full_clean()
+    feedback.save()
+    return feedback
