@@ -8,6 +8,7 @@ from hotline.health import healthz
 
 api_v1 = [
     path("", include("tickets.api.urls")),
+    path("", include("hotline.api.urls")),
 ]
 
 urlpatterns = [
@@ -17,5 +18,6 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("console/", include("hotline.console_urls")),
     path("", include("tickets.urls")),
 ]
