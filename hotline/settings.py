@@ -286,6 +286,10 @@ SPECTACULAR_SETTINGS = {
         "CategoryGroupEnum": "tickets.models.Category.Group",
         "TicketPriorityEnum": "tickets.models.Ticket.Priority",
         "DispatchStateEnum": "tickets.models.Ticket.DispatchState",
+        "CallEventTypeEnum": "hotline.models.CallEvent.Kind",
+        "CallEndedByEnum": "hotline.models.Call.EndedBy",
+        "OperatorSeatStateEnum": "hotline.models.OperatorSeat.State",
+        "ViolationDecisionEnum": ["confirm", "dismiss"],
     },
 }
 
