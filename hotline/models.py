@@ -13,14 +13,33 @@ import uuid
 
 from django.conf import settings
 from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import models
+from django.dispatch import receiver
 from django.utils import timezone
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
+
+
+class _RecordingsStorage(LazyObject):
+    """The ``recordings`` entry of STORAGES, looked up when first used (and again after a settings change)."""
+
+    def _setup(self):
+        self._wrapped = storages["recordings"]
+
+
+_recordings = _RecordingsStorage()
+
+
+@receiver(setting_changed)
+def _reset_recordings_storage(*, setting, **kwargs):
+    if setting == "STORAGES":
+        _recordings._wrapped = empty
 
 
 def recordings_storage():
     """Recordings live in their own storage (local files by default, S3-compatible by setting)."""
-    return storages["recordings"]
+    return _recordings
 
 
 def _recording_path(instance: "Call", filename: str) -> str:
