@@ -250,10 +250,10 @@ def caller_context(*, customers: list[Customer], phone: str) -> dict:
         else []
     )
     return {
-        "customers": ConsoleCustomerSerializer(customers, many=True).data,
-        "open_tickets": ConsoleTicketSerializer(tickets["open"], many=True).data,
-        "recent_tickets": ConsoleTicketSerializer(tickets["recent"], many=True).data,
-        "incidents": ConsoleIncidentSerializer(incidents, many=True).data,
+        "customers": customers,
+        "open_tickets": tickets["open"],
+        "recent_tickets": tickets["recent"],
+        "incidents": incidents,
     }
 
 
