@@ -270,4 +270,3 @@ def kpi_bounds(date_from, date_to) -> tuple[datetime, datetime]:
     start = datetime.combine(date_from, datetime.min.time(), tzinfo=zone)
     end = datetime.combine(date_to + timedelta(days=1), datetime.min.time(), tzinfo=zone)
     return start, end
-

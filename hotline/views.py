@@ -166,9 +166,9 @@ def violation_review(request, pk: int):
         return redirect("hotline:violations")
     reviewed.refresh_from_db()
     if reviewed.letter_id:
-        messages.success(request, _("Violation confirmed; warning letter %(number)s issued.") % {
-            "number": reviewed.letter.number
-        })
+        messages.success(
+            request, _("Violation confirmed; warning letter %(number)s issued.") % {"number": reviewed.letter.number}
+        )
     else:
         messages.success(request, _("Review saved."))
     return redirect("hotline:violations")

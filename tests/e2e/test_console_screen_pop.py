@@ -38,7 +38,9 @@ def log_in(page, user, base_url: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_ring_event_pops_the_caller_up_on_the_ready_operators_console(phone_page, live_server, settings, operator, ulp):
+def test_a_ring_event_pops_the_caller_up_on_the_ready_operators_console(
+    phone_page, live_server, settings, operator, ulp
+):
     # given an operator at the console, ready, and a known customer with an open ticket
     settings.PBX_SHARED_SECRET = SECRET
     settings.CONSOLE_POLL_MS = 500

@@ -210,7 +210,11 @@ def test_a_body_that_is_not_json_is_a_400(db, api_client):
     raw = b"{not json"
     # when
     response = api_client.generic(
-        "POST", "/api/v1/calls/events/", raw, content_type="application/json", headers=pbx.signed_headers(raw, secret=SECRET)
+        "POST",
+        "/api/v1/calls/events/",
+        raw,
+        content_type="application/json",
+        headers=pbx.signed_headers(raw, secret=SECRET),
     )
     # then
     assert response.status_code == 400
@@ -233,4 +237,9 @@ def test_the_event_payloads_are_documented_in_the_openapi_schema(client):
     operation = schema["paths"]["/api/v1/calls/events/"]["post"]
     assert "X-Sigap-Signature" in {p["name"] for p in operation["parameters"]}
     assert "CallEventInputRequest" in schema["components"]["schemas"]
-    assert set(schema["components"]["schemas"]["CallEventTypeEnum"]["enum"]) >= {"ring", "answer", "hangup", "recording_ready"}
+    assert set(schema["components"]["schemas"]["CallEventTypeEnum"]["enum"]) >= {
+        "ring",
+        "answer",
+        "hangup",
+        "recording_ready",
+    }

@@ -83,7 +83,9 @@ def test_a_supervisor_dismisses_a_suspected_hang_up_and_it_cannot_be_reviewed_tw
     send(event("hangup", "h", ended_by="operator"))
     violation = Violation.objects.get(call=call)
     # when
-    reviewed = services.review_violation(violation=violation, reviewer=supervisor, confirm=False, note="caller had gone")
+    reviewed = services.review_violation(
+        violation=violation, reviewer=supervisor, confirm=False, note="caller had gone"
+    )
     # then
     assert reviewed.status == Violation.Status.DISMISSED
     assert reviewed.reviewed_by == supervisor

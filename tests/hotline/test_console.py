@@ -143,8 +143,12 @@ def test_logging_the_same_ticket_twice_with_one_key_opens_one_ticket(operator, u
     }
     client = logged_in(operator)
     # when
-    first = client.post("/api/v1/calls/tickets/", body, content_type="application/json", headers={"Idempotency-Key": "k"})
-    second = client.post("/api/v1/calls/tickets/", body, content_type="application/json", headers={"Idempotency-Key": "k"})
+    first = client.post(
+        "/api/v1/calls/tickets/", body, content_type="application/json", headers={"Idempotency-Key": "k"}
+    )
+    second = client.post(
+        "/api/v1/calls/tickets/", body, content_type="application/json", headers={"Idempotency-Key": "k"}
+    )
     # then
     assert (first.status_code, second.status_code) == (201, 200)
     assert Ticket.objects.count() == 1
@@ -227,12 +231,22 @@ def test_kpis_per_operator_count_offered_answered_abandoned_asa_aht_and_hang_ups
     answered(operator, at=at, answer_after=5, talk=100, tickets=1, ulp=ulp)
     answered(operator, at=at, answer_after=20, talk=200, ended_by="operator", ulp=ulp)
     Call.objects.create(
-        pbx_call_id="abandoned", operator=operator, unit=ulp, rang_at=at, ended_at=at + timedelta(seconds=30),
-        ended_by="caller", status=Call.Status.ABANDONED,
+        pbx_call_id="abandoned",
+        operator=operator,
+        unit=ulp,
+        rang_at=at,
+        ended_at=at + timedelta(seconds=30),
+        ended_by="caller",
+        status=Call.Status.ABANDONED,
     )
     Call.objects.create(
-        pbx_call_id="short", operator=operator, unit=ulp, rang_at=at, ended_at=at + timedelta(seconds=2),
-        ended_by="caller", status=Call.Status.ABANDONED,
+        pbx_call_id="short",
+        operator=operator,
+        unit=ulp,
+        rang_at=at,
+        ended_at=at + timedelta(seconds=2),
+        ended_by="caller",
+        status=Call.Status.ABANDONED,
     )
     start, end = at - timedelta(hours=1), at + timedelta(hours=1)
     # when
@@ -251,9 +265,7 @@ def test_kpis_are_limited_to_the_supervisors_units(operator, far_supervisor, ulp
     # given
     answered(operator, at=timezone.now() - timedelta(hours=1), answer_after=5, ulp=ulp)
     # when
-    groups = selectors.call_kpis(
-        viewer=far_supervisor, start=timezone.now() - timedelta(days=1), end=timezone.now()
-    )
+    groups = selectors.call_kpis(viewer=far_supervisor, start=timezone.now() - timedelta(days=1), end=timezone.now())
     # then
     assert groups["operator"] == []
 
