@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from hotline import demo as hotline_demo
 from tickets import demo as tickets_demo
 
 
@@ -10,10 +11,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = tickets_demo.seed()
+        calls = hotline_demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(result['units'])} units, {result['customers']} customers. "
                 f"Staff logins (password {tickets_demo.DEMO_PASSWORD!r}): admin, operator, backoffice, "
-                "dispatcher, supervisor, tech1…tech4."
+                "dispatcher, supervisor, tech1…tech4. "
+                f"Call centre: {calls['calls']} new demo calls; console at /console/ (operator, PBX extension 2001)."
             )
         )
