@@ -42,14 +42,17 @@ def normalize_caller_number(raw: str) -> str:
         return text
 
 
-def _resolve_operator(ref: str):
+def _resolve_operator(ref: str, cache: dict | None = None):
     """The staff user a PBX names by extension or by username, or None."""
     if not ref:
         return None
+    if cache is not None and ref in cache:
+        return cache[ref]
     seat = OperatorSeat.objects.select_related("user").filter(extension=ref).first()
-    if seat is not None:
-        return seat.user
-    return get_user_model().objects.filter(username=ref, is_active=True).first()
+    user = seat.user if seat is not None else get_user_model().objects.filter(username=ref, is_active=True).first()
+    if cache is not None:
+        cache[ref] = user
+    return user
 
 
 def apply_call_event(
@@ -80,10 +83,10 @@ def apply_call_event(
         raise ValidationError({"recording": [_("A recording-ready event must carry the recording file.")]})
 
     with transaction.atomic():
-        Call.objects.get_or_create(pbx_call_id=pbx_call_id)
-        call = Call.objects.select_for_update().get(pbx_call_id=pbx_call_id)
+        call = _locked_call(pbx_call_id)
+        operators: dict = {}
         operator_ref = (payload.get("operator") or payload.get("transfer_to") or "")[:60]
-        unknown = bool(operator_ref) and _resolve_operator(operator_ref) is None
+        unknown = bool(operator_ref) and _resolve_operator(operator_ref, operators) is None
         try:
             with transaction.atomic():
                 event = CallEvent.objects.create(
@@ -105,11 +108,25 @@ def apply_call_event(
             call.recording.save(f"{call.pbx_call_id}.{extension}", recording, save=False)
             call.recording_content_type = content_type
             call.recording_size = recording.size
-        _rebuild_call(call)
-        call.full_clean(exclude=["recording", "tickets"])
+        _rebuild_call(call, operators)
+        # The row is locked and pbx_call_id is unique in the database: no need to query for uniqueness.
+        call.full_clean(exclude=["recording", "tickets", "operator", "unit"], validate_unique=False)
         call.save()
-        assess_call(call=call)
+        assess_call(call=call, operators=operators)
     return event, True
+
+
+def _locked_call(pbx_call_id: str) -> Call:
+    """The call row, locked for this transaction; created when this is its first event."""
+    call = Call.objects.select_for_update().filter(pbx_call_id=pbx_call_id).first()
+    if call is not None:
+        return call
+    try:
+        with transaction.atomic():
+            return Call.objects.create(pbx_call_id=pbx_call_id)
+    except IntegrityError:
+        # Another event of the same call created it first; wait for its lock.
+        return Call.objects.select_for_update().get(pbx_call_id=pbx_call_id)
 
 
 def _duplicate(existing: CallEvent, digest: str) -> tuple[CallEvent, bool]:
@@ -121,7 +138,7 @@ def _duplicate(existing: CallEvent, digest: str) -> tuple[CallEvent, bool]:
     return existing, False
 
 
-def _rebuild_call(call: Call) -> None:
+def _rebuild_call(call: Call, operators: dict) -> None:
     """Fold every event of the call, in the order they happened, into the call's fields."""
     events = list(call.events.order_by("occurred_at", "id"))
     rang_at = answered_at = ended_at = None
@@ -157,9 +174,10 @@ def _rebuild_call(call: Call) -> None:
     call.caller_number, call.queue, call.transferred_to = caller_number, queue, transferred_to
     call.recorded_notice_played, call.hold_count = notice, holds
     call.operator_ref = operator_ref
-    call.operator = _resolve_operator(operator_ref)
+    previous_operator_id = call.operator_id
+    call.operator = _resolve_operator(operator_ref, operators)
     call.unknown_operator = unknown and call.operator is None
-    if call.operator is not None:
+    if call.operator is not None and (call.operator_id != previous_operator_id or call.unit_id is None):
         profile = StaffProfile.objects.filter(user=call.operator).select_related("unit").first()
         call.unit = profile.unit if profile else call.unit
     if ended_at is not None:
@@ -170,23 +188,24 @@ def _rebuild_call(call: Call) -> None:
         call.status = Call.Status.RINGING
 
 
-def _answering_operator(call: Call):
+def _answering_operator(call: Call, operators: dict):
     """The operator whose set rang or who answered first: the one the answer clock belongs to."""
     for event in call.events.filter(kind__in=[CallEvent.Kind.ANSWER, CallEvent.Kind.RING]).order_by(
         "kind", "occurred_at", "id"
     ):
-        user = _resolve_operator(event.payload.get("operator") or "")
+        user = _resolve_operator(event.payload.get("operator") or "", operators)
         if user is not None:
             return user
     return None
 
 
-def assess_call(*, call: Call) -> list[Violation]:
+def assess_call(*, call: Call, operators: dict | None = None) -> list[Violation]:
     """Record the violations a call shows (idempotent): a late answer, or a hang-up by the operator."""
+    operators = {} if operators is None else operators
     found = []
     answer_seconds = call.answer_seconds
     if answer_seconds is not None and compliance.is_late(answer_seconds):
-        operator = _answering_operator(call)
+        operator = _answering_operator(call, operators)
         if operator is not None:
             violation, created = Violation.objects.get_or_create(
                 call=call,

@@ -172,8 +172,7 @@ class CallEventCreateApi(APIView):
             detail = getattr(exc, "detail", None) or getattr(exc, "message_dict", None) or str(exc)
             logger.warning("refused malformed call event from %s: %s", remote, detail)
             raise
-        call = Call.objects.get(pk=event.call_id)
-        body = {"event_id": event.event_id, "duplicate": not created, "call": call}
+        body = {"event_id": event.event_id, "duplicate": not created, "call": event.call}
         return Response(
             self.OutputSerializer(body).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )

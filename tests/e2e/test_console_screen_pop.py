@@ -1,11 +1,14 @@
 """The operator console in a real browser: a ring event from the PBX pops the caller up at once."""
 
+import importlib
 import json
 import urllib.request
 import uuid
 
 import pytest
+from django.apps import apps
 from django.conf import settings as django_settings
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -13,7 +16,7 @@ from playwright.sync_api import expect
 from hotline import pbx
 from hotline.models import Call, OperatorSeat
 from tests.factories import CustomerFactory, TicketFactory
-from tickets.models import Ticket
+from tickets.models import Category, Ticket
 
 SECRET = "e2e-pbx-secret"
 
@@ -30,6 +33,19 @@ def post_signed(base_url: str, body: dict) -> int:
         return response.status
 
 
+def ensure_seed_data() -> None:
+    """Put back the rows the data migrations seed, if an earlier transactional test flushed them.
+
+    serialized_rollback cannot restore them here: once Playwright's event loop runs in this thread, Django
+    hands out fresh connection objects that lack the serialized copy.
+    """
+    if Category.objects.exists():
+        return
+    with connection.schema_editor() as editor:
+        importlib.import_module("tickets.migrations.0002_seed_categories_groups_sequence").seed(apps, editor)
+    importlib.import_module("hotline.migrations.0002_default_warning_letter_rules").add_rules(apps, None)
+
+
 def log_in(page, user, base_url: str) -> None:
     client = Client()
     client.force_login(user)
@@ -42,6 +58,7 @@ def test_a_ring_event_pops_the_caller_up_on_the_ready_operators_console(
     phone_page, live_server, settings, operator, ulp
 ):
     # given an operator at the console, ready, and a known customer with an open ticket
+    ensure_seed_data()
     settings.PBX_SHARED_SECRET = SECRET
     settings.CONSOLE_POLL_MS = 500
     OperatorSeat.objects.create(user=operator, extension="2001")
