@@ -329,3 +329,39 @@ def test_the_review_api_refuses_a_supervisor_of_another_unit(send, seat, far_sup
     assert response.status_code == 404
     violation.refresh_from_db()
     assert violation.status == Violation.Status.SUSPECTED
+
+
+def test_the_console_speaks_indonesian_by_default_and_english_on_request(operator):
+    # given
+    client = logged_in(operator)
+    # when
+    indonesian = client.get("/console/").content.decode()
+    client.cookies["sigap_language"] = "en"
+    english = client.get("/console/").content.decode()
+    # then
+    assert "Konsol operator" in indonesian
+    assert "Catat tiket" in indonesian
+    assert "Operator console" in english
+
+
+def test_a_warning_letter_prints_for_its_supervisor_and_operator_but_not_another_unit(
+    operator, supervisor, far_supervisor
+):
+    # given
+    from hotline import services
+    from hotline.models import WarningLetterRule
+
+    WarningLetterRule.objects.filter(level=1).update(violations=1)
+    call = Call.objects.create(pbx_call_id="p", operator=operator, rang_at=timezone.now())
+    Violation.objects.create(
+        call=call, operator=operator, kind="hang_up", status="confirmed", occurred_at=timezone.now()
+    )
+    letter = services.issue_warning_letter_if_due(operator=operator)
+    url = f"/console/letters/{letter.pk}/"
+    # when
+    page = logged_in(supervisor).get(url)
+    # then
+    assert page.status_code == 200
+    assert "SURAT PERINGATAN SP1" in page.content.decode()
+    assert logged_in(operator).get(url).status_code == 200
+    assert logged_in(far_supervisor).get(url).status_code == 404
