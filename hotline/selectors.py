@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from tickets import roles
 from tickets.models import Customer, Ticket
@@ -249,8 +250,8 @@ def call_kpis(*, viewer, start: datetime, end: datetime) -> dict[str, list[KpiRo
         keys = {
             "operator": (str(call.operator_id or call.operator_ref or "-"), operator_label or "-"),
             "shift": (shift_of(call.rang_at, zone),) * 2,
-            "unit": (call.unit.code if call.unit else "-", str(call.unit) if call.unit else "-"),
-            "total": ("all", "all"),
+            "unit": (call.unit.code if call.unit else "-", call.unit.name if call.unit else "-"),
+            "total": ("all", gettext("All calls")),
         }
         for group, (key, label) in keys.items():
             row = groups[group].get(key)
