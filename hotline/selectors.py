@@ -18,7 +18,7 @@ from tickets.phone import normalize_phone
 from tickets.selectors import visible_unit_ids
 
 from . import compliance
-from .models import Call, Violation, WarningLetter
+from .models import Call, OperatorSeat, Violation, WarningLetter
 
 logger = logging.getLogger(__name__)
 
@@ -143,8 +143,22 @@ def can_play_recording(user, call: Call) -> bool:
         return True
     if call.operator_id is not None and call.operator_id == user.pk:
         return True
+    if roles.has_role(user, roles.OPERATOR) and _handled_call(user, call):
+        return True
     if roles.has_role(user, roles.SUPERVISOR):
         return call.unit_id is not None and call.unit_id in (visible_unit_ids(user) or [])
+    return False
+
+
+def _handled_call(user, call: Call) -> bool:
+    """True when the PBX named this user (by extension or username) on the call: rang, answered or transferred."""
+    names = {user.get_username()}
+    seat = OperatorSeat.objects.filter(user=user).exclude(extension=None).first()
+    if seat is not None:
+        names.add(seat.extension)
+    for payload in call.events.filter(kind__in=["ring", "answer", "transfer"]).values_list("payload", flat=True):
+        if {payload.get("operator"), payload.get("transfer_to")} & names:
+            return True
     return False
 
 

@@ -148,3 +148,18 @@ def test_each_playback_is_logged_but_not_each_range_request_of_one_playback(reco
     play(operator, recorded_call, Range="bytes=0-")
     # then
     assert RecordingPlayback.objects.count() == 2
+
+
+def test_the_operator_who_answered_keeps_access_after_transferring_the_call(
+    send, recorded_call, operator, other_operator
+):
+    # given
+    from hotline.models import OperatorSeat
+
+    OperatorSeat.objects.create(user=other_operator, extension="2002")
+    send(event("transfer", "rec-1", transfer_to="2002"))
+    recorded_call.refresh_from_db()
+    # when / then
+    assert recorded_call.operator == other_operator
+    assert play(operator, recorded_call).status_code == 200
+    assert play(other_operator, recorded_call).status_code == 200
