@@ -13,11 +13,11 @@ api_v1 = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("console/", include("hotline.console_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("console/", include("hotline.console_urls")),
     path("", include("tickets.urls")),
 ]
