@@ -40,6 +40,20 @@ def current_call_for(operator) -> Call | None:
     )
 
 
+def operator_seats_for_pbx() -> list[OperatorSeat]:
+    """Seats with an extension, each marked ``on_call`` when a live call rings or talks there."""
+    since = timezone.now() - LIVE_CALL_WINDOW
+    busy = set(
+        Call.objects.filter(
+            status__in=[Call.Status.RINGING, Call.Status.ANSWERED], operator__isnull=False, rang_at__gte=since
+        ).values_list("operator_id", flat=True)
+    )
+    seats = list(OperatorSeat.objects.select_related("user").exclude(extension=None).order_by("extension"))
+    for seat in seats:
+        seat.on_call = seat.user_id in busy
+    return seats
+
+
 def customers_by_phone(phone: str) -> list[Customer]:
     if not phone or not phone.startswith("+"):
         return []

@@ -6,6 +6,7 @@ app_name = "calls-api"
 
 urlpatterns = [
     path("calls/events/", views.CallEventCreateApi.as_view(), name="event-create"),
+    path("calls/operators/", views.OperatorSeatListApi.as_view(), name="operator-list"),
     path("calls/current/", views.CallCurrentApi.as_view(), name="current"),
     path("calls/operator-state/", views.OperatorStateUpdateApi.as_view(), name="operator-state"),
     path("calls/customers/", views.CallerSearchApi.as_view(), name="customer-search"),

@@ -53,6 +53,32 @@ An event naming an operator Sigap does not know is kept and flagged, never dropp
 """
 
 
+def refuse_unsigned(request) -> Response | None:
+    """A 401 (logged) unless the request carries a fresh, valid PBX signature of its body."""
+    try:
+        pbx.verify(
+            request.body,
+            timestamp=request.headers.get(pbx.TIMESTAMP_HEADER),
+            signature=request.headers.get(pbx.SIGNATURE_HEADER),
+        )
+    except pbx.SignatureError as exc:
+        logger.warning(
+            "refused PBX request to %s from %s: %s", request.path, request.META.get("REMOTE_ADDR"), exc.reason
+        )
+        return Response(
+            {"message": _("The request is not signed correctly or is too old."), "extra": {}},
+            status=status.HTTP_401_UNAUTHORIZED,
+            headers={"WWW-Authenticate": 'HMAC realm="pbx"'},
+        )
+    return None
+
+
+PBX_HEADERS = [
+    OpenApiParameter(pbx.TIMESTAMP_HEADER, str, OpenApiParameter.HEADER, required=True),
+    OpenApiParameter(pbx.SIGNATURE_HEADER, str, OpenApiParameter.HEADER, required=True),
+]
+
+
 @extend_schema_serializer(component_name="CallEventInput")
 class CallEventSerializer(serializers.Serializer):
     event_id = serializers.CharField(max_length=100, help_text="Unique id of this event (a UUID is fine).")
@@ -125,10 +151,7 @@ class CallEventCreateApi(APIView):
         operation_id="calls_events_create",
         description=EVENT_DESCRIPTION,
         request={"application/json": CallEventSerializer, "multipart/form-data": CallRecordingEventSerializer},
-        parameters=[
-            OpenApiParameter(pbx.TIMESTAMP_HEADER, str, OpenApiParameter.HEADER, required=True),
-            OpenApiParameter(pbx.SIGNATURE_HEADER, str, OpenApiParameter.HEADER, required=True),
-        ],
+        parameters=PBX_HEADERS,
         responses={
             201: OutputSerializer,
             200: OpenApiResponse(OutputSerializer, description="The same event again: nothing changed."),
@@ -140,19 +163,9 @@ class CallEventCreateApi(APIView):
     )
     def post(self, request):
         remote = request.META.get("REMOTE_ADDR", "")
-        try:
-            pbx.verify(
-                request.body,
-                timestamp=request.headers.get(pbx.TIMESTAMP_HEADER),
-                signature=request.headers.get(pbx.SIGNATURE_HEADER),
-            )
-        except pbx.SignatureError as exc:
-            logger.warning("refused call event from %s: %s", remote, exc.reason)
-            return Response(
-                {"message": _("The request is not signed correctly or is too old."), "extra": {}},
-                status=status.HTTP_401_UNAUTHORIZED,
-                headers={"WWW-Authenticate": 'HMAC realm="pbx"'},
-            )
+        refused = refuse_unsigned(request)
+        if refused is not None:
+            return refused
         try:
             raw, recording = self._event_and_recording(request)
             data = CallEventSerializer(data=raw)
@@ -192,6 +205,36 @@ class CallEventCreateApi(APIView):
         if not isinstance(raw, dict):
             raise serializers.ValidationError({"event": [_("Send one event as a JSON object.")]})
         return raw, recording
+
+
+class OperatorSeatListApi(APIView):
+    """For the PBX: operators' seats, so its queue rings only operators who said they are ready.
+
+    Signed like the events, over an empty body.
+    """
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema_serializer(component_name="OperatorSeatForPbx")
+    class OutputSerializer(serializers.Serializer):
+        extension = serializers.CharField()
+        username = serializers.CharField(source="user.username")
+        state = serializers.ChoiceField(choices=OperatorSeat.State.choices)
+        state_changed_at = serializers.DateTimeField()
+        on_call = serializers.BooleanField()
+
+    @extend_schema(
+        parameters=PBX_HEADERS,
+        responses={200: OutputSerializer(many=True), 401: OpenApiResponse(description="Unsigned or stale.")},
+        auth=[],
+    )
+    def get(self, request):
+        refused = refuse_unsigned(request)
+        if refused is not None:
+            return refused
+        seats = selectors.operator_seats_for_pbx()
+        return Response(self.OutputSerializer(seats, many=True).data)
 
 
 # The operator console -----------------------------------------------------------------------------
@@ -256,6 +299,24 @@ def caller_context(*, customers: list[Customer], phone: str) -> dict:
     }
 
 
+@extend_schema_serializer(component_name="ConsoleCall")
+class ConsoleCallSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    call_id = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    caller_number = serializers.CharField()
+    queue = serializers.CharField()
+    rang_at = serializers.DateTimeField(allow_null=True)
+    answered_at = serializers.DateTimeField(allow_null=True)
+    recorded_notice_played = serializers.BooleanField()
+    tickets = serializers.ListField(child=serializers.CharField())
+    customers = ConsoleCustomerSerializer(many=True)
+    open_tickets = ConsoleTicketSerializer(many=True)
+    recent_tickets = ConsoleTicketSerializer(many=True)
+    incidents = ConsoleIncidentSerializer(many=True)
+
+
 class CallCurrentApi(APIView):
     """The operator's seat state and the call ringing at (or held by) them, with the caller's records.
 
@@ -264,28 +325,11 @@ class CallCurrentApi(APIView):
 
     permission_classes = [IsCallCentreAgent]
 
-    @extend_schema_serializer(component_name="ConsoleCall")
-    class CallSerializer(serializers.Serializer):
-        id = serializers.IntegerField()
-        call_id = serializers.CharField()
-        status = serializers.CharField()
-        status_label = serializers.CharField()
-        caller_number = serializers.CharField()
-        queue = serializers.CharField()
-        rang_at = serializers.DateTimeField(allow_null=True)
-        answered_at = serializers.DateTimeField(allow_null=True)
-        recorded_notice_played = serializers.BooleanField()
-        tickets = serializers.ListField(child=serializers.CharField())
-        customers = ConsoleCustomerSerializer(many=True)
-        open_tickets = ConsoleTicketSerializer(many=True)
-        recent_tickets = ConsoleTicketSerializer(many=True)
-        incidents = ConsoleIncidentSerializer(many=True)
-
     @extend_schema_serializer(component_name="ConsoleState")
     class OutputSerializer(serializers.Serializer):
         state = serializers.CharField()
         poll_ms = serializers.IntegerField()
-        call = serializers.DictField(allow_null=True)
+        call = ConsoleCallSerializer(allow_null=True)
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request):
@@ -298,21 +342,19 @@ class CallCurrentApi(APIView):
         }
         if call is not None:
             customers = selectors.customers_by_phone(call.caller_number)
-            body["call"] = self.CallSerializer(
-                {
-                    "id": call.pk,
-                    "call_id": call.pbx_call_id,
-                    "status": call.status,
-                    "status_label": call.get_status_display(),
-                    "caller_number": call.caller_number,
-                    "queue": call.queue,
-                    "rang_at": call.rang_at,
-                    "answered_at": call.answered_at,
-                    "recorded_notice_played": call.recorded_notice_played,
-                    "tickets": list(call.tickets.values_list("number", flat=True)),
-                    **caller_context(customers=customers, phone=call.caller_number),
-                }
-            ).data
+            body["call"] = {
+                "id": call.pk,
+                "call_id": call.pbx_call_id,
+                "status": call.status,
+                "status_label": call.get_status_display(),
+                "caller_number": call.caller_number,
+                "queue": call.queue,
+                "rang_at": call.rang_at,
+                "answered_at": call.answered_at,
+                "recorded_notice_played": call.recorded_notice_played,
+                "tickets": list(call.tickets.values_list("number", flat=True)),
+                **caller_context(customers=customers, phone=call.caller_number),
+            }
         response = Response(self.OutputSerializer(body).data)
         response["Cache-Control"] = "no-store"
         return response

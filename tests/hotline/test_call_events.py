@@ -243,3 +243,23 @@ def test_the_event_payloads_are_documented_in_the_openapi_schema(client):
         "hangup",
         "recording_ready",
     }
+
+
+def test_the_pbx_reads_which_operators_are_ready_and_on_a_call(send, seat, other_operator, api_client):
+    # given
+    from hotline.models import OperatorSeat
+    from hotline.services import set_operator_state
+
+    set_operator_state(user=seat.user, state="ready")
+    OperatorSeat.objects.create(user=other_operator, extension="2002", state="paused")
+    send(event("ring", operator="2001"))
+    # when
+    response = api_client.get("/api/v1/calls/operators/", headers=pbx.signed_headers(b"", secret=SECRET))
+    unsigned = api_client.get("/api/v1/calls/operators/")
+    # then
+    assert response.status_code == 200
+    assert [(s["extension"], s["state"], s["on_call"]) for s in response.json()] == [
+        ("2001", "ready", True),
+        ("2002", "paused", False),
+    ]
+    assert unsigned.status_code == 401

@@ -131,6 +131,10 @@
       if (result.ok) {
         showState(result.data.state);
         showCall(result.data.call);
+      } else if (result.status === 401 || result.status === 403) {
+        // Logged out elsewhere or the session expired: say so instead of polling in vain.
+        document.getElementById("seat-state").textContent = t.loggedOut;
+        return;
       }
       timer = setTimeout(poll, pollMs);
     }).catch(function () {
