@@ -365,3 +365,16 @@ def test_a_warning_letter_prints_for_its_supervisor_and_operator_but_not_another
     assert "SURAT PERINGATAN SP1" in page.content.decode()
     assert logged_in(operator).get(url).status_code == 200
     assert logged_in(far_supervisor).get(url).status_code == 404
+
+
+def test_polling_for_the_current_call_stays_cheap(send, seat, operator, ulp, django_assert_max_num_queries):
+    # given a ringing call from a customer with tickets
+    customer = CustomerFactory(unit=ulp, phone="+6281234567890")
+    for _ in range(3):
+        TicketFactory(unit=ulp, customer=customer, reporter_phone="+6281234567890")
+    send(event("ring", "cheap", operator="2001", caller_number="081234567890"))
+    client = logged_in(operator)
+    # when / then: session, user, roles, seat, call, customers, open and recent tickets, linked tickets
+    with django_assert_max_num_queries(9):
+        response = client.get("/api/v1/calls/current/")
+    assert len(response.json()["call"]["open_tickets"]) == 3
