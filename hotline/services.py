@@ -5,6 +5,7 @@ import json
 import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -301,10 +302,19 @@ def issue_warning_letter_if_due(*, operator, at: datetime | None = None) -> Warn
         )
         letter.save()
         letter.number = f"SP{level}/123/{when:%Y}/{letter.pk:05d}"
-        with translation.override("id"):
+        # Official letters are written in Indonesian, with times in the operator's unit's own zone.
+        zone = letter.unit.time_zone if letter.unit else settings.TIME_ZONE
+        with translation.override("id"), timezone.override(zone):
             letter.body = render_to_string(
                 "hotline/warning_letter_body.txt",
-                {"letter": letter, "operator": operator, "rule": rule, "violations": pending, "unit": letter.unit},
+                {
+                    "letter": letter,
+                    "operator": operator,
+                    "rule": rule,
+                    "violations": pending,
+                    "unit": letter.unit,
+                    "zone_label": letter.unit.zone_label if letter.unit else "",
+                },
             )
         letter.full_clean()
         letter.save()
