@@ -246,13 +246,17 @@ class KpiRow:
         self.tickets += ticket_count
 
 
-def shift_of(moment: datetime, zone: str) -> str:
-    """The shift a moment falls in, by the shifts' starting hours in the unit's local time."""
+def _shift_starts() -> list[tuple[int, str]]:
     starts = []
     for item in settings.CALL_SHIFTS:
         name, _sep, hour = item.partition(":")
         starts.append((int(hour or 0), name))
-    starts.sort()
+    return sorted(starts)
+
+
+def shift_of(moment: datetime, zone: str, starts: list[tuple[int, str]] | None = None) -> str:
+    """The shift a moment falls in, by the shifts' starting hours in the unit's local time."""
+    starts = starts or _shift_starts()
     local_hour = moment.astimezone(ZoneInfo(zone)).hour
     current = starts[-1][1]
     for hour, name in starts:
@@ -261,25 +265,46 @@ def shift_of(moment: datetime, zone: str) -> str:
     return current
 
 
+KPI_FIELDS = (
+    "rang_at",
+    "answered_at",
+    "ended_at",
+    "ended_by",
+    "operator_ref",
+    "operator__username",
+    "operator__first_name",
+    "operator__last_name",
+    "unit__code",
+    "unit__name",
+    "unit__time_zone",
+)
+
+
 def call_kpis(*, viewer, start: datetime, end: datetime) -> dict[str, list[KpiRow]]:
-    """KPIs per operator, per shift and per unit for calls that rang in [start, end)."""
-    calls = list(
+    """KPIs per operator, per shift and per unit for calls that rang in [start, end).
+
+    Only the columns the figures need are read, in chunks, so a month of a busy centre stays cheap.
+    """
+    calls = (
         calls_visible_to(viewer)
         .filter(rang_at__gte=start, rang_at__lt=end)
+        .only(*KPI_FIELDS)
         .annotate(ticket_count=Count("tickets"))
         .order_by("rang_at")
     )
+    starts = _shift_starts()
+    total_label = gettext("All calls")
     groups: dict[str, dict[str, KpiRow]] = {"operator": {}, "shift": {}, "unit": {}, "total": {}}
-    for call in calls:
+    for call in calls.iterator(chunk_size=2000):
         zone = call.unit.time_zone if call.unit else settings.TIME_ZONE
         operator_label = (
             (call.operator.get_full_name() or call.operator.get_username()) if call.operator else call.operator_ref
         )
         keys = {
             "operator": (str(call.operator_id or call.operator_ref or "-"), operator_label or "-"),
-            "shift": (shift_of(call.rang_at, zone),) * 2,
+            "shift": (shift_of(call.rang_at, zone, starts),) * 2,
             "unit": (call.unit.code if call.unit else "-", call.unit.name if call.unit else "-"),
-            "total": ("all", gettext("All calls")),
+            "total": ("all", total_label),
         }
         for group, (key, label) in keys.items():
             row = groups[group].get(key)
