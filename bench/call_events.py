@@ -7,8 +7,9 @@ Usage (from the repository root, with PostgreSQL in DATABASE_URL):
 
 1. Migrates the database, gives a bench operator a seat (extension 9901) and a login session.
 2. Starts gunicorn (hotline.wsgi) on a free port with a bench PBX secret.
-3. Load (after 3 s of warm-up): ``--clients`` threads, each on its own keep-alive connection, replay whole calls (ring, answer,
-   hang-up: three signed events each) for ``--seconds``; prints events/s, latency p50/p95/p99 and errors.
+3. Load (after 3 s of warm-up): ``--clients`` threads, each on its own keep-alive connection, replay
+   whole calls (ring, answer, hang-up: three signed events each) for ``--seconds``; prints events/s,
+   latency p50/p95/p99 and errors.
 4. Pop-up: the machine's Chromium opens /console/ as the operator; for ``--pops`` calls it sends a ring
    event and measures until the console shows that call; prints median and p95.
 5. Deletes the bench calls. Prints figures only; this is not a test.
