@@ -5,6 +5,7 @@ executed in-process. With ``DATABASE_URL`` and ``REDIS_URL`` it runs on PostgreS
 broker and cache and real Celery workers.
 """
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -264,10 +265,31 @@ STORAGES = {
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
+    # Call recordings: local files by default; an S3-compatible store by naming its backend (for example
+    # storages.backends.s3.S3Storage from django-storages) and its options as JSON.
+    "recordings": {
+        "BACKEND": os.environ.get("RECORDINGS_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(os.environ.get("RECORDINGS_STORAGE_OPTIONS", "") or "null")
+        or {"location": str(MEDIA_ROOT / "recordings"), "base_url": None},
+    },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+
+# Call centre: PBX events are signed with this shared secret (HMAC-SHA256) and must be this fresh.
+PBX_SHARED_SECRET = env_secret("PBX_SHARED_SECRET", "development-pbx-secret" if DEBUG else "")
+PBX_EVENT_MAX_AGE_SECONDS = env_int("PBX_EVENT_MAX_AGE_SECONDS", 300)
+# Ring cadence (Indonesia: 1 s tone, 4 s silence) and the ring by which an operator must answer.
+CALL_RING_ON_SECONDS = env_float("CALL_RING_ON_SECONDS", 1.0)
+CALL_RING_OFF_SECONDS = env_float("CALL_RING_OFF_SECONDS", 4.0)
+CALL_ANSWER_BY_RING = env_int("CALL_ANSWER_BY_RING", 3)
+# Callers who hang up this quickly before an answer are not counted as abandoned.
+CALL_SHORT_ABANDON_SECONDS = env_int("CALL_SHORT_ABANDON_SECONDS", 5)
+# Operator shifts, by starting hour in the unit's local time: name:hour,...
+CALL_SHIFTS = env_list("CALL_SHIFTS", ["pagi:7", "siang:15", "malam:23"])
+RECORDING_MAX_BYTES = env_int("RECORDING_MAX_BYTES", 10 * 1024 * 1024)
+CONSOLE_POLL_MS = env_int("CONSOLE_POLL_MS", 1000)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Sigap 123 <noreply@sigap123.local>")
@@ -308,6 +330,10 @@ SPECTACULAR_SETTINGS = {
         "CategoryGroupEnum": "tickets.models.Category.Group",
         "TicketPriorityEnum": "tickets.models.Ticket.Priority",
         "DispatchStateEnum": "tickets.models.Ticket.DispatchState",
+        "CallEventTypeEnum": "hotline.models.CallEvent.Kind",
+        "CallEndedByEnum": "hotline.models.Call.EndedBy",
+        "OperatorSeatStateEnum": "hotline.models.OperatorSeat.State",
+        "ViolationDecisionEnum": ["confirm", "dismiss"],
     },
 }
 

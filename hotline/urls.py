@@ -9,10 +9,12 @@ from hotline.staff import staff_home
 
 api_v1 = [
     path("", include("tickets.api.urls")),
+    path("", include("hotline.api.urls")),
 ]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("console/", include("hotline.console_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("staff/", staff_home, name="staff-home"),

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from hotline import demo as hotline_demo
 from tickets import demo as tickets_demo
 from tickets import sla_demo
 from tickets.open311 import demo as open311_demo
@@ -14,11 +15,13 @@ class Command(BaseCommand):
         result = tickets_demo.seed()
         open311 = open311_demo.seed()
         sla_demo.seed()
+        calls = hotline_demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(result['units'])} units, {result['customers']} customers. "
                 f"Staff logins (password {tickets_demo.DEMO_PASSWORD!r}): admin, operator, backoffice, "
-                "dispatcher, supervisor, tech1…tech4."
+                "dispatcher, supervisor, tech1…tech4. "
+                f"Call centre: {calls['calls']} new demo calls; console at /console/ (operator, PBX extension 2001)."
             )
         )
         self.stdout.write(f"Open311 GeoReport v2 at /open311/v2/ — demo api_key: {open311['open311_key']}")
