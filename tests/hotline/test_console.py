@@ -272,8 +272,9 @@ def test_kpis_are_limited_to_the_supervisors_units(operator, far_supervisor, ulp
 
 def test_the_kpi_page_filters_by_date_and_exports_csv(operator, supervisor, ulp):
     # given
-    today = timezone.localdate()
-    answered(operator, at=timezone.now() - timedelta(minutes=30), answer_after=5, ulp=ulp)
+    rang = timezone.now() - timedelta(minutes=30)
+    today = timezone.localdate(rang)  # the call's own date, also in the half hour after midnight
+    answered(operator, at=rang, answer_after=5, ulp=ulp)
     client = logged_in(supervisor)
     # when
     page = client.get("/console/kpi/", {"date_from": today, "date_to": today})
