@@ -108,6 +108,22 @@ def ranked_candidates_for(
     return ranked
 
 
+def live_and_refused(*, incident: Incident, now: datetime | None = None) -> tuple[Assignment | None, set[int]]:
+    """In one query: the incident's live assignment (if any) and the technicians who refused it lately."""
+    since = (now or timezone.now()) - timedelta(seconds=settings.DISPATCH_REOFFER_AFTER_SECONDS)
+    live, refused = None, set()
+    rows = Assignment.objects.filter(incident=incident).filter(
+        Q(state__in=Assignment.LIVE_STATES)
+        | Q(state__in=[Assignment.State.DECLINED, Assignment.State.EXPIRED], offered_at__gte=since)
+    )
+    for assignment in rows.select_related("technician__user"):
+        if assignment.state in Assignment.LIVE_STATES:
+            live = assignment
+        else:
+            refused.add(assignment.technician_id)
+    return live, refused
+
+
 def recently_refused_ids(*, incident: Incident, now: datetime | None = None) -> set[int]:
     """Technicians who declined or let this incident's offer expire lately: not offered it again soon."""
     since = (now or timezone.now()) - timedelta(seconds=settings.DISPATCH_REOFFER_AFTER_SECONDS)
