@@ -44,7 +44,7 @@ def incident_point(incident: Incident) -> tuple[float, float]:
 def candidate_technicians(
     *, incident: Incident, exclude_ids: set[int] | frozenset[int] = frozenset(), now: datetime | None = None
 ) -> list[Technician]:
-    """On-duty technicians with room for a job, a fresh position and the skill the incident needs.
+    """On-duty technicians (shift not over) with room for a job, a fresh position and the skill needed.
 
     From the incident's ULP, or from anywhere within DISPATCH_SEARCH_RADIUS_M of it.
     """
@@ -56,6 +56,7 @@ def candidate_technicians(
     qs = (
         Technician.objects.filter(Q(unit_id=incident.unit_id) | nearby)
         .filter(on_duty=True, last_position_at__gte=fresh_since, last_lat__isnull=False, last_lng__isnull=False)
+        .filter(Q(shift_ends_at__isnull=True) | Q(shift_ends_at__gt=now))
         .exclude(state=Technician.State.OFF)
         .only("id", "unit_id", "skills", "job_limit", "active_jobs", "last_lat", "last_lng", "state", "on_duty")
     )
