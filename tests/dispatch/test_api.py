@@ -360,3 +360,21 @@ def test_a_shift_ending_in_the_past_is_a_400(client_for, technician):
     )
     # then
     assert response.status_code == 400 and "shift_ends_at" in response.json()["extra"]["fields"]
+
+
+def test_jobs_and_incident_list_answer_in_a_fixed_number_of_queries(
+    client_for, dispatcher, place_technician, report_outage, django_assert_max_num_queries
+):
+    # given: one technician with three offers over several reports, and three incidents
+    tech = place_technician("busy", 0, job_limit=3)
+    for metres in (0, 3_000, 6_000):
+        services.route_ticket(ticket_id=report_outage(metres).pk)
+        services.route_ticket(ticket_id=report_outage(metres + 100).pk)
+    technician_client, dispatcher_client = client_for(tech.user), client_for(dispatcher)
+    # then
+    with django_assert_max_num_queries(6):
+        jobs = technician_client.get(f"{BASE}/jobs/")
+    with django_assert_max_num_queries(8):
+        incidents = dispatcher_client.get(f"{BASE}/incidents/")
+    assert len(jobs.json()["offers"]) == 3
+    assert [len(i["tickets"]) for i in incidents.json()["results"]] == [2, 2, 2]
