@@ -341,3 +341,34 @@ def test_cancelling_one_of_two_reports_keeps_the_incident(
     offer.refresh_from_db()
     assert offer.state == Assignment.State.OFFERED
     assert offer.incident.status == Incident.Status.OPEN
+
+
+def test_incident_changes_are_announced_for_other_apps(place_technician, report_outage, dispatcher):
+    # given
+    from dispatch.signals import incident_changed
+
+    heard = []
+
+    def listener(sender, incident, change, **kwargs):
+        heard.append(change)
+
+    incident_changed.connect(listener)
+    try:
+        place_technician("tono", 100)
+        offer = services.route_ticket(ticket_id=report_outage(0).pk)
+        services.route_ticket(ticket_id=report_outage(100).pk)
+        # when
+        _step(offer, "accept")
+        services.set_estimate(
+            incident=offer.incident, estimated_restoration_at=timezone.now() + timedelta(hours=1), by=dispatcher
+        )
+        offer.refresh_from_db()
+        _step(offer, "depart")
+        offer.refresh_from_db()
+        _step(offer, "arrive")
+        offer.refresh_from_db()
+        _step(offer, "restore", cause="tree")
+    finally:
+        incident_changed.disconnect(listener)
+    # then
+    assert heard == ["opened", "joined", "assigned", "estimate", "status", "status", "restored"]
