@@ -1,0 +1,264 @@
+// Dispatcher board: polls the board API, draws incidents and technicians on a Leaflet map, lists open
+// incidents and unassigned tickets, and assigns / reassigns an incident to a technician with a reason.
+(function () {
+  "use strict";
+  var root = document.getElementById("board");
+  if (!root) { return; }
+  var t = document.getElementById("i18n").dataset;
+  var cfg = root.dataset;
+  var pollMs = parseInt(cfg.pollMs, 10) || 10000;
+  var COLORS = { available: "#1e7b34", busy: "#e08a00", off: "#7a7f85" };
+  var data = { incidents: [], unassigned: [], technicians: [] };
+  var map = null;
+  var techLayer = null;
+  var incidentLayer = null;
+  var fitted = false;
+  var openForm = null;
+
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) { return decodeURIComponent(match[1]); }
+    return root.querySelector("input[name=csrfmiddlewaretoken]").value;
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (key === "text") { node.textContent = attrs[key]; } else { node.setAttribute(key, attrs[key]); }
+    });
+    (children || []).forEach(function (child) { if (child) { node.appendChild(child); } });
+    return node;
+  }
+
+  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
+
+  function api(method, url, body) {
+    var options = { method: method, credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.headers["X-CSRFToken"] = csrfToken();
+      options.body = JSON.stringify(body);
+    }
+    return fetch(url, options).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (json) {
+        return { ok: response.ok, status: response.status, data: json };
+      });
+    });
+  }
+
+  function formatTime(iso) {
+    if (!iso) { return ""; }
+    return new Date(iso).toLocaleString(document.documentElement.lang || "id", { dateStyle: "short", timeStyle: "short" });
+  }
+
+  function haversineKm(aLat, aLng, bLat, bLng) {
+    var rad = Math.PI / 180;
+    var dLat = (bLat - aLat) * rad;
+    var dLng = (bLng - aLng) * rad;
+    var h = Math.sin(dLat / 2) * Math.sin(dLat / 2) +
+      Math.cos(aLat * rad) * Math.cos(bLat * rad) * Math.sin(dLng / 2) * Math.sin(dLng / 2);
+    return 12742 * Math.asin(Math.sqrt(h));
+  }
+
+  function hasPoint(item) { return item && item.lat != null && item.lng != null; }
+
+  function stateLabel(state) { return t["state" + state.charAt(0).toUpperCase() + state.slice(1)] || state; }
+
+  // --- map ----------------------------------------------------------------------------------------------
+  function setupMap() {
+    if (!window.L) { return; }
+    map = window.L.map("board-map", { zoomControl: true }).setView([-1.24, 116.85], 12);
+    if (cfg.tileUrl) {
+      window.L.tileLayer(cfg.tileUrl, { maxZoom: 19, attribution: t.attribution }).addTo(map);
+    }
+    incidentLayer = window.L.layerGroup().addTo(map);
+    techLayer = window.L.layerGroup().addTo(map);
+  }
+
+  function drawMap() {
+    if (!map) { return; }
+    incidentLayer.clearLayers();
+    techLayer.clearLayers();
+    var points = [];
+    data.incidents.forEach(function (incident) {
+      if (!hasPoint(incident)) { return; }
+      points.push([incident.lat, incident.lng]);
+      window.L.circleMarker([incident.lat, incident.lng], {
+        radius: 10 + Math.min(10, incident.report_count || 0), color: "#b3261e", weight: 2,
+        fillColor: incident.status === "open" ? "#b3261e" : "#f4b4ae", fillOpacity: 0.7, className: "incident-marker"
+      }).bindTooltip((incident.address || t.noAddress) + " · " + (incident.status_label || incident.status))
+        .addTo(incidentLayer);
+    });
+    data.technicians.forEach(function (tech) {
+      if (!hasPoint(tech)) { return; }
+      points.push([tech.lat, tech.lng]);
+      window.L.circleMarker([tech.lat, tech.lng], {
+        radius: 7, color: "#fff", weight: 2, fillColor: COLORS[tech.state] || COLORS.off, fillOpacity: 1,
+        className: "tech-marker tech-marker-" + tech.state
+      }).bindTooltip(tech.name + " · " + stateLabel(tech.state)).addTo(techLayer);
+    });
+    if (!fitted && points.length) {
+      map.fitBounds(points, { padding: [30, 30], maxZoom: 15 });
+      fitted = true;
+    }
+  }
+
+  // --- lists --------------------------------------------------------------------------------------------
+  function technicianOptions(incident) {
+    var list = data.technicians.slice();
+    if (hasPoint(incident)) {
+      list.forEach(function (tech) {
+        tech._km = hasPoint(tech) ? haversineKm(incident.lat, incident.lng, tech.lat, tech.lng) : null;
+      });
+      list.sort(function (a, b) {
+        if (a._km === null) { return 1; }
+        if (b._km === null) { return -1; }
+        return a._km - b._km;
+      });
+    }
+    var select = el("select", { name: "technician", required: "required", id: "assign-tech-" + incident.id },
+      [el("option", { value: "", text: t.chooseTechnician })]);
+    list.forEach(function (tech) {
+      var label = tech.name + " · " + stateLabel(tech.state) + " · " + (tech.active_jobs || 0) + " " + t.jobs;
+      if (tech._km != null) { label += " · " + tech._km.toFixed(1) + " " + t.km; }
+      select.appendChild(el("option", { value: tech.id, text: label }));
+    });
+    return select;
+  }
+
+  function assignForm(incident) {
+    var form = el("form", { "class": "assign-form", hidden: "hidden", "data-incident": incident.id });
+    var reason = el("input", { type: "text", name: "reason", maxlength: "255", id: "assign-reason-" + incident.id });
+    var error = el("p", { "class": "error", role: "alert" });
+    form.appendChild(el("div", { "class": "field" }, [
+      el("label", { "for": "assign-tech-" + incident.id, text: t.technician }), technicianOptions(incident)]));
+    form.appendChild(el("div", { "class": "field" }, [
+      el("label", { "for": "assign-reason-" + incident.id, text: t.reason }), reason,
+      el("p", { "class": "help", text: t.reasonHelp })]));
+    form.appendChild(error);
+    var cancel = el("button", { type: "button", "class": "button secondary", text: t.cancel });
+    cancel.addEventListener("click", function () { form.hidden = true; openForm = null; render(); });
+    form.appendChild(el("div", { "class": "actions-row" }, [
+      el("button", { type: "submit", "class": "button primary assign-submit", text: t.save }), cancel]));
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var technician = form.querySelector("select[name=technician]").value;
+      if (!technician || !reason.value.trim()) { error.textContent = t.reasonNeeded; return; }
+      var submit = form.querySelector(".assign-submit");
+      submit.disabled = true;
+      api("POST", cfg.assignUrl.replace("{id}", encodeURIComponent(incident.id)),
+        { technician: Number(technician), reason: reason.value.trim() }).then(function (res) {
+        submit.disabled = false;
+        if (!res.ok) {
+          var fields = (res.data.extra && res.data.extra.fields) || {};
+          var detail = Object.keys(fields).map(function (k) { return [].concat(fields[k]).join(" "); }).join(" ");
+          error.textContent = (res.data.message || res.status) + (detail ? " " + detail : "");
+          return;
+        }
+        openForm = null;
+        document.getElementById("board-error").textContent = "";
+        document.getElementById("board-updated").textContent = t.assigned;
+        refresh();
+      }, function () {
+        submit.disabled = false;
+        error.textContent = t.failed;
+      });
+    });
+    return form;
+  }
+
+  function incidentItem(incident) {
+    var unassigned = !incident.technician;
+    var item = el("li", { "class": "board-item incident" + (unassigned ? " unassigned" : ""),
+      "data-incident": incident.id, "data-status": incident.status });
+    item.appendChild(el("h3", { text: incident.address || t.noAddress }));
+    var line = (incident.status_label || incident.status) + " · " + (incident.report_count || 0) + " " + t.reports;
+    if (incident.opened_at) { line += " · " + t.opened + " " + formatTime(incident.opened_at); }
+    item.appendChild(el("p", { "class": "muted", text: line }));
+    if (incident.technician) {
+      var who = incident.technician.name || incident.technician;
+      var state = incident.assignment_state_label || incident.assignment_state || "";
+      item.appendChild(el("p", { "class": "assigned-to", text: t.technician + ": " + who + (state ? " (" + state + ")" : "") }));
+    } else {
+      item.appendChild(el("p", { "class": "badge badge-breach", text: t.unassigned }));
+    }
+    if (incident.estimated_restoration_at) {
+      item.appendChild(el("p", { "class": "muted", text: t.estimate + ": " + formatTime(incident.estimated_restoration_at) }));
+    }
+    var toggle = el("button", { type: "button", "class": "button secondary assign-toggle",
+      text: unassigned ? t.assign : t.reassign });
+    var form = assignForm(incident);
+    toggle.addEventListener("click", function () {
+      form.hidden = !form.hidden;
+      openForm = form.hidden ? null : incident.id;
+      if (!form.hidden) { form.querySelector("select").focus(); }
+    });
+    item.appendChild(toggle);
+    item.appendChild(form);
+    if (openForm === incident.id) { form.hidden = false; }
+    return item;
+  }
+
+  function ticketItem(ticket) {
+    var item = el("li", { "class": "board-item unassigned ticket", "data-ticket": ticket.number });
+    item.appendChild(el("h3", { text: ticket.number + (ticket.category ? " · " + ticket.category : "") }));
+    var line = ticket.address || t.noAddress;
+    if (ticket.created_at) { line += " · " + formatTime(ticket.created_at); }
+    item.appendChild(el("p", { "class": "muted", text: line }));
+    if (ticket.incident) {
+      item.appendChild(el("p", { "class": "muted", text: t.incident + " #" + (ticket.incident.id || ticket.incident) }));
+    }
+    return item;
+  }
+
+  function technicianItem(tech) {
+    var seen = tech.last_position_at ? t.lastSeen + " " + formatTime(tech.last_position_at) : t.noPosition;
+    return el("li", { "class": "board-item technician", "data-technician": tech.id, "data-state": tech.state }, [
+      el("strong", { text: tech.name }), document.createTextNode(" "),
+      el("span", { "class": "tech-state tech-state-" + tech.state, text: stateLabel(tech.state) }),
+      el("p", { "class": "muted", text: (tech.active_jobs || 0) + " " + t.jobs + " · " + seen })
+    ]);
+  }
+
+  function fill(listId, countId, items, make, empty) {
+    var list = document.getElementById(listId);
+    clear(list);
+    document.getElementById(countId).textContent = items.length;
+    if (!items.length) { list.appendChild(el("li", { "class": "muted", text: empty })); return; }
+    items.forEach(function (item) { list.appendChild(make(item)); });
+  }
+
+  function render() {
+    // An open assignment form is left alone until it is sent or cancelled.
+    if (openForm === null) {
+      var incidents = data.incidents.slice().sort(function (a, b) {
+        return (a.technician ? 1 : 0) - (b.technician ? 1 : 0);
+      });
+      fill("incident-list", "incident-count", incidents, incidentItem, t.noIncidents);
+    }
+    fill("unassigned-list", "unassigned-count", data.unassigned, ticketItem, t.noUnassigned);
+    fill("technician-list", "technician-count", data.technicians, technicianItem, t.noTechnicians);
+    drawMap();
+  }
+
+  function refresh() {
+    return api("GET", cfg.boardUrl).then(function (res) {
+      if (!res.ok) { throw new Error(res.status); }
+      data = {
+        incidents: res.data.incidents || [],
+        unassigned: res.data.unassigned || [],
+        technicians: res.data.technicians || []
+      };
+      document.getElementById("board-error").textContent = "";
+      document.getElementById("board-updated").textContent = t.updated + " " + new Date().toLocaleTimeString();
+      render();
+      root.setAttribute("data-ready", "1");
+    }).catch(function () {
+      document.getElementById("board-error").textContent = t.failed;
+    });
+  }
+
+  setupMap();
+  refresh();
+  window.setInterval(function () { if (!document.hidden) { refresh(); } }, pollMs);
+}());
