@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET
 
 from tickets import roles
 
-TECH_ROLES = (roles.TECHNICIAN,)
 BOARD_ROLES = (roles.DISPATCHER, roles.SUPERVISOR, roles.ADMIN)
 
 # The app shell the service worker keeps for offline use (static paths; the page itself is added by the worker).
@@ -46,8 +45,8 @@ def _poll_ms(name: str, default_seconds: int) -> int:
 
 @login_required
 def tech_home(request):
-    """The technician's app: offers, jobs and their steps. Technicians only (not even admins: no profile)."""
-    if request.user.is_superuser or not roles.has_role(request.user, *TECH_ROLES):
+    """The technician's app: offers, jobs and their steps. Members of the technician group only (not admins)."""
+    if not request.user.groups.filter(name=roles.TECHNICIAN).exists():
         raise PermissionDenied
     technician = getattr(request.user, "technician", None)
     return render(
@@ -81,7 +80,8 @@ def tech_manifest(request):
         "icons": [
             {"src": static("img/dispatch/icon-192.png"), "sizes": "192x192", "type": "image/png"},
             {"src": static("img/dispatch/icon-512.png"), "sizes": "512x512", "type": "image/png"},
-            {"src": static("img/dispatch/icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+            {"src": static("img/dispatch/icon-512.png"), "sizes": "512x512", "type": "image/png",
+             "purpose": "maskable"},
         ],
     }
     return HttpResponse(json.dumps(manifest, ensure_ascii=False), content_type="application/manifest+json")
