@@ -388,13 +388,13 @@ def take_step(
         locked = (
             Assignment.objects.select_for_update().select_related("incident", "technician__user").get(pk=assignment.pk)
         )
+        if locked.technician_id != technician.pk:
+            raise ApplicationError(_("This job belongs to another technician."), status_code=403)
         done = JobStep.objects.filter(client_id=client_uuid).first()
         if done is not None:
             if done.assignment_id != locked.pk or done.step != step:
                 raise ConflictError(_("This step id was already used for another step."))
             return locked
-        if locked.technician_id != technician.pk:
-            raise ApplicationError(_("This job belongs to another technician."), status_code=403)
         if locked.state not in STEP_FROM[step]:
             raise ConflictError(
                 _("This step cannot be taken now: the job is %(state)s.") % {"state": locked.get_state_display()},

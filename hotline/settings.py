@@ -336,6 +336,12 @@ SPECTACULAR_SETTINGS = {
         "CallEndedByEnum": "hotline.models.Call.EndedBy",
         "OperatorSeatStateEnum": "hotline.models.OperatorSeat.State",
         "ViolationDecisionEnum": ["confirm", "dismiss"],
+        "IncidentStatusEnum": "dispatch.models.Incident.Status",
+        "AssignmentStateEnum": "dispatch.models.Assignment.State",
+        "AssignmentCauseEnum": "dispatch.models.Assignment.Cause",
+        "TechnicianStateEnum": "dispatch.models.Technician.State",
+        "TechnicianSkillEnum": "dispatch.models.Technician.Skill",
+        "JobStepEnum": "dispatch.models.JobStep.Step",
     },
 }
 
