@@ -1,7 +1,8 @@
 """Indonesian translations of the dispatch catalog (dispatch/locale/id). Run: python scripts/translations_dispatch_id.py
 
-Refresh the catalog first (cd dispatch && django-admin makemessages -l id --no-location), then this script fills
-the empty msgstr entries from the table below (existing translations are kept) and compiles the .mo.
+Refresh the catalog first (cd dispatch && django-admin makemessages -l id --no-location --no-fuzzy-matching),
+then this script fills the empty msgstr entries from the table below (existing translations are kept, guesses
+marked fuzzy are dropped) and compiles the .mo.
 """
 
 import sys
@@ -97,6 +98,33 @@ ID = {
     "On my way": "Berangkat",
     "job step": "langkah pekerjaan",
     "job steps": "langkah pekerjaan",
+    # API and services
+    "Give both latitude and longitude, or neither.": "Isi lintang dan bujur sekaligus, atau kosongkan keduanya.",
+    "This technician is not in your units.": "Teknisi ini bukan dari unit Anda.",
+    "These coordinates are not a place on Earth.": "Koordinat ini bukan tempat di Bumi.",
+    "Latitude must be between -90 and 90.": "Lintang harus antara -90 dan 90.",
+    "Longitude must be between -180 and 180.": "Bujur harus antara -180 dan 180.",
+    "Accuracy cannot be negative.": "Akurasi tidak boleh negatif.",
+    "Unknown step.": "Langkah tidak dikenal.",
+    "client_id must be a UUID.": "client_id harus berupa UUID.",
+    "Give a valid latitude and longitude together.": "Isi lintang dan bujur yang valid sekaligus.",
+    "Unknown cause.": "Penyebab tidak dikenal.",
+    "Choose the cause of the outage.": "Pilih penyebab gangguan.",
+    "This job belongs to another technician.": "Pekerjaan ini milik teknisi lain.",
+    "This step id was already used for another step.": "Id langkah ini sudah dipakai untuk langkah lain.",
+    "This step cannot be taken now: the job is %(state)s.": "Langkah ini tidak dapat dilakukan sekarang: pekerjaan berstatus %(state)s.",
+    "The incident is already marked partly restored.": "Insiden sudah ditandai nyala sebagian.",
+    "This incident is closed.": "Insiden ini sudah ditutup.",
+    "The crew is already working on site; restore the incident first.": "Regu sedang bekerja di lokasi; nyalakan insiden terlebih dahulu.",
+    "This technician already has this job.": "Teknisi ini sudah memegang pekerjaan ini.",
+    "Assigned by hand to %(name)s: %(reason)s": "Ditugaskan manual kepada %(name)s: %(reason)s",
+    "Say true or false.": "Isi true atau false.",
+    "Some fields are not valid.": "Beberapa isian tidak valid.",
+    "Your account has no technician profile.": "Akun Anda tidak memiliki profil teknisi.",
+    "by hand": "manual",
+    "Give a reason.": "Isi alasannya.",
+    "The estimated restoration must be in the future.": "Perkiraan menyala harus di masa depan.",
+    "Estimated restoration: %(time)s %(zone)s.": "Perkiraan menyala: %(time)s %(zone)s.",
     # dispatcher board
     "Dispatch board": "Papan dispatch",
     "Log out": "Keluar",
@@ -170,11 +198,13 @@ def main() -> int:
     for entry in po:
         if entry.obsolete:
             continue
+        entry.previous_msgid = None
+        if "fuzzy" in entry.flags:
+            # A guess by makemessages is never kept: the table's text or nothing.
+            entry.flags.remove("fuzzy")
+            entry.msgstr = ""
         if not entry.msgstr and entry.msgid in ID:
             entry.msgstr = ID[entry.msgid]
-        if "fuzzy" in entry.flags and entry.msgid in ID:
-            entry.msgstr = ID[entry.msgid]
-            entry.flags.remove("fuzzy")
         if not entry.msgstr:
             missing.append(entry.msgid)
     po.metadata["Language"] = "id"

@@ -167,18 +167,24 @@
     return form;
   }
 
+  function crewOf(incident) {
+    var live = incident.assignment;
+    return live && live.technician ? live : null;
+  }
+
   function incidentItem(incident) {
-    var unassigned = !incident.technician;
+    var crew = crewOf(incident);
+    var unassigned = !crew;
     var item = el("li", { "class": "board-item incident" + (unassigned ? " unassigned" : ""),
       "data-incident": incident.id, "data-status": incident.status });
     item.appendChild(el("h3", { text: incident.address || t.noAddress }));
     var line = (incident.status_label || incident.status) + " · " + (incident.report_count || 0) + " " + t.reports;
     if (incident.opened_at) { line += " · " + t.opened + " " + formatTime(incident.opened_at); }
     item.appendChild(el("p", { "class": "muted", text: line }));
-    if (incident.technician) {
-      var who = incident.technician.name || incident.technician;
-      var state = incident.assignment_state_label || incident.assignment_state || "";
-      item.appendChild(el("p", { "class": "assigned-to", text: t.technician + ": " + who + (state ? " (" + state + ")" : "") }));
+    if (crew) {
+      var state = t["assignment" + crew.state.replace(/(^|_)(\w)/g, function (m, sep, c) { return c.toUpperCase(); })] || crew.state;
+      item.appendChild(el("p", { "class": "assigned-to",
+        text: t.technician + ": " + crew.technician.name + " (" + state + (crew.manual ? ", " + t.manual : "") + ")" }));
     } else {
       item.appendChild(el("p", { "class": "badge badge-breach", text: t.unassigned }));
     }
@@ -232,7 +238,7 @@
     // An open assignment form is left alone until it is sent or cancelled.
     if (openForm === null) {
       var incidents = data.incidents.slice().sort(function (a, b) {
-        return (a.technician ? 1 : 0) - (b.technician ? 1 : 0);
+        return (crewOf(a) ? 1 : 0) - (crewOf(b) ? 1 : 0);
       });
       fill("incident-list", "incident-count", incidents, incidentItem, t.noIncidents);
     }

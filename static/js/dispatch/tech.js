@@ -134,6 +134,12 @@
     return state;
   }
 
+  function partlyQueued(assignment) {
+    return pending.some(function (item) {
+      return String(item.assignment) === String(assignment.id) && item.step === "restore_partly";
+    });
+  }
+
   function allAssignments() {
     var seen = {};
     return (data.offers || []).concat(data.jobs || []).filter(function (a) {
@@ -178,7 +184,7 @@
         extra.notes = card.querySelector("textarea[name=notes]").value;
         var file = card.querySelector("input[name=photo]").files[0];
         extra.photo = file || null;
-        if (!extra.cause) {
+        if (step === "restore" && !extra.cause) {
           showMessage(t.causeNeeded);
           card.querySelector("select[name=cause]").focus();
           return;
@@ -226,7 +232,9 @@
     }
     if (state === "on_site") { node.appendChild(restoreForm(assignment)); }
     var actions = el("div", { "class": "actions-row" });
-    (NEXT[state] || []).forEach(function (step, index) {
+    (NEXT[state] || []).filter(function (step) {
+      return !(step === "restore_partly" && (inc.status === "partly_restored" || partlyQueued(assignment)));
+    }).forEach(function (step, index) {
       actions.appendChild(stepButton(assignment, step, index === 0 ? "primary" : "secondary"));
     });
     node.appendChild(actions);
@@ -236,7 +244,7 @@
   function signature(assignment, state) {
     var inc = assignment.incident || {};
     return [state, assignment.expires_at, inc.address, inc.report_count, inc.estimated_restoration_at,
-      (inc.tickets || []).join(","), causes.length].join("|");
+      (inc.tickets || []).join(","), causes.length, inc.status, partlyQueued(assignment)].join("|");
   }
 
   function render() {
