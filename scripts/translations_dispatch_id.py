@@ -1,6 +1,6 @@
 """Indonesian translations of the dispatch catalog (dispatch/locale/id). Run: python scripts/translations_dispatch_id.py
 
-Refresh the catalog first (cd dispatch && django-admin makemessages -l id --no-location --no-fuzzy-matching),
+Refresh the catalog first (cd dispatch && django-admin makemessages -l id --no-location),
 then this script fills the empty msgstr entries from the table below (existing translations are kept, guesses
 marked fuzzy are dropped) and compiles the .mo.
 """

@@ -83,7 +83,11 @@
     }
     return fetch(url, options).then(function (response) {
       var date = response.headers.get("Date");
-      if (date && !isNaN(Date.parse(date))) { skewMs = Date.parse(date) - Date.now(); }
+      // The server's clock (whole seconds) for offer countdowns; only a clear difference counts.
+      if (date && !isNaN(Date.parse(date))) {
+        var skew = Date.parse(date) + 500 - Date.now();
+        if (Math.abs(skew - skewMs) > 2000) { skewMs = skew; }
+      }
       return response.json().catch(function () { return {}; }).then(function (json) {
         return { ok: response.ok, status: response.status, data: json };
       });
@@ -304,7 +308,7 @@
     stepChain = stepChain.then(function () {
       return locate().then(function (pos) {
         var item = {
-          client_id: uuid(), assignment: assignment.id, step: step, at: new Date(Date.now() + skewMs).toISOString(),
+          client_id: uuid(), assignment: assignment.id, step: step, at: new Date().toISOString(),
           cause: extra.cause || "", notes: extra.notes || "", photo: extra.photo || null
         };
         if (pos) { item.lat = pos.lat; item.lng = pos.lng; }
