@@ -129,6 +129,9 @@ def test_steps_taken_offline_are_sent_once_in_order_when_the_network_returns(pho
     page.goto("/tech/")
     expect(page.locator("#tech-app")).to_have_attribute("data-ready", "1")
     expect(page.locator(f".job-card[data-assignment='{offer.pk}']")).to_have_attribute("data-state", "offered")
+    # the service worker keeps the app for offline use
+    assert page.evaluate("navigator.serviceWorker.ready.then(r => r.scope)") == live_server.url + "/tech/"
+    page.wait_for_function("caches.keys().then(k => k.length > 0)", polling=200)
     # when the network drops and the technician accepts and leaves
     page.context.set_offline(True)
     page.locator(".step-accept").click()
@@ -137,6 +140,12 @@ def test_steps_taken_offline_are_sent_once_in_order_when_the_network_returns(pho
     # then the phone shows both steps waiting, and the server has none
     expect(page.locator("#queue-status")).to_have_text("Langkah menunggu jaringan: 2")
     expect(page.locator("#net-status")).to_have_text("Luring")
+    expect(page.locator("#jobs .job-card")).to_have_attribute("data-state", "en_route")
+    assert JobStep.objects.filter(assignment=offer).count() == 0
+    # and the app opens again without network, with its queue
+    page.reload()
+    expect(page.locator("#tech-app")).to_have_attribute("data-ready", "1")
+    expect(page.locator("#queue-status")).to_have_text("Langkah menunggu jaringan: 2")
     expect(page.locator("#jobs .job-card")).to_have_attribute("data-state", "en_route")
     assert JobStep.objects.filter(assignment=offer).count() == 0
     # when the network returns
