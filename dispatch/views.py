@@ -41,8 +41,8 @@ def _require(user, *allowed: str) -> None:
         raise PermissionDenied
 
 
-def _poll_ms(name: str, default_seconds: int) -> int:
-    return int(getattr(settings, name, default_seconds)) * 1000
+def _poll_ms(name: str) -> int:
+    return max(1, int(getattr(settings, name))) * 1000
 
 
 @login_required
@@ -58,8 +58,8 @@ def tech_home(request):
             "technician": technician,
             "on_duty": bool(getattr(technician, "on_duty", False)),
             "api": API,
-            "poll_ms": _poll_ms("DISPATCH_TECH_POLL_SECONDS", 15),
-            "ping_ms": _poll_ms("DISPATCH_POSITION_PING_SECONDS", 60),
+            "poll_ms": _poll_ms("DISPATCH_TECH_POLL_SECONDS"),
+            "ping_ms": _poll_ms("DISPATCH_POSITION_PING_SECONDS"),
         },
     )
 
@@ -143,7 +143,7 @@ def board(request):
         "dispatch/board.html",
         {
             "api": API,
-            "poll_ms": _poll_ms("DISPATCH_BOARD_POLL_SECONDS", 10),
+            "poll_ms": _poll_ms("DISPATCH_BOARD_POLL_SECONDS"),
             "tile_url": settings.MAP_TILE_URL,
         },
     )
