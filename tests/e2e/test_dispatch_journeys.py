@@ -100,6 +100,7 @@ def test_a_technician_takes_a_job_from_offer_to_restored_on_a_phone(phone_page, 
     page.locator("#jobs .step-arrive").click()
     expect(page.locator("#jobs .job-card")).to_have_attribute("data-state", "on_site")
     job = page.locator("#jobs .job-card")
+    expect(job.locator(".job-meta")).to_contain_text("Di lokasi")
     job.locator("select[name=cause]").select_option("tree")
     job.locator("textarea[name=notes]").fill("Dahan pohon menimpa JTR, sudah dipotong")
     job.locator("input[name=photo]").set_input_files(photo_file(tmp_path))

@@ -33,6 +33,7 @@
   var flushAgain = false;
   var stepChain = Promise.resolve();
   var lastPosition = null;
+  var adopted = 0;
 
   function readJson(key, fallback) {
     try { return JSON.parse(window.localStorage.getItem(key)) || fallback; } catch (e) { return fallback; }
@@ -200,6 +201,9 @@
     return button;
   }
 
+  // data-state-on_site is dataset.stateOn_site
+  function stateLabel(state) { return t["state" + state.charAt(0).toUpperCase() + state.slice(1)] || state; }
+
   function restoreForm(assignment) {
     var select = el("select", { name: "cause", id: "cause-" + assignment.id, required: "required" },
       [el("option", { value: "", text: t.chooseCause })]);
@@ -219,7 +223,7 @@
     var inc = assignment.incident || {};
     var node = el("li", { "class": "job-card card state-" + state, "data-assignment": assignment.id, "data-state": state });
     node.appendChild(el("h3", { "class": "job-address", text: inc.address || t.noAddress }));
-    var meta = (t["state-" + state] || state) + " · " + (inc.report_count || 0) + " " + t.reports;
+    var meta = stateLabel(state) + " · " + (inc.report_count || 0) + " " + t.reports;
     node.appendChild(el("p", { "class": "muted job-meta", text: meta }));
     if (inc.tickets && inc.tickets.length) {
       node.appendChild(el("p", { "class": "muted job-tickets", text: t.tickets + ": " + inc.tickets.join(", ") }));
@@ -265,7 +269,22 @@
       var entry = cards[assignment.id];
       if (!entry || entry.sig !== sig) {
         var node = card(assignment, state);
-        if (entry) { entry.node.replaceWith(node); }
+        if (entry) {
+          // Keep what the technician is typing (cause, notes, the chosen photo) when the card is redrawn.
+          var typed = entry.node.querySelector(".restore-form");
+          var fresh = node.querySelector(".restore-form");
+          if (typed && fresh) {
+            var kept = typed.querySelector("select[name=cause]");
+            var options = fresh.querySelector("select[name=cause]");
+            if (kept.options.length !== options.options.length) {
+              var chosen = kept.value;
+              kept.replaceWith(options);
+              options.value = chosen;
+            }
+            fresh.replaceWith(typed);
+          }
+          entry.node.replaceWith(node);
+        }
         entry = cards[assignment.id] = { sig: sig, node: node };
       }
       var target = state === "offered" ? offers : jobs;
@@ -336,6 +355,18 @@
     return api("POST", url, fields);
   }
 
+  // The server's answer to a step replaces our copy at once, so the card never steps back while the
+  // next poll is on its way.
+  function adopt(assignment) {
+    if (!assignment || assignment.id == null) { return; }
+    var offers = (data.offers || []).filter(function (a) { return String(a.id) !== String(assignment.id); });
+    var jobs = (data.jobs || []).filter(function (a) { return String(a.id) !== String(assignment.id); });
+    if (assignment.state === "offered") { offers.push(assignment); } else { jobs.push(assignment); }
+    data = { offers: offers, jobs: jobs };
+    adopted += 1;
+    writeJson(cacheKey, data);
+  }
+
   // A 403 is final only while the session is still good; otherwise (logged out) the step waits.
   function stillLoggedIn() {
     return api("GET", cfg.jobsUrl).then(function (res) { return res.ok; }, function () { return false; });
@@ -349,7 +380,11 @@
         if (!items.length) { return; }
         var item = items[0];
         return send(item).then(function (res) {
-          if (res.ok) { sent = true; return queue.remove(item.seq).then(next); }
+          if (res.ok) {
+            sent = true;
+            adopt(res.data);
+            return queue.remove(item.seq).then(next);
+          }
           var final = [400, 404, 409, 410, 413, 422].indexOf(res.status) !== -1;
           var check = res.status === 403 ? stillLoggedIn() : Promise.resolve(final);
           return check.then(function (isFinal) {
@@ -377,8 +412,10 @@
 
   // --- polling ------------------------------------------------------------------------------------------
   function refresh() {
+    var asked = adopted;
     return api("GET", cfg.jobsUrl).then(function (res) {
       setNetwork(true);
+      if (asked !== adopted) { return refresh(); }  // a step answered meanwhile: this list may predate it
       if (!res.ok) {
         if (res.status === 401 || res.status === 403) { showMessage(t.loginAgain); }
         return;
