@@ -191,6 +191,9 @@
     if (incident.estimated_restoration_at) {
       item.appendChild(el("p", { "class": "muted", text: t.estimate + ": " + formatTime(incident.estimated_restoration_at) }));
     }
+    if (incident.status === "in_progress" || incident.status === "partly_restored") {
+      return item;  // the crew is working on site: no reassignment until it is restored
+    }
     var toggle = el("button", { type: "button", "class": "button secondary assign-toggle",
       text: unassigned ? t.assign : t.reassign });
     var form = assignForm(incident);

@@ -463,6 +463,18 @@
     navigator.serviceWorker.register(cfg.swUrl, { scope: cfg.scope }).catch(function () {});
   }
 
+  // Logging out forgets this user's copies on the phone (the queue is kept: it is sent after the next login).
+  Array.prototype.forEach.call(document.querySelectorAll("form[action$='/logout/']"), function (form) {
+    form.addEventListener("submit", function () {
+      window.localStorage.removeItem(cacheKey);
+      if (window.caches) {
+        window.caches.keys().then(function (keys) {
+          keys.forEach(function (key) { if (key.indexOf("sigap-tech-") === 0) { window.caches.delete(key); } });
+        });
+      }
+    });
+  });
+
   window.addEventListener("online", function () { setNetwork(true); flush(); refresh(); });
   window.addEventListener("offline", function () { setNetwork(false); });
   document.addEventListener("visibilitychange", function () {
