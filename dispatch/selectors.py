@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Power, Sqrt
 from django.utils import timezone
 
 from tickets import roles
@@ -30,7 +31,7 @@ def bounding_box(lat: float, lng: float, radius_m: float) -> tuple[float, float,
 
 @dataclass(frozen=True)
 class Candidate:
-    technician: Technician
+    technician: "Technician | CandidateRow"
     distance_m: float
     score: float
 
@@ -41,34 +42,64 @@ def incident_point(incident: Incident) -> tuple[float, float]:
     return incident.unit.center_lat, incident.unit.center_lng
 
 
+@dataclass(frozen=True)
+class CandidateRow:
+    """The few columns of a technician that routing reads (cheaper than a model instance per row)."""
+
+    pk: int
+    unit_id: int
+    last_lat: float
+    last_lng: float
+    active_jobs: int
+    job_limit: int
+
+
 def candidate_technicians(
     *, incident: Incident, exclude_ids: set[int] | frozenset[int] = frozenset(), now: datetime | None = None
-) -> list[Technician]:
-    """On-duty technicians with room for a job, a fresh position and the skill the incident needs.
+) -> list[CandidateRow]:
+    """On-duty technicians (shift not over) with room for a job, a fresh position and the skill needed.
 
-    From the incident's ULP, or from anywhere within DISPATCH_SEARCH_RADIUS_M of it.
+    From the incident's ULP, or from anywhere within DISPATCH_SEARCH_RADIUS_M of it. The database keeps only
+    the DISPATCH_CANDIDATE_POOL best by a flat-earth estimate of the same score, so a ULP with thousands of
+    technicians costs no more than one with fifty; the distance provider then ranks the pool exactly.
     """
     now = now or timezone.now()
     lat, lng = incident_point(incident)
     min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, settings.DISPATCH_SEARCH_RADIUS_M)
     fresh_since = now - timedelta(seconds=settings.DISPATCH_POSITION_MAX_AGE_SECONDS)
     nearby = Q(last_lat__range=(min_lat, max_lat), last_lng__range=(min_lng, max_lng))
+    metres_per_degree_lng = METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01)
+    estimate = Sqrt(
+        Power((F("last_lat") - Value(lat)) * Value(METRES_PER_DEGREE_LAT), 2)
+        + Power((F("last_lng") - Value(lng)) * Value(metres_per_degree_lng), 2)
+    )
     qs = (
         Technician.objects.filter(Q(unit_id=incident.unit_id) | nearby)
         .filter(on_duty=True, last_position_at__gte=fresh_since, last_lat__isnull=False, last_lng__isnull=False)
+        .filter(Q(shift_ends_at__isnull=True) | Q(shift_ends_at__gt=now))
+        .filter(active_jobs__lt=F("job_limit"), skills__icontains=f'"{incident.skill}"')
         .exclude(state=Technician.State.OFF)
-        .only("id", "unit_id", "skills", "job_limit", "active_jobs", "last_lat", "last_lng", "state", "on_duty")
     )
     if exclude_ids:
         qs = qs.exclude(pk__in=exclude_ids)
-    # JSON "contains" is not portable (SQLite), and the rows are few after the filters above.
-    return [t for t in qs if t.active_jobs < t.job_limit and incident.skill in (t.skills or [])]
+    rows = (
+        qs.annotate(
+            estimate=ExpressionWrapper(
+                estimate + F("active_jobs") * Value(float(settings.DISPATCH_LOAD_PENALTY_M)), output_field=FloatField()
+            )
+        )
+        .order_by("estimate", "id")
+        .values_list("id", "unit_id", "last_lat", "last_lng", "active_jobs", "job_limit")[
+            : settings.DISPATCH_CANDIDATE_POOL
+        ]
+    )
+    return [CandidateRow(*row) for row in rows]
 
 
 def rank_candidates(
     *,
     origin: tuple[float, float],
-    technicians: list[Technician],
+    technicians: list,
     provider: DistanceProvider,
     load_penalty_m: float,
     max_distance_m: float | None = None,
@@ -106,6 +137,22 @@ def ranked_candidates_for(
     )
     ranked.sort(key=lambda c: (c.score, c.distance_m, c.technician.pk))
     return ranked
+
+
+def live_and_refused(*, incident: Incident, now: datetime | None = None) -> tuple[Assignment | None, set[int]]:
+    """In one query: the incident's live assignment (if any) and the technicians who refused it lately."""
+    since = (now or timezone.now()) - timedelta(seconds=settings.DISPATCH_REOFFER_AFTER_SECONDS)
+    live, refused = None, set()
+    rows = Assignment.objects.filter(incident=incident).filter(
+        Q(state__in=Assignment.LIVE_STATES)
+        | Q(state__in=[Assignment.State.DECLINED, Assignment.State.EXPIRED], offered_at__gte=since)
+    )
+    for assignment in rows.select_related("technician__user"):
+        if assignment.state in Assignment.LIVE_STATES:
+            live = assignment
+        else:
+            refused.add(assignment.technician_id)
+    return live, refused
 
 
 def recently_refused_ids(*, incident: Incident, now: datetime | None = None) -> set[int]:
@@ -164,25 +211,27 @@ def incident_to_join(
 
 
 def open_incidents_near(*, lat: float, lng: float, radius_m: float = 500) -> list[Incident]:
-    """Open incidents with a report (or their centre) within ``radius_m`` of a point, nearest first."""
+    """Open incidents with a report within ``radius_m`` of a point, nearest first.
+
+    One query when nothing is near (the operator console asks on every ringing call), two otherwise.
+    """
     if lat is None or lng is None:
         return []
     min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, radius_m)
     since = timezone.now() - timedelta(hours=settings.INCIDENT_JOIN_HOURS)
-    recent = open_incidents().filter(Q(last_report_at__gte=since) | ~Q(status=Incident.Status.OPEN))
+    points = IncidentReport.objects.filter(
+        Q(incident__last_report_at__gte=since) | ~Q(incident__status=Incident.Status.OPEN),
+        incident__status__in=Incident.OPEN_STATUSES,
+        ticket__lat__range=(min_lat, max_lat),
+        ticket__lng__range=(min_lng, max_lng),
+    ).values_list("incident_id", "ticket__lat", "ticket__lng")
     best: dict[int, float] = {}
-    for incident_id, p_lat, p_lng in IncidentReport.objects.filter(
-        incident__in=recent, ticket__lat__range=(min_lat, max_lat), ticket__lng__range=(min_lng, max_lng)
-    ).values_list("incident_id", "ticket__lat", "ticket__lng"):
+    for incident_id, p_lat, p_lng in points:
         d = distance_m((lat, lng), (p_lat, p_lng))
         if d <= radius_m and d < best.get(incident_id, math.inf):
             best[incident_id] = d
-    for incident_id, p_lat, p_lng in recent.filter(
-        lat__range=(min_lat, max_lat), lng__range=(min_lng, max_lng)
-    ).values_list("id", "lat", "lng"):
-        d = distance_m((lat, lng), (p_lat, p_lng))
-        if d <= radius_m and d < best.get(incident_id, math.inf):
-            best[incident_id] = d
+    if not best:
+        return []
     incidents = Incident.objects.select_related("unit").filter(pk__in=best)
     return sorted(incidents, key=lambda i: (best[i.pk], i.pk))
 

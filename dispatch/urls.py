@@ -8,7 +8,6 @@ app_name = "dispatch"
 
 urlpatterns = [
     path("tech/", views.tech_home, name="tech-home"),
-    path("tech/duty/", views.tech_duty, name="tech-duty"),
     path("tech/manifest.webmanifest", views.tech_manifest, name="tech-manifest"),
     path("tech/sw.js", views.tech_service_worker, name="tech-sw"),
     path("dispatch/", views.board, name="board"),

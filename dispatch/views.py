@@ -10,17 +10,15 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from tickets import roles
-
-from . import services
 
 BOARD_ROLES = (roles.DISPATCHER, roles.SUPERVISOR, roles.ADMIN)
 
@@ -62,26 +60,6 @@ def tech_home(request):
             "ping_ms": _poll_ms("DISPATCH_POSITION_PING_SECONDS"),
         },
     )
-
-
-@login_required
-@require_POST
-def tech_duty(request):
-    """The technician goes on or off duty from the app (JSON ``{"on_duty": true}``, session and CSRF token)."""
-    technician = getattr(request.user, "technician", None)
-    if technician is None:
-        return JsonResponse({"message": _("Your account has no technician profile."), "extra": {}}, status=403)
-    try:
-        wanted = json.loads(request.body or b"{}").get("on_duty")
-    except (ValueError, AttributeError):
-        wanted = None
-    if not isinstance(wanted, bool):
-        message = _("Say true or false.")
-        return JsonResponse(
-            {"message": _("Some fields are not valid."), "extra": {"fields": {"on_duty": [message]}}}, status=400
-        )
-    technician = services.set_on_duty(technician=technician, on_duty=wanted)
-    return JsonResponse({"on_duty": technician.on_duty, "state": technician.state})
 
 
 @require_GET

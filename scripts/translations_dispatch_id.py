@@ -1,6 +1,6 @@
 """Indonesian translations of the dispatch catalog (dispatch/locale/id). Run: python scripts/translations_dispatch_id.py
 
-Refresh the catalog first (cd dispatch && django-admin makemessages -l id --no-location),
+Refresh the catalog first (cd dispatch && django-admin makemessages -l id),
 then this script fills the empty msgstr entries from the table below (existing translations are kept, guesses
 marked fuzzy are dropped) and compiles the .mo.
 """
@@ -118,9 +118,7 @@ ID = {
     "The crew is already working on site; restore the incident first.": "Regu sedang bekerja di lokasi; nyalakan insiden terlebih dahulu.",
     "This technician already has this job.": "Teknisi ini sudah memegang pekerjaan ini.",
     "Assigned by hand to %(name)s: %(reason)s": "Ditugaskan manual kepada %(name)s: %(reason)s",
-    "Say true or false.": "Isi true atau false.",
     "Some fields are not valid.": "Beberapa isian tidak valid.",
-    "Your account has no technician profile.": "Akun Anda tidak memiliki profil teknisi.",
     "by hand": "manual",
     "Give a reason.": "Isi alasannya.",
     "The estimated restoration must be in the future.": "Perkiraan menyala harus di masa depan.",
@@ -195,6 +193,8 @@ def main() -> int:
     path = Path(__file__).resolve().parent.parent / "dispatch" / "locale" / "id" / "LC_MESSAGES" / "django.po"
     po = polib.pofile(str(path))
     missing = []
+    for entry in po.obsolete_entries():
+        po.remove(entry)
     for entry in po:
         if entry.obsolete:
             continue

@@ -130,39 +130,6 @@ def test_staff_home_sends_a_technician_to_the_app_and_a_dispatcher_to_the_board(
     assert logged_in(dispatcher).get("/staff/")["Location"] == "/dispatch/"
 
 
-def test_a_technician_goes_on_and_off_duty_from_the_app(technician):
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(technician.user)
-    token = client.get("/tech/").cookies["csrftoken"].value
-    # when
-    off = client.post("/tech/duty/", '{"on_duty": false}', content_type="application/json", HTTP_X_CSRFTOKEN=token)
-    # then
-    assert off.status_code == 200
-    assert off.json() == {"on_duty": False, "state": "off"}
-    technician.refresh_from_db()
-    assert technician.on_duty is False
-    on = client.post("/tech/duty/", '{"on_duty": true}', content_type="application/json", HTTP_X_CSRFTOKEN=token)
-    assert on.json()["on_duty"] is True
-    technician.refresh_from_db()
-    assert technician.on_duty is True and technician.state == "available"
-
-
-def test_going_on_duty_needs_a_yes_or_no_a_profile_and_the_csrf_token(technician, technician_user, dispatcher):
-    client = logged_in(technician.user)
-    bad = client.post("/tech/duty/", '{"on_duty": "maybe"}', content_type="application/json")
-    assert bad.status_code == 400
-    assert "on_duty" in bad.json()["extra"]["fields"]
-    assert client.post("/tech/duty/", "not json", content_type="application/json").status_code == 400
-    assert client.get("/tech/duty/").status_code == 405
-    other = logged_in(dispatcher).post("/tech/duty/", '{"on_duty": true}', content_type="application/json")
-    assert other.status_code == 403
-    strict = Client(enforce_csrf_checks=True)
-    strict.force_login(technician.user)
-    assert strict.post("/tech/duty/", '{"on_duty": false}', content_type="application/json").status_code == 403
-    technician.refresh_from_db()
-    assert technician.on_duty is True
-
-
 def test_the_report_form_knows_which_categories_are_outages_and_where_to_ask():
     from tickets.models import Category
 

@@ -119,6 +119,10 @@ def test_a_technician_takes_a_job_from_offer_to_restored_on_a_phone(phone_page, 
     assert Incident.objects.get(pk=offer.incident_id).status == Incident.Status.RESTORED
     ticket.refresh_from_db()
     assert ticket.status in {Ticket.Status.RESTORED, Ticket.Status.RESOLVED, Ticket.Status.CLOSED}
+    # and at the end of the shift they go off duty
+    page.locator("#on-duty").uncheck()
+    wait_for(lambda: not Technician.objects.get(pk=tech.pk).on_duty)
+    expect(page.locator("#on-duty")).not_to_be_checked()
 
 
 def test_steps_taken_offline_are_sent_once_in_order_when_the_network_returns(phone_page, balikpapan_ulp, live_server):
