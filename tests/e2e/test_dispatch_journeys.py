@@ -75,10 +75,11 @@ def wait_for(predicate, timeout: float = 20.0):
     raise AssertionError("condition not met in time")
 
 
-def test_a_technician_takes_a_job_from_offer_to_restored_on_a_phone(phone_page, balikpapan_ulp, tmp_path):
+def test_a_technician_takes_a_job_from_offer_to_restored_on_a_phone(phone_page, balikpapan_ulp, tmp_path, settings):
+    settings.DISPATCH_TECH_POLL_SECONDS = 1
     page = phone_page
-    # given an outage ticket routed to the technician as an offer
-    tech = technician(balikpapan_ulp, "tono")
+    # given an outage ticket routed to the technician as an offer (their last position a few hundred metres away)
+    tech = technician(balikpapan_ulp, "tono", lat=-1.2150, lng=116.8750)
     ticket = outage_ticket(balikpapan_ulp)
     offer = services.route_ticket(ticket_id=ticket.pk)
     assert offer is not None and offer.technician == tech and offer.state == Assignment.State.OFFERED
@@ -90,6 +91,8 @@ def test_a_technician_takes_a_job_from_offer_to_restored_on_a_phone(phone_page, 
     expect(card.locator(".job-address")).to_have_text("Jl. Ahmad Yani No. 5, Balikpapan")
     expect(card.locator(".countdown")).to_contain_text("Jawab dalam")
     expect(page.locator("#on-duty")).to_be_checked()
+    # and the phone has sent where it is now
+    wait_for(lambda: abs(Technician.objects.get(pk=tech.pk).last_lat - -1.2101) < 1e-6)
     # when they accept, go, arrive and restore with a cause, notes and a photo
     card.locator(".step-accept").click()
     expect(page.locator("#jobs .job-card")).to_have_attribute("data-state", "accepted")
@@ -119,6 +122,10 @@ def test_a_technician_takes_a_job_from_offer_to_restored_on_a_phone(phone_page, 
     assert Incident.objects.get(pk=offer.incident_id).status == Incident.Status.RESTORED
     ticket.refresh_from_db()
     assert ticket.status in {Ticket.Status.RESTORED, Ticket.Status.RESOLVED, Ticket.Status.CLOSED}
+    # when another outage is routed to them, the app shows the new offer by itself
+    second = services.route_ticket(ticket_id=outage_ticket(balikpapan_ulp, address="Jl. Pupuk Raya 3").pk)
+    assert second is not None and second.technician == tech and second.incident_id != offer.incident_id
+    expect(page.locator(f".job-card[data-assignment='{second.pk}']")).to_contain_text("Jl. Pupuk Raya 3")
     # and at the end of the shift they go off duty
     page.locator("#on-duty").uncheck()
     wait_for(lambda: not Technician.objects.get(pk=tech.pk).on_duty)
@@ -176,6 +183,7 @@ def test_a_dispatcher_sees_an_unassigned_incident_and_assigns_it_by_hand(
     phone_page, balikpapan_ulp, live_server, settings
 ):
     settings.MAP_TILE_URL = ""  # no map tiles from the internet in tests
+    settings.DISPATCH_BOARD_POLL_SECONDS = 1
     page = phone_page
     # given an incident nobody was offered (the technician was off duty when it came in)
     ticket = outage_ticket(balikpapan_ulp, address="Gg. Melati RT 12, Balikpapan")
@@ -203,6 +211,10 @@ def test_a_dispatcher_sees_an_unassigned_incident_and_assigns_it_by_hand(
     assert assignment.manual and assignment.technician == tech and assignment.assigned_by == dispatcher
     assert assignment.reason == "Regu terdekat, sudah dihubungi lewat radio"
     assert TicketEvent.objects.filter(ticket=ticket, message__contains="Regu terdekat").exists()
+    # and a new outage appears on the board without a reload
+    far = TicketFactory(unit=balikpapan_ulp, lat=-1.26, lng=116.90, address="Jl. Mulawarman 8")
+    fresh = services.attach_to_incident(ticket=far)
+    expect(page.locator(f".incident[data-incident='{fresh.pk}']")).to_contain_text("Jl. Mulawarman 8")
 
 
 def test_the_report_form_says_at_once_that_an_outage_is_known_here(phone_page, balikpapan_ulp):
