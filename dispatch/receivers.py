@@ -42,4 +42,6 @@ def follow_cancelled_ticket(sender, ticket: Ticket, from_status: str, to_status:
         return
     from . import services
 
-    services.withdraw_cancelled_report(ticket_id=ticket.pk)
+    ticket_id = ticket.pk
+    # After the commit: dispatch locks an incident before its tickets, and this transaction holds the ticket.
+    transaction.on_commit(lambda: services.withdraw_cancelled_report(ticket_id=ticket_id))

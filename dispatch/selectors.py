@@ -155,18 +155,6 @@ def live_and_refused(*, incident: Incident, now: datetime | None = None) -> tupl
     return live, refused
 
 
-def recently_refused_ids(*, incident: Incident, now: datetime | None = None) -> set[int]:
-    """Technicians who declined or let this incident's offer expire lately: not offered it again soon."""
-    since = (now or timezone.now()) - timedelta(seconds=settings.DISPATCH_REOFFER_AFTER_SECONDS)
-    return set(
-        Assignment.objects.filter(
-            incident=incident,
-            state__in=[Assignment.State.DECLINED, Assignment.State.EXPIRED],
-            offered_at__gte=since,
-        ).values_list("technician_id", flat=True)
-    )
-
-
 # --- incidents ----------------------------------------------------------------------------------
 
 

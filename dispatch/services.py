@@ -194,8 +194,13 @@ def attach_to_incident(*, ticket: Ticket) -> Incident:
     if not incident.address and ticket.address:
         incident.address = ticket.address[:255]
     incident.customers_affected = _customers_affected(incident)
-    incident.save(update_fields=["report_count", "last_report_at", "lat", "lng", "address", "customers_affected"])
     live = selectors.live_assignment(incident)
+    if live is None and _skill_for(ticket) == Technician.Skill.MEDIUM_VOLTAGE:
+        # A transformer report in an incident nobody holds yet: it needs a medium-voltage crew.
+        incident.skill = Technician.Skill.MEDIUM_VOLTAGE
+    incident.save(
+        update_fields=["report_count", "last_report_at", "lat", "lng", "address", "customers_affected", "skill"]
+    )
     if live is not None:
         ticket_services.mark_dispatch_state(ticket_id=ticket.pk, state=Ticket.DispatchState.ASSIGNED)
         target = INCIDENT_TO_TICKET.get(incident.status)

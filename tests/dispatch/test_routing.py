@@ -305,7 +305,7 @@ def test_a_position_with_impossible_coordinates_is_refused(technician):
 
 
 def test_cancelling_the_only_report_stands_the_incident_down_and_frees_the_technician(
-    place_technician, report_outage, dispatcher
+    place_technician, report_outage, dispatcher, django_capture_on_commit_callbacks
 ):
     # given
     tech = place_technician("tono", 100)
@@ -314,7 +314,8 @@ def test_cancelling_the_only_report_stands_the_incident_down_and_frees_the_techn
     # when
     from tickets import services as ticket_services
 
-    ticket_services.change_status(ticket=ticket, to_status=Ticket.Status.CANCELLED, actor=dispatcher)
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_services.change_status(ticket=ticket, to_status=Ticket.Status.CANCELLED, actor=dispatcher)
     # then
     offer.refresh_from_db()
     tech.refresh_from_db()
@@ -323,7 +324,9 @@ def test_cancelling_the_only_report_stands_the_incident_down_and_frees_the_techn
     assert tech.active_jobs == 0 and tech.state == Technician.State.AVAILABLE
 
 
-def test_cancelling_one_of_two_reports_keeps_the_incident(place_technician, report_outage, dispatcher):
+def test_cancelling_one_of_two_reports_keeps_the_incident(
+    place_technician, report_outage, dispatcher, django_capture_on_commit_callbacks
+):
     # given
     place_technician("tono", 100)
     first, second = report_outage(0), report_outage(100)
@@ -332,8 +335,40 @@ def test_cancelling_one_of_two_reports_keeps_the_incident(place_technician, repo
     # when
     from tickets import services as ticket_services
 
-    ticket_services.change_status(ticket=first, to_status=Ticket.Status.CANCELLED, actor=dispatcher)
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_services.change_status(ticket=first, to_status=Ticket.Status.CANCELLED, actor=dispatcher)
     # then
     offer.refresh_from_db()
     assert offer.state == Assignment.State.OFFERED
     assert offer.incident.status == Incident.Status.OPEN
+
+
+def test_incident_changes_are_announced_for_other_apps(place_technician, report_outage, dispatcher):
+    # given
+    from dispatch.signals import incident_changed
+
+    heard = []
+
+    def listener(sender, incident, change, **kwargs):
+        heard.append(change)
+
+    incident_changed.connect(listener)
+    try:
+        place_technician("tono", 100)
+        offer = services.route_ticket(ticket_id=report_outage(0).pk)
+        services.route_ticket(ticket_id=report_outage(100).pk)
+        # when
+        _step(offer, "accept")
+        services.set_estimate(
+            incident=offer.incident, estimated_restoration_at=timezone.now() + timedelta(hours=1), by=dispatcher
+        )
+        offer.refresh_from_db()
+        _step(offer, "depart")
+        offer.refresh_from_db()
+        _step(offer, "arrive")
+        offer.refresh_from_db()
+        _step(offer, "restore", cause="tree")
+    finally:
+        incident_changed.disconnect(listener)
+    # then
+    assert heard == ["opened", "joined", "assigned", "estimate", "status", "status", "restored"]
