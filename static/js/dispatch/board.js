@@ -177,7 +177,9 @@
     var unassigned = !crew;
     var item = el("li", { "class": "board-item incident" + (unassigned ? " unassigned" : ""),
       "data-incident": incident.id, "data-status": incident.status });
-    item.appendChild(el("h3", { text: incident.address || t.noAddress }));
+    var tickets = (incident.tickets || []).join(", ");
+    item.appendChild(el("h3", { text: incident.address || tickets || t.noAddress }));
+    if (incident.address && tickets) { item.appendChild(el("p", { "class": "muted", text: tickets })); }
     var line = (incident.status_label || incident.status) + " · " + (incident.report_count || 0) + " " + t.reports;
     if (incident.opened_at) { line += " · " + t.opened + " " + formatTime(incident.opened_at); }
     item.appendChild(el("p", { "class": "muted", text: line }));
