@@ -386,7 +386,8 @@
             return queue.remove(item.seq).then(next);
           }
           var final = [400, 404, 409, 410, 413, 422].indexOf(res.status) !== -1;
-          var check = res.status === 403 ? stillLoggedIn() : Promise.resolve(final);
+          var csrf = res.status === 403 && /CSRF/.test((res.data && res.data.message) || "");
+          var check = csrf ? Promise.resolve(false) : (res.status === 403 ? stillLoggedIn() : Promise.resolve(final));
           return check.then(function (isFinal) {
             if (!isFinal) {
               if (res.status === 401 || res.status === 403) { showMessage(t.loginAgain); }
