@@ -245,3 +245,26 @@ def test_the_report_form_says_at_once_that_an_outage_is_known_here(phone_page, b
     page.fill("#id_reporter_phone", "0812 3456 7891")
     page.click("#submit-report")
     expect(page.locator("#ticket-number")).to_be_visible()
+
+
+def test_a_queued_step_the_server_refuses_is_dropped_with_its_message(phone_page, balikpapan_ulp, live_server):
+    page = phone_page
+    # given an offer accepted while offline
+    tech = technician(balikpapan_ulp, "sari")
+    offer = services.route_ticket(ticket_id=outage_ticket(balikpapan_ulp).pk)
+    use_session_of(page, tech.user, live_server)
+    page.goto("/tech/")
+    expect(page.locator("#tech-app")).to_have_attribute("data-ready", "1")
+    expect(page.locator(".step-accept")).to_be_enabled()
+    page.context.set_offline(True)
+    page.locator(".step-accept").click()
+    expect(page.locator("#queue-status")).to_have_text("Langkah menunggu jaringan: 1")
+    # when the offer runs out before the network returns
+    Assignment.objects.filter(pk=offer.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    page.context.set_offline(False)
+    # then the server's refusal is shown, the queue is empty and nothing changed
+    expect(page.locator("#tech-message")).to_contain_text("Server menolak satu langkah", timeout=SLOW)
+    expect(page.locator("#queue-status")).to_be_hidden()
+    assert not JobStep.objects.filter(assignment=offer).exists()
+    offer.refresh_from_db()
+    assert offer.state in {Assignment.State.OFFERED, Assignment.State.EXPIRED}
