@@ -19,6 +19,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from tickets import roles
+from tickets.models import ServiceUnit
+from tickets.selectors import visible_unit_ids
 
 BOARD_ROLES = (roles.DISPATCHER, roles.SUPERVISOR, roles.ADMIN)
 
@@ -112,10 +114,20 @@ def tech_service_worker(request):
     return response
 
 
+def _unit_centres(viewer) -> dict[str, list[float]]:
+    """Centre of each unit the viewer sees: where the map opens, and where an incident without a point sits."""
+    units = ServiceUnit.objects.filter(center_lat__isnull=False, center_lng__isnull=False)
+    ids = visible_unit_ids(viewer)
+    if ids is not None:
+        units = units.filter(pk__in=ids)
+    return {code: [lat, lng] for code, lat, lng in units.values_list("code", "center_lat", "center_lng")}
+
+
 @login_required
 def board(request):
     """The dispatcher board: open incidents, unassigned tickets, technicians on a map, manual assignment."""
     _require(request.user, *BOARD_ROLES)
+    profile = getattr(request.user, "staff_profile", None)
     return render(
         request,
         "dispatch/board.html",
@@ -123,5 +135,7 @@ def board(request):
             "api": API,
             "poll_ms": _poll_ms("DISPATCH_BOARD_POLL_SECONDS"),
             "tile_url": settings.MAP_TILE_URL,
+            "unit_centres": json.dumps(_unit_centres(request.user)),
+            "home_unit": profile.unit.code if profile and profile.unit_id else "",
         },
     )

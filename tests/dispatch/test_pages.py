@@ -1,5 +1,6 @@
 """The technician app and the dispatcher board: who may open them, what they ship, how they install."""
 
+import html
 import json
 
 import pytest
@@ -146,3 +147,10 @@ def test_the_report_form_knows_which_categories_are_outages_and_where_to_ask():
     expected = {str(pk) for pk in outages.values_list("pk", flat=True)}
     assert expected and set(listed) == expected
     assert '<script src="/static/js/tickets/nearby.js"' in body
+
+
+def test_the_board_knows_the_centres_of_the_viewers_units(dispatcher, ulp, other_ulp, far_ulp):
+    body = logged_in(dispatcher).get("/dispatch/").content.decode()
+    centres = json.loads(html.unescape(body.split('data-unit-centres="')[1].split('"')[0]))
+    assert centres == {"ULP-TEST-A": [-1.21, 116.87]}
+    assert 'data-home-unit="ULP-TEST-A"' in body

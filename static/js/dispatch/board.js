@@ -60,14 +60,24 @@
     return 12742 * Math.asin(Math.sqrt(h));
   }
 
+  var centres = {};
+  try { centres = JSON.parse(cfg.unitCentres || "{}"); } catch (e) { centres = {}; }
+
   function hasPoint(item) { return item && item.lat != null && item.lng != null; }
+
+  // An incident without its own point (no location given) sits at its unit's centre on the map.
+  function pointOf(item) {
+    if (hasPoint(item)) { return [item.lat, item.lng]; }
+    return centres[item.unit] || null;
+  }
 
   function stateLabel(state) { return t["state" + state.charAt(0).toUpperCase() + state.slice(1)] || state; }
 
   // --- map ----------------------------------------------------------------------------------------------
   function setupMap() {
     if (!window.L) { return; }
-    map = window.L.map("board-map", { zoomControl: true }).setView([-1.24, 116.85], 12);
+    var start = centres[cfg.homeUnit] || centres[Object.keys(centres)[0]] || [-2.5, 118];
+    map = window.L.map("board-map", { zoomControl: true }).setView(start, centres[cfg.homeUnit] ? 12 : 5);
     if (cfg.tileUrl) {
       window.L.tileLayer(cfg.tileUrl, { maxZoom: 19, attribution: t.attribution }).addTo(map);
     }
@@ -81,12 +91,14 @@
     techLayer.clearLayers();
     var points = [];
     data.incidents.forEach(function (incident) {
-      if (!hasPoint(incident)) { return; }
-      points.push([incident.lat, incident.lng]);
-      window.L.circleMarker([incident.lat, incident.lng], {
+      var point = pointOf(incident);
+      if (!point) { return; }
+      points.push(point);
+      window.L.circleMarker(point, {
         radius: 10 + Math.min(10, incident.report_count || 0), color: "#b3261e", weight: 2,
         fillColor: incident.status === "open" ? "#b3261e" : "#f4b4ae", fillOpacity: 0.7, className: "incident-marker"
-      }).bindTooltip((incident.address || t.noAddress) + " · " + (incident.status_label || incident.status))
+      }).bindTooltip((incident.address || (incident.tickets || []).join(", ") || t.noAddress) + " · " +
+        (incident.status_label || incident.status))
         .addTo(incidentLayer);
     });
     data.technicians.forEach(function (tech) {
@@ -106,9 +118,10 @@
   // --- lists --------------------------------------------------------------------------------------------
   function technicianOptions(incident) {
     var list = data.technicians.slice();
-    if (hasPoint(incident)) {
+    var point = pointOf(incident);
+    if (point) {
       list.forEach(function (tech) {
-        tech._km = hasPoint(tech) ? haversineKm(incident.lat, incident.lng, tech.lat, tech.lng) : null;
+        tech._km = hasPoint(tech) ? haversineKm(point[0], point[1], tech.lat, tech.lng) : null;
       });
       list.sort(function (a, b) {
         if (a._km === null) { return 1; }
