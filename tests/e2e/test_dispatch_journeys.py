@@ -211,6 +211,13 @@ def test_a_dispatcher_sees_an_unassigned_incident_and_assigns_it_by_hand(
     assert assignment.manual and assignment.technician == tech and assignment.assigned_by == dispatcher
     assert assignment.reason == "Regu terdekat, sudah dihubungi lewat radio"
     assert TicketEvent.objects.filter(ticket=ticket, message__contains="Regu terdekat").exists()
+    # when the dispatcher gives the estimated restoration time (the form offers two hours from now)
+    item = page.locator(f".incident[data-incident='{incident.pk}']")
+    item.locator("details.estimate summary").click()
+    item.locator(".estimate-submit").click()
+    expect(page.locator("#board-updated")).to_have_text("Perkiraan disimpan; pelanggan diberi tahu.")
+    incident.refresh_from_db()
+    assert abs(incident.estimated_restoration_at - (timezone.now() + timedelta(hours=2))) < timedelta(minutes=3)
     # and a new outage appears on the board without a reload
     far = TicketFactory(unit=balikpapan_ulp, lat=-1.26, lng=116.90, address="Jl. Mulawarman 8")
     fresh = services.attach_to_incident(ticket=far)

@@ -185,6 +185,47 @@
     return live && live.technician ? live : null;
   }
 
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function localInputValue(date) {
+    return date.getFullYear() + "-" + pad(date.getMonth() + 1) + "-" + pad(date.getDate()) + "T" +
+      pad(date.getHours()) + ":" + pad(date.getMinutes());
+  }
+
+  // Estimated restoration: the dispatcher's local time, sent as an instant; every customer is told.
+  function estimateForm(incident) {
+    var form = el("form", { "class": "estimate-form inline-fields", "data-incident": incident.id });
+    var id = "estimate-" + incident.id;
+    var current = incident.estimated_restoration_at ? new Date(incident.estimated_restoration_at) :
+      new Date(Date.now() + 2 * 3600 * 1000);
+    var input = el("input", { type: "datetime-local", name: "estimated_restoration_at", id: id, required: "required",
+      value: localInputValue(current) });
+    var error = el("p", { "class": "error", role: "alert" });
+    form.appendChild(el("label", { "for": id, text: t.setEstimate }));
+    form.appendChild(el("div", { "class": "actions-row" }, [input,
+      el("button", { type: "submit", "class": "button secondary estimate-submit", text: t.save2 })]));
+    form.appendChild(error);
+    input.addEventListener("focus", function () { openForm = incident.id; });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var when = new Date(input.value);
+      if (isNaN(when.getTime())) { error.textContent = t.estimateNeeded; return; }
+      api("POST", cfg.estimateUrl.replace("{id}", encodeURIComponent(incident.id)),
+        { estimated_restoration_at: when.toISOString() }).then(function (res) {
+        if (!res.ok) {
+          var fields = (res.data.extra && res.data.extra.fields) || {};
+          error.textContent = [res.data.message || res.status].concat(
+            Object.keys(fields).map(function (k) { return [].concat(fields[k]).join(" "); })).join(" ");
+          return;
+        }
+        openForm = null;
+        document.getElementById("board-updated").textContent = t.estimateSaved;
+        refresh();
+      }, function () { error.textContent = t.failed; });
+    });
+    return form;
+  }
+
   function incidentItem(incident) {
     var crew = crewOf(incident);
     var unassigned = !crew;
@@ -206,6 +247,11 @@
     if (incident.estimated_restoration_at) {
       item.appendChild(el("p", { "class": "muted", text: t.estimate + ": " + formatTime(incident.estimated_restoration_at) }));
     }
+    var details = el("details", { "class": "estimate" }, [el("summary", { text: t.setEstimate })]);
+    details.appendChild(estimateForm(incident));
+    if (openForm === incident.id) { details.open = true; }
+    details.addEventListener("toggle", function () { openForm = details.open ? incident.id : null; });
+    item.appendChild(details);
     if (incident.status === "in_progress" || incident.status === "partly_restored") {
       return item;  // the crew is working on site: no reassignment until it is restored
     }
