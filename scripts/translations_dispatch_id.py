@@ -147,6 +147,7 @@ ID = {
     "Assign now": "Tugaskan sekarang",
     "Estimated restoration time": "Perkiraan waktu menyala",
     "Save": "Simpan",
+    "Date and time": "Tanggal dan jam",
     "Give a date and time.": "Isi tanggal dan jam.",
     "Estimate saved; the customers are told.": "Perkiraan disimpan; pelanggan diberi tahu.",
     "Cancel": "Batal",

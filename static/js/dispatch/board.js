@@ -201,7 +201,7 @@
     var input = el("input", { type: "datetime-local", name: "estimated_restoration_at", id: id, required: "required",
       value: localInputValue(current) });
     var error = el("p", { "class": "error", role: "alert" });
-    form.appendChild(el("label", { "for": id, text: t.setEstimate }));
+    form.appendChild(el("label", { "for": id, text: t.dateTime }));
     form.appendChild(el("div", { "class": "actions-row" }, [input,
       el("button", { type: "submit", "class": "button secondary estimate-submit", text: t.save2 })]));
     form.appendChild(error);
