@@ -215,7 +215,7 @@ def test_a_dispatcher_sees_an_unassigned_incident_and_assigns_it_by_hand(
     item = page.locator(f".incident[data-incident='{incident.pk}']")
     item.locator("details.estimate summary").click()
     item.locator(".estimate-submit").click()
-    expect(page.locator("#board-updated")).to_have_text("Perkiraan disimpan; pelanggan diberi tahu.")
+    expect(item).to_contain_text("Perkiraan menyala:", timeout=SLOW)
     incident.refresh_from_db()
     assert abs(incident.estimated_restoration_at - (timezone.now() + timedelta(hours=2))) < timedelta(minutes=3)
     # and a new outage appears on the board without a reload

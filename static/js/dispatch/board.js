@@ -170,8 +170,7 @@
         }
         openForm = null;
         document.getElementById("board-error").textContent = "";
-        document.getElementById("board-updated").textContent = t.assigned;
-        refresh();
+        refresh().then(function () { document.getElementById("board-updated").textContent = t.assigned; });
       }, function () {
         submit.disabled = false;
         error.textContent = t.failed;
@@ -219,8 +218,7 @@
           return;
         }
         openForm = null;
-        document.getElementById("board-updated").textContent = t.estimateSaved;
-        refresh();
+        refresh().then(function () { document.getElementById("board-updated").textContent = t.estimateSaved; });
       }, function () { error.textContent = t.failed; });
     });
     return form;
@@ -247,7 +245,10 @@
     if (incident.estimated_restoration_at) {
       item.appendChild(el("p", { "class": "muted", text: t.estimate + ": " + formatTime(incident.estimated_restoration_at) }));
     }
-    var details = el("details", { "class": "estimate" }, [el("summary", { text: t.setEstimate })]);
+    var summary = el("summary", { text: t.setEstimate });
+    var details = el("details", { "class": "estimate" }, [summary]);
+    // Hold the list still from the click on (the toggle event comes a moment later).
+    summary.addEventListener("click", function () { openForm = details.open ? null : incident.id; });
     details.appendChild(estimateForm(incident));
     if (openForm === incident.id) { details.open = true; }
     details.addEventListener("toggle", function () { openForm = details.open ? incident.id : null; });
