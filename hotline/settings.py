@@ -404,6 +404,11 @@ NOTIFY_RETRY_BACKOFF_MAX = min(env_int("NOTIFY_RETRY_BACKOFF_MAX", 240), 280)  #
 NOTIFY_SWEEP_GRACE_SECONDS = env_int("NOTIFY_SWEEP_GRACE_SECONDS", 60)
 TRACKING_POLL_SECONDS = env_int("TRACKING_POLL_SECONDS", 10)
 
+# Dispatch pages: the technician app polls its jobs and (on duty) sends its position; the board refreshes.
+DISPATCH_TECH_POLL_SECONDS = env_int("DISPATCH_TECH_POLL_SECONDS", 15)
+DISPATCH_POSITION_PING_SECONDS = env_int("DISPATCH_POSITION_PING_SECONDS", 60)
+DISPATCH_BOARD_POLL_SECONDS = env_int("DISPATCH_BOARD_POLL_SECONDS", 10)
+
 # Dispatch (dispatch/): routing outage tickets to technicians.
 DISPATCH_OFFER_SECONDS = env_int("DISPATCH_OFFER_SECONDS", 180)  # an unanswered offer expires, next candidate
 DISPATCH_POSITION_MAX_AGE_SECONDS = env_int("DISPATCH_POSITION_MAX_AGE_SECONDS", 900)  # older: not a candidate

@@ -26,5 +26,6 @@ urlpatterns = [
     path("open311/v2/", include("tickets.open311.urls")),
     path("backoffice/", include("tickets.backoffice_urls")),
     path("reports/", include("hotline.reports.urls")),
+    path("", include("dispatch.urls")),
     path("", include("tickets.urls")),
 ]
