@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "hotline",
     "tickets",
     "dispatch",
+    "outages",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +208,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "sweep-notifications": {"task": "tickets.sweep_notifications", "schedule": 15.0},
     # Every minute: warn before service-level breaches, record breaches and escalate.
     "check-service-levels": {"task": "tickets.check_service_levels", "schedule": 60.0},
+    # Every minute: planned-outage notices due, planned windows ended, restoration checks unanswered.
+    "sweep-outages": {"task": "outages.sweep_outages", "schedule": 60.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -387,6 +390,14 @@ NOTIFY_RETRY_BACKOFF = env_int("NOTIFY_RETRY_BACKOFF", 5)
 NOTIFY_RETRY_BACKOFF_MAX = min(env_int("NOTIFY_RETRY_BACKOFF_MAX", 240), 280)  # < visibility_timeout (300 s)
 NOTIFY_SWEEP_GRACE_SECONDS = env_int("NOTIFY_SWEEP_GRACE_SECONDS", 60)
 TRACKING_POLL_SECONDS = env_int("TRACKING_POLL_SECONDS", 10)
+
+# Outage communication (outages/): planned outages, mass-outage mode, the "is your power back?" loop, the map.
+PLANNED_OUTAGE_NOTICE_HOURS = env_int("PLANNED_OUTAGE_NOTICE_HOURS", 24)  # customers told this long before
+MASS_OUTAGE_MIN_REPORTS = env_int("MASS_OUTAGE_MIN_REPORTS", 50)  # default threshold; per unit in the admin
+MASS_OUTAGE_MIN_CUSTOMERS = env_int("MASS_OUTAGE_MIN_CUSTOMERS", 500)
+RESTORATION_CONFIRM_ENABLED = env_bool("RESTORATION_CONFIRM_ENABLED", True)
+RESTORATION_CONFIRM_HOURS = env_int("RESTORATION_CONFIRM_HOURS", 24)  # no answer by then → closed
+OUTAGE_PUBLIC_CACHE_SECONDS = env_int("OUTAGE_PUBLIC_CACHE_SECONDS", 30)  # map / banner / announcement
 
 # Production hardening; `manage.py check --deploy` passes when DEBUG is off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None

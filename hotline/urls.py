@@ -10,6 +10,7 @@ from hotline.staff import staff_home
 api_v1 = [
     path("", include("tickets.api.urls")),
     path("", include("hotline.api.urls")),
+    path("", include("outages.api_urls")),
 ]
 
 urlpatterns = [
@@ -25,5 +26,6 @@ urlpatterns = [
     path("open311/v2/", include("tickets.open311.urls")),
     path("backoffice/", include("tickets.backoffice_urls")),
     path("reports/", include("hotline.reports.urls")),
+    path("", include("outages.urls")),
     path("", include("tickets.urls")),
 ]
