@@ -10,7 +10,8 @@ from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tickets import roles, selectors as ticket_selectors
+from tickets import roles
+from tickets import selectors as ticket_selectors
 from tickets.api.throttles import PublicIntakeThrottle
 from tickets.models import ServiceUnit
 
@@ -42,7 +43,7 @@ def _float(value: str | None, field: str, low: float, high: float) -> float | No
     return number
 
 
-NoticeSerializer = inline_serializer(
+NOTICE_FIELDS = (
     "OutageNotice",
     {
         "kind": serializers.ChoiceField(choices=["wide_area", "planned"]),
@@ -56,6 +57,10 @@ NoticeSerializer = inline_serializer(
         "ends_at": serializers.DateTimeField(required=False),
     },
 )
+
+
+def _notices_schema():
+    return inline_serializer(*NOTICE_FIELDS, many=True)
 
 
 class BannerApi(APIView):
@@ -74,7 +79,7 @@ class BannerApi(APIView):
         ],
         responses=inline_serializer(
             "OutageBanner",
-            {"unit": serializers.DictField(allow_null=True), "notices": NoticeSerializer(many=True)},
+            {"unit": serializers.DictField(allow_null=True), "notices": _notices_schema()},
         ),
     )
     def get(self, request):

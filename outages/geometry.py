@@ -22,9 +22,13 @@ def parse_area(value):
         raise ValidationError({"area": _("The area is not valid GeoJSON.")}) from exc
     if geometry.is_empty or not geometry.is_valid:
         reason = "" if geometry.is_empty else explain_validity(geometry)
-        raise ValidationError({"area": [_("The area is not a valid polygon."), reason] if reason else [
-            _("The area is not a valid polygon.")
-        ]})
+        raise ValidationError(
+            {
+                "area": [_("The area is not a valid polygon."), reason]
+                if reason
+                else [_("The area is not a valid polygon.")]
+            }
+        )
     minx, miny, maxx, maxy = geometry.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise ValidationError({"area": _("Coordinates are longitude, latitude in degrees (GeoJSON order).")})

@@ -128,7 +128,9 @@ class WideAreaOutage(models.Model):
 class RestorationSubscription(models.Model):
     """A caller or web visitor who asked for one message when the power returns, instead of a report."""
 
-    incident = models.ForeignKey("dispatch.Incident", on_delete=models.CASCADE, related_name="restoration_subscriptions")
+    incident = models.ForeignKey(
+        "dispatch.Incident", on_delete=models.CASCADE, related_name="restoration_subscriptions"
+    )
     phone = models.CharField(_("phone"), max_length=20)
     language = models.CharField(_("language"), max_length=5, default="id")
     source = models.CharField(_("asked through"), max_length=10, default="web")
@@ -167,7 +169,7 @@ def _new_check_token() -> str:
 
 
 class RestorationCheck(models.Model):
-    """"Is your power back?" asked of one reporter after restoration; answered once."""
+    """ "Is your power back?" asked of one reporter after restoration; answered once."""
 
     class Answer(models.TextChoices):
         PENDING = "", _("Not answered yet")
@@ -181,9 +183,7 @@ class RestorationCheck(models.Model):
     due_at = models.DateTimeField()
     answer = models.CharField(max_length=8, choices=Answer.choices, blank=True, default="")
     answered_at = models.DateTimeField(null=True, blank=True)
-    follow_up = models.ForeignKey(
-        "tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    follow_up = models.ForeignKey("tickets.Ticket", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("restoration check")

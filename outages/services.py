@@ -70,19 +70,18 @@ def _codes(values, field: str, errors: dict) -> list[str]:
     return codes
 
 
-def create_planned_outage(
+def validate_planned_outage(
     *,
-    unit: ServiceUnit,
+    unit: ServiceUnit | None,
     title: str,
     starts_at: datetime | None,
     ends_at: datetime | None,
     transformer_codes=None,
     feeder_codes=None,
     area: dict | None = None,
-    by=None,
     now: datetime | None = None,
-) -> PlannedOutage:
-    """Schedule maintenance for an area of a ULP; bad input → ValidationError with field messages.
+):
+    """Check a planned outage; bad input → ValidationError with field messages. Returns the cleaned area.
 
     Refused: a window that ends before it starts, a start in the past, no area at all, a polygon that is not
     one, and a second plan for the same area of the same ULP whose window overlaps an existing one.
@@ -115,18 +114,45 @@ def create_planned_outage(
     if not area and not transformers and not feeders:
         errors["area"] = [_("Give the transformers, the feeders or draw the area.")]
     if not errors:
-        clash = PlannedOutage.objects.filter(
-            unit=unit,
-            cancelled_at__isnull=True,
-            starts_at__lt=ends_at,
-            ends_at__gt=starts_at,
-            transformer_codes=transformers,
-            feeder_codes=feeders,
-        )
-        if any((plan.area or None) == (area or None) for plan in clash):
+        overlapping = PlannedOutage.objects.filter(
+            unit=unit, cancelled_at__isnull=True, starts_at__lt=ends_at, ends_at__gt=starts_at
+        ).only("transformer_codes", "feeder_codes", "area")
+        same = (transformers, feeders, area or None)
+        if any(
+            (sorted(p.transformer_codes or []), sorted(p.feeder_codes or []), p.area or None) == same
+            for p in overlapping
+        ):
             errors["starts_at"] = [_("The same area already has a planned outage overlapping this window.")]
     if errors:
         raise ValidationError(errors)
+    return transformers, feeders, area, shape
+
+
+def create_planned_outage(
+    *,
+    unit: ServiceUnit,
+    title: str,
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+    transformer_codes=None,
+    feeder_codes=None,
+    area: dict | None = None,
+    by=None,
+    now: datetime | None = None,
+) -> PlannedOutage:
+    """Schedule maintenance for an area of a ULP (rules in ``validate_planned_outage``); then customers are told
+    PLANNED_OUTAGE_NOTICE_HOURS ahead by the sweep."""
+    transformers, feeders, area, shape = validate_planned_outage(
+        unit=unit,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        transformer_codes=transformer_codes,
+        feeder_codes=feeder_codes,
+        area=area,
+        now=now,
+    )
+    title = title.strip()
     plan = PlannedOutage(
         unit=unit,
         title=title[:160],
@@ -293,9 +319,7 @@ def _still_out(incident) -> tuple[int, int]:
         .count()
     )
     customers = incident.customers_affected or 0
-    restored_codes = sorted(
-        {code for step in incident.staged_restorations.all() for code in step.transformer_codes}
-    )
+    restored_codes = sorted({code for step in incident.staged_restorations.all() for code in step.transformer_codes})
     if customers and restored_codes:
         customers -= Customer.objects.filter(unit_id=incident.unit_id, transformer_code__in=restored_codes).count()
     return waiting, max(customers, 0)
@@ -367,6 +391,7 @@ def notify_restoration_subscribers(*, incident) -> int:
 def restore_partly(*, incident, transformer_codes, by=None, message: str = "") -> StagedRestoration:
     """Restore the tickets of an incident whose customers are on these transformers; the rest keep waiting."""
     from dispatch.models import Incident
+    from dispatch.signals import incident_changed
 
     errors: dict = {}
     codes = _codes(transformer_codes, "transformer_codes", errors)
@@ -392,10 +417,11 @@ def restore_partly(*, incident, transformer_codes, by=None, message: str = "") -
         step = StagedRestoration.objects.create(
             incident=locked, transformer_codes=codes, tickets_restored=len(tickets), by=by
         )
-        if locked.status != "partly_restored":
-            Incident.objects.filter(pk=locked.pk).update(status="partly_restored")
-            locked.status = "partly_restored"
-        evaluate_incident(incident=locked)
+        if locked.status != Incident.Status.PARTLY_RESTORED:
+            Incident.objects.filter(pk=locked.pk).update(status=Incident.Status.PARTLY_RESTORED)
+            locked.status = Incident.Status.PARTLY_RESTORED
+        # Everyone who follows incidents hears of it (this app re-checks the wide-area threshold there).
+        incident_changed.send(sender=Incident, incident=locked, change="partly_restored")
     return step
 
 
