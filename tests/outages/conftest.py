@@ -33,12 +33,12 @@ def customers(ulp):
 def report():
     """``report(customer, attach=True)`` opens an outage ticket for the customer and puts it into its incident."""
 
-    def make(customer, *, attach=True, channel=Ticket.Channel.WEB, **kwargs):
+    def make(customer=None, *, attach=True, channel=Ticket.Channel.WEB, phone="", **kwargs):
         ticket = ticket_services.open_ticket(
             category=category("GG-PADAM-1"),
             channel=channel,
             description="Listrik padam",
-            reporter_phone=customer.phone,
+            reporter_phone=phone or customer.phone,
             customer=customer,
             **kwargs,
         )

@@ -11,7 +11,6 @@ from dispatch.models import IncidentReport
 from dispatch.receivers import enqueue_routing
 from outages import geometry, services
 from outages.models import PlannedOutage, PlannedOutageReport
-from tests.factories import CustomerFactory
 from tickets import sla_services
 from tickets.models import Notification, Ticket, TicketServiceLevel
 from tickets.notifications import messages
@@ -153,8 +152,7 @@ def test_a_report_by_position_inside_a_polygon_plan(ulp, report, window):
         unit=ulp, title="Pemeliharaan", starts_at=window[0] + timedelta(minutes=1), ends_at=window[1], area=POLYGON
     )
     PlannedOutage.objects.filter(pk=plan.pk).update(starts_at=window[0])
-    walker = CustomerFactory.build(phone="+6281299990000")
-    ticket = report(walker, attach=False, customer=None, lat=INSIDE[0], lng=INSIDE[1], unit=ulp)
+    ticket = report(phone="+6281299990000", attach=False, lat=INSIDE[0], lng=INSIDE[1], unit=ulp)
     assert PlannedOutageReport.objects.filter(ticket=ticket, plan=plan).exists()
-    away = report(walker, attach=False, customer=None, lat=OUTSIDE[0], lng=OUTSIDE[1], unit=ulp)
+    away = report(phone="+6281299990000", attach=False, lat=OUTSIDE[0], lng=OUTSIDE[1], unit=ulp)
     assert not PlannedOutageReport.objects.filter(ticket=away).exists()
