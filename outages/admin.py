@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import (
@@ -83,7 +84,7 @@ class PlannedOutageAdmin(admin.ModelAdmin):
 
         return Checked
 
-    @admin.action(description="Cancel the selected planned outages")
+    @admin.action(description=_("Cancel the selected planned outages"))
     def cancel(self, request, queryset):
         for plan in queryset.filter(cancelled_at__isnull=True, ended_at__isnull=True):
             services.cancel_planned_outage(plan=plan, by=request.user)

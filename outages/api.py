@@ -4,6 +4,7 @@ the cache; staff schedule planned outages and record staged restoration."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import renderers, serializers, status
 from rest_framework.permissions import AllowAny, BasePermission
@@ -39,7 +40,9 @@ def _float(value: str | None, field: str, low: float, high: float) -> float | No
     except ValueError:
         number = None
     if number is None or not (low <= number <= high):
-        raise DjangoValidationError({field: [f"{field}: {low}…{high}"]})
+        raise DjangoValidationError(
+            {field: [_("Give a number from %(low)s to %(high)s.") % {"low": low, "high": high}]}
+        )
     return number
 
 
@@ -100,7 +103,7 @@ class BannerApi(APIView):
                 if lat is None and customer.lat is not None:
                     lat, lng = customer.lat, customer.lng
         if (lat is None) != (lng is None):
-            raise DjangoValidationError({"lng" if lng is None else "lat": ["Give both lat and lng."]})
+            raise DjangoValidationError({"lng" if lng is None else "lat": [_("Give both latitude and longitude.")]})
         data = selectors.public_notices(
             unit_code=unit, lat=lat, lng=lng, transformer_code=transformer, feeder_code=feeder
         )
@@ -129,10 +132,10 @@ class MapApi(APIView):
     def get(self, request):
         area = (request.query_params.get("area") or "").strip()[:32]
         if not area:
-            raise DjangoValidationError({"area": ["Choose an area."]})
+            raise DjangoValidationError({"area": [_("Choose an area.")]})
         data = selectors.map_data(area)
         if data is None:
-            return Response({"message": "Unknown area.", "extra": {}}, status=status.HTTP_404_NOT_FOUND)
+            return Response({"message": _("Unknown area."), "extra": {}}, status=status.HTTP_404_NOT_FOUND)
         return Response(data, headers={"Cache-Control": "public, max-age=15"})
 
 
@@ -175,7 +178,7 @@ class AnnouncementApi(APIView):
     def get(self, request, code: str):
         data = selectors.announcement(code[:32])
         if data is None:
-            return Response({"message": "Unknown unit.", "extra": {}}, status=status.HTTP_404_NOT_FOUND)
+            return Response({"message": _("Unknown unit."), "extra": {}}, status=status.HTTP_404_NOT_FOUND)
         return Response(data, headers={"Cache-Control": "no-cache"})
 
 
@@ -205,7 +208,7 @@ class RestorationSubscriptionApi(APIView):
         data.is_valid(raise_exception=True)
         incident = Incident.objects.filter(pk=data.validated_data["incident"]).select_related("unit").first()
         if incident is None:
-            raise DjangoValidationError({"incident": ["Unknown outage."]})
+            raise DjangoValidationError({"incident": [_("Unknown outage.")]})
         row = services.subscribe_to_restoration(
             incident=incident,
             phone=data.validated_data["phone"],
@@ -265,7 +268,7 @@ class PlannedOutageListApi(APIView):
         unit = data.validated_data["unit"]
         visible = ticket_selectors.visible_unit_ids(request.user)
         if visible is not None and unit.pk not in visible:
-            raise DjangoValidationError({"unit": ["Not one of your units."]})
+            raise DjangoValidationError({"unit": [_("Not one of your units.")]})
         plan = services.create_planned_outage(
             unit=unit,
             title=data.validated_data.get("title", ""),

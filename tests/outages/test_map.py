@@ -56,6 +56,8 @@ def test_customers_opt_in_with_their_id_pelanggan_and_phone(client, customers):
     wrong = client.post("/info-pemadaman/", {"id_pelanggan": customer.id_pelanggan, "phone": "081299998888"})
     assert wrong.status_code == 400
     right = client.post("/info-pemadaman/", {"id_pelanggan": customer.id_pelanggan, "phone": customer.phone})
-    assert right.status_code == 200 and hasattr(customer, "outage_alert") or customer.__class__.objects.get(
-        pk=customer.pk
-    ).outage_alert
+    assert (
+        right.status_code == 200
+        and hasattr(customer, "outage_alert")
+        or customer.__class__.objects.get(pk=customer.pk).outage_alert
+    )
