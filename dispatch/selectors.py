@@ -164,25 +164,27 @@ def incident_to_join(
 
 
 def open_incidents_near(*, lat: float, lng: float, radius_m: float = 500) -> list[Incident]:
-    """Open incidents with a report (or their centre) within ``radius_m`` of a point, nearest first."""
+    """Open incidents with a report within ``radius_m`` of a point, nearest first.
+
+    One query when nothing is near (the operator console asks on every ringing call), two otherwise.
+    """
     if lat is None or lng is None:
         return []
     min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, radius_m)
     since = timezone.now() - timedelta(hours=settings.INCIDENT_JOIN_HOURS)
-    recent = open_incidents().filter(Q(last_report_at__gte=since) | ~Q(status=Incident.Status.OPEN))
+    points = IncidentReport.objects.filter(
+        Q(incident__last_report_at__gte=since) | ~Q(incident__status=Incident.Status.OPEN),
+        incident__status__in=Incident.OPEN_STATUSES,
+        ticket__lat__range=(min_lat, max_lat),
+        ticket__lng__range=(min_lng, max_lng),
+    ).values_list("incident_id", "ticket__lat", "ticket__lng")
     best: dict[int, float] = {}
-    for incident_id, p_lat, p_lng in IncidentReport.objects.filter(
-        incident__in=recent, ticket__lat__range=(min_lat, max_lat), ticket__lng__range=(min_lng, max_lng)
-    ).values_list("incident_id", "ticket__lat", "ticket__lng"):
+    for incident_id, p_lat, p_lng in points:
         d = distance_m((lat, lng), (p_lat, p_lng))
         if d <= radius_m and d < best.get(incident_id, math.inf):
             best[incident_id] = d
-    for incident_id, p_lat, p_lng in recent.filter(
-        lat__range=(min_lat, max_lat), lng__range=(min_lng, max_lng)
-    ).values_list("id", "lat", "lng"):
-        d = distance_m((lat, lng), (p_lat, p_lng))
-        if d <= radius_m and d < best.get(incident_id, math.inf):
-            best[incident_id] = d
+    if not best:
+        return []
     incidents = Incident.objects.select_related("unit").filter(pk__in=best)
     return sorted(incidents, key=lambda i: (best[i.pk], i.pk))
 

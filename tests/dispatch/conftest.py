@@ -43,7 +43,7 @@ def open_outage(unit, metres: float = 0.0, code: str = "GG-PADAM-1", **fields):
 @pytest.fixture
 def place_technician(ulp):
     """``place_technician(name, metres_north_of_HERE, **fields)`` → an on-duty Technician."""
-    return lambda username, metres=0.0, **fields: make_technician(ulp, username, metres, **fields)
+    return lambda username, metres=0.0, **fields: make_technician(fields.pop("unit", ulp), username, metres, **fields)
 
 
 @pytest.fixture

@@ -180,7 +180,7 @@ def test_an_operator_cannot_link_a_ticket_to_another_operators_call(send, seat, 
     assert not Ticket.objects.exists()
 
 
-def test_the_incident_wrapper_returns_nothing_while_dispatch_has_no_such_selector():
+def test_the_incident_wrapper_returns_nothing_where_no_incident_is_open(db):
     # then
     assert selectors.incidents_near(lat=-1.2, lng=116.8) == []
 
@@ -375,7 +375,8 @@ def test_polling_for_the_current_call_stays_cheap(send, seat, operator, ulp, dja
     send(event("ring", "cheap", operator="2001", caller_number="081234567890"))
     client = logged_in(operator)
     # when / then: session, user, roles, seat, call, customers, open and recent tickets, linked tickets,
-    # incidents nearby (2), the area's wide-area and planned outages (3 when cold; cached per unit after that)
-    with django_assert_max_num_queries(14):
+    # open outage incidents near the customer, the area's wide-area and planned outages (3 when cold, then
+    # served from the cache per unit)
+    with django_assert_max_num_queries(13):
         response = client.get("/api/v1/calls/current/")
     assert len(response.json()["call"]["open_tickets"]) == 3

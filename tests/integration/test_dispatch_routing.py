@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def place_technician(ulp):
-    return lambda username, metres=0.0, **fields: make_technician(ulp, username, metres, **fields)
+    return lambda username, metres=0.0, **fields: make_technician(fields.pop("unit", ulp), username, metres, **fields)
 
 
 @pytest.fixture
