@@ -244,7 +244,7 @@ def local_time(value: str | datetime | None, zone: str, *, with_date: bool = Fal
 
 def _wide_notice(unit: dict, item: dict) -> dict:
     eta = local_time(item["estimated_restoration_at"], unit["time_zone"], with_date=True)
-    text = _("INFO PADAM MELUAS: a wide-area outage is affecting ULP %(unit)s. Our crews are working on it.") % {
+    text = _("INFO PADAM MELUAS: a wide-area outage is affecting %(unit)s. Our crews are working on it.") % {
         "unit": unit["name"]
     }
     if eta:
@@ -268,7 +268,7 @@ def _planned_notice(unit: dict, item: dict) -> dict:
         "plan": item["id"],
         "unit": unit["code"],
         "title": _("Planned outage (pemadaman terencana)"),
-        "text": _("Planned maintenance in ULP %(unit)s: %(work)s, from %(starts)s to %(ends)s.")
+        "text": _("Planned maintenance in %(unit)s: %(work)s, from %(starts)s to %(ends)s.")
         % {"unit": unit["name"], "work": item["title"], "starts": starts, "ends": ends},
         "starts_at": item["starts_at"],
         "ends_at": item["ends_at"],
