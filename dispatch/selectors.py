@@ -44,7 +44,7 @@ def incident_point(incident: Incident) -> tuple[float, float]:
 def candidate_technicians(
     *, incident: Incident, exclude_ids: set[int] | frozenset[int] = frozenset(), now: datetime | None = None
 ) -> list[Technician]:
-    """On-duty technicians with room for a job, a fresh position and the skill the incident needs.
+    """On-duty technicians (shift not over) with room for a job, a fresh position and the skill needed.
 
     From the incident's ULP, or from anywhere within DISPATCH_SEARCH_RADIUS_M of it.
     """
@@ -56,6 +56,7 @@ def candidate_technicians(
     qs = (
         Technician.objects.filter(Q(unit_id=incident.unit_id) | nearby)
         .filter(on_duty=True, last_position_at__gte=fresh_since, last_lat__isnull=False, last_lng__isnull=False)
+        .filter(Q(shift_ends_at__isnull=True) | Q(shift_ends_at__gt=now))
         .exclude(state=Technician.State.OFF)
         .only("id", "unit_id", "skills", "job_limit", "active_jobs", "last_lat", "last_lng", "state", "on_duty")
     )
@@ -106,6 +107,22 @@ def ranked_candidates_for(
     )
     ranked.sort(key=lambda c: (c.score, c.distance_m, c.technician.pk))
     return ranked
+
+
+def live_and_refused(*, incident: Incident, now: datetime | None = None) -> tuple[Assignment | None, set[int]]:
+    """In one query: the incident's live assignment (if any) and the technicians who refused it lately."""
+    since = (now or timezone.now()) - timedelta(seconds=settings.DISPATCH_REOFFER_AFTER_SECONDS)
+    live, refused = None, set()
+    rows = Assignment.objects.filter(incident=incident).filter(
+        Q(state__in=Assignment.LIVE_STATES)
+        | Q(state__in=[Assignment.State.DECLINED, Assignment.State.EXPIRED], offered_at__gte=since)
+    )
+    for assignment in rows.select_related("technician__user"):
+        if assignment.state in Assignment.LIVE_STATES:
+            live = assignment
+        else:
+            refused.add(assignment.technician_id)
+    return live, refused
 
 
 def recently_refused_ids(*, incident: Incident, now: datetime | None = None) -> set[int]:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,9 +124,6 @@ def attach_to_incident(*, ticket: Ticket) -> Incident:
        in the last INCIDENT_JOIN_HOURS, else open a new one.
     3. A report joining an incident whose crew is already on it follows the incident's status.
     """
-    existing = IncidentReport.objects.select_related("incident").filter(ticket_id=ticket.pk).first()
-    if existing is not None:
-        return existing.incident
     list(ServiceUnit.objects.select_for_update(no_key=True).filter(pk=ticket.unit_id).values_list("pk"))
     existing = IncidentReport.objects.select_related("incident").filter(ticket_id=ticket.pk).first()
     if existing is not None:
@@ -152,7 +149,7 @@ def attach_to_incident(*, ticket: Ticket) -> Incident:
             report_count=1,
         )
         incident.customers_affected = _customers_affected(incident)
-        incident.full_clean()
+        incident.full_clean(exclude=["unit"], validate_unique=False)  # the unit is the ticket's own
         incident.save()
         IncidentReport.objects.create(incident=incident, ticket=ticket, joined_at=now, distance_m=0.0)
         _announce(incident, "opened")
@@ -231,7 +228,8 @@ def _step_data(assignment: Assignment | None, target: str) -> dict:
 # --- routing ------------------------------------------------------------------------------------
 
 
-def _offer(*, incident: Incident, technician: Technician, distance: float, now: datetime) -> Assignment:
+def _offer(*, incident: Incident, technician: Technician, distance: float) -> Assignment:
+    now = timezone.now()  # the moment of the offer: its clock starts here
     assignment = Assignment(
         incident=incident,
         technician=technician,
@@ -241,7 +239,14 @@ def _offer(*, incident: Incident, technician: Technician, distance: float, now: 
         distance_m=round(distance, 1),
     )
     assignment.save()
-    _refresh_load(technician.pk)
+    # The technician's row is locked by the caller; one statement books the seat.
+    Technician.objects.filter(pk=technician.pk).update(
+        active_jobs=F("active_jobs") + 1,
+        state=Case(
+            When(job_limit__lte=F("active_jobs") + 1, then=Value(Technician.State.BUSY)),
+            default=Value(Technician.State.AVAILABLE),
+        ),
+    )
     assignment_id, eta = assignment.pk, assignment.expires_at
     transaction.on_commit(lambda: _schedule_expiry(assignment_id, eta))
     return assignment
@@ -276,14 +281,13 @@ def route_incident(*, incident_id: int) -> Assignment | None:
         )
         if incident is None or not incident.is_open:
             return None
-        live = selectors.live_assignment(incident)
+        now = timezone.now()
+        live, exclude = selectors.live_and_refused(incident=incident, now=now)
         if live is not None:
             _mark_members(incident, Ticket.DispatchState.ASSIGNED)
             return live
         if incident.status != Incident.Status.OPEN:
             return None
-        now = timezone.now()
-        exclude = selectors.recently_refused_ids(incident=incident, now=now)
         ranked = selectors.ranked_candidates_for(incident=incident, exclude_ids=exclude)
         incident.last_routed_at = now
         incident.route_attempts = F("route_attempts") + 1
@@ -296,7 +300,7 @@ def route_incident(*, incident_id: int) -> Assignment | None:
             )
             if locked is None:
                 continue
-            assignment = _offer(incident=incident, technician=locked, distance=candidate.distance_m, now=now)
+            assignment = _offer(incident=incident, technician=locked, distance=candidate.distance_m)
             _mark_members(incident, Ticket.DispatchState.ASSIGNED)
             return assignment
         _mark_members(incident, Ticket.DispatchState.UNASSIGNABLE)
