@@ -13,7 +13,7 @@ from tests.factories import CustomerFactory, category
 from tickets import services as ticket_services
 from tickets.models import Ticket
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = pytest.mark.integration
 
 
 def run_at_once(functions) -> list:
@@ -49,7 +49,7 @@ def outage(customer) -> Ticket:
     return ticket
 
 
-def test_four_simultaneous_not_fixed_answers_open_one_linked_ticket(ulp, dispatcher):
+def test_four_simultaneous_not_fixed_answers_open_one_linked_ticket(transactional_db, ulp, dispatcher):
     ticket = outage(CustomerFactory(unit=ulp, transformer_code="GD-R"))
     dispatch_services.restore_incident(incident=Incident.objects.get(), by=dispatcher)
     token = RestorationCheck.objects.get(ticket=ticket).token
@@ -61,7 +61,7 @@ def test_four_simultaneous_not_fixed_answers_open_one_linked_ticket(ulp, dispatc
     assert RestorationCheck.objects.get(ticket=ticket).answer == "no"
 
 
-def test_reports_arriving_together_cross_the_threshold_once(ulp):
+def test_reports_arriving_together_cross_the_threshold_once(transactional_db, ulp):
     MassOutageThreshold.objects.create(unit=ulp, min_reports=3, min_customers=10_000)
     crowd = [CustomerFactory(unit=ulp, transformer_code="GD-S", lat=-1.21, lng=116.87) for _ in range(6)]
     outage(crowd[0])
