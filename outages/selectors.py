@@ -430,8 +430,10 @@ def console_notices(*, customers: list[Customer], lat: float | None = None, lng:
     return [
         {
             "id": notice.get("incident") or f"plan-{notice.get('plan')}",
-            "title": f"{notice['title']}: {notice['text']}",
-            "status": "wide_area" if notice["kind"] == "wide_area" else "planned",
+            "kind": notice["kind"],
+            # The wide-area text starts with INFO PADAM MELUAS already; a planned one gets its heading.
+            "title": notice["text"] if notice["kind"] == "wide_area" else f"{notice['title']}: {notice['text']}",
+            "status": "",
             "estimated_restore_at": notice.get("estimated_restoration_at") or notice.get("ends_at"),
         }
         for notice in found["notices"]

@@ -156,3 +156,13 @@ def test_a_report_by_position_inside_a_polygon_plan(ulp, report, window):
     assert PlannedOutageReport.objects.filter(ticket=ticket, plan=plan).exists()
     away = report(phone="+6281299990000", attach=False, lat=OUTSIDE[0], lng=OUTSIDE[1], unit=ulp)
     assert not PlannedOutageReport.objects.filter(ticket=away).exists()
+
+
+def test_the_console_shows_planned_work_to_callers_of_the_area_only(ulp, customers):
+    from hotline.api.views import caller_context
+
+    plan_for(ulp, start=timezone.now() + timedelta(hours=1))
+    inside = caller_context(customers=[customers["a0"]], phone=customers["a0"].phone)["incidents"]
+    outside = caller_context(customers=[customers["b0"]], phone=customers["b0"].phone)["incidents"]
+    assert [n["kind"] for n in inside] == ["planned"] and "Pemeliharaan gardu" in inside[0]["title"]
+    assert outside == []
