@@ -30,7 +30,7 @@ def on_incident_changed(sender, incident, change, **kwargs):
     """Every incident change re-checks the wide-area threshold and refreshes what the public sees."""
     from . import services
 
-    services.evaluate_incident(incident=incident)
+    services.evaluate_incident(incident=incident, change=change)
     if change == "restored" or not incident.is_open:
         services.notify_restoration_subscribers(incident=incident)
 

@@ -325,12 +325,18 @@ def _still_out(incident) -> tuple[int, int]:
     return waiting, max(customers, 0)
 
 
-def evaluate_incident(*, incident) -> WideAreaOutage | None:
-    """Enter or leave INFO PADAM MELUAS for an incident from its unit's threshold; call in the change's transaction."""
+def evaluate_incident(*, incident, change: str = "") -> WideAreaOutage | None:
+    """Enter or leave INFO PADAM MELUAS for an incident from its unit's threshold; call in the change's transaction.
+
+    The public caches of the unit are dropped when what they show changes: the mode starts or ends, or the
+    incident changes otherwise than by one more report joining it (during a storm reports join every second;
+    the map's report counts may then lag by up to OUTAGE_PUBLIC_CACHE_SECONDS).
+    """
     min_reports, min_customers = selectors.thresholds_for(incident.unit_id)
     reports, customers = _still_out(incident)
     above = incident.is_open and (reports >= min_reports or customers >= min_customers)
     wide = WideAreaOutage.objects.select_for_update().filter(incident_id=incident.pk).first()
+    was_active = wide is not None and wide.active
     now = timezone.now()
     if above:
         if wide is None:
@@ -341,10 +347,11 @@ def evaluate_incident(*, incident) -> WideAreaOutage | None:
         else:
             wide.active, wide.ended_at, wide.reports, wide.customers = True, None, reports, customers
             wide.save(update_fields=["active", "ended_at", "reports", "customers"])
-    elif wide is not None and wide.active:
+    elif was_active:
         wide.active, wide.ended_at, wide.reports, wide.customers = False, now, reports, customers
         wide.save(update_fields=["active", "ended_at", "reports", "customers"])
-    invalidate(incident.unit_id)
+    if above != was_active or change != "joined":
+        invalidate(incident.unit_id)
     return wide
 
 

@@ -129,3 +129,17 @@ def test_the_console_shows_the_wide_area_outage_first(ulp, customers, report, th
     context = caller_context(customers=[caller], phone=caller.phone)
     first = context["incidents"][0]
     assert first["kind"] == "wide_area" and first["title"].startswith("INFO PADAM MELUAS")
+
+
+def test_more_reports_joining_an_ongoing_wide_area_outage_keep_the_public_cache(
+    api_client, ulp, customers, report, threshold, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        for key in ("a0", "a1", "a2"):
+            report(customers[key])
+    assert banner(api_client, unit=ulp.code)[0]["kind"] == "wide_area"  # cached now
+    with django_capture_on_commit_callbacks(execute=True):
+        report(CustomerFactory(unit=ulp, transformer_code="GD-A", lat=-1.21, lng=116.87))
+    assert WideAreaOutage.objects.get().reports == 4
+    with django_assert_num_queries(0):  # a storm of reports does not empty the cache a storm of visitors needs
+        assert banner(api_client, unit=ulp.code)[0]["kind"] == "wide_area"
