@@ -9,8 +9,6 @@
 - **Is your power back?**: after restoration each reporter confirms; "no" opens one linked ticket.
 """
 
-import secrets
-
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -164,12 +162,12 @@ class StagedRestoration(models.Model):
         return f"{self.incident_id} {','.join(self.transformer_codes)}"
 
 
-def _new_check_token() -> str:
-    return secrets.token_urlsafe(18)
-
-
 class RestorationCheck(models.Model):
-    """ "Is your power back?" asked of one reporter after restoration; answered once."""
+    """ "Is your power back?" asked of one reporter after restoration; answered once.
+
+    The question travels in the "restored" message itself (no second message), linking to
+    /nyala/<the ticket's tracking token>/.
+    """
 
     class Answer(models.TextChoices):
         PENDING = "", _("Not answered yet")
@@ -178,7 +176,6 @@ class RestorationCheck(models.Model):
         TIMEOUT = "timeout", _("No answer in time")
 
     ticket = models.OneToOneField("tickets.Ticket", on_delete=models.CASCADE, related_name="restoration_check")
-    token = models.CharField(max_length=40, unique=True, default=_new_check_token, editable=False)
     asked_at = models.DateTimeField(default=timezone.now)
     due_at = models.DateTimeField()
     answer = models.CharField(max_length=8, choices=Answer.choices, blank=True, default="")
@@ -198,3 +195,8 @@ class RestorationCheck(models.Model):
     @property
     def is_open(self) -> bool:
         return self.answer == ""
+
+    @property
+    def token(self) -> str:
+        """The link's secret is the ticket's tracking token: whoever may follow the report may answer."""
+        return self.ticket.tracking_token

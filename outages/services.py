@@ -435,27 +435,18 @@ def restore_partly(*, incident, transformer_codes, by=None, message: str = "") -
 # --- "Is your power back?" -------------------------------------------------------------------------------
 
 
-def check_url(check: RestorationCheck) -> str:
-    return settings.SITE_URL + reverse("outages:confirm", args=[check.token])
-
-
 def ask_confirmation(*, ticket: Ticket) -> RestorationCheck | None:
-    """After an outage ticket is restored, ask its reporter whether power is really back (once)."""
+    """After an outage ticket is restored, open its "is your power back?" question (once).
+
+    The question reaches the reporter in the "restored" message itself (tickets.notifications.messages adds
+    the /nyala/<tracking token>/ link while RESTORATION_CONFIRM_ENABLED): one message, not two.
+    """
     if not settings.RESTORATION_CONFIRM_ENABLED or ticket.kind != Category.Kind.TECHNICAL:
         return None
     now = timezone.now()
-    check, created = RestorationCheck.objects.get_or_create(
+    check, _created = RestorationCheck.objects.get_or_create(
         ticket=ticket, defaults={"due_at": now + timedelta(hours=settings.RESTORATION_CONFIRM_HOURS), "asked_at": now}
     )
-    if created:
-        notifications.notify_contact(
-            kind=notification_messages.CONFIRM_RESTORATION,
-            dedupe_key=f"confirm:{ticket.pk}",
-            phone=ticket.reporter_phone,
-            email=ticket.reporter_email,
-            payload={"number": ticket.number, "url": check_url(check)},
-            ticket=ticket,
-        )
     return check
 
 
@@ -478,7 +469,7 @@ def answer_confirmation(*, token: str, answer: str) -> RestorationCheck | None:
         check = (
             RestorationCheck.objects.select_for_update(of=("self",))
             .select_related("ticket__category", "ticket__customer", "ticket__unit")
-            .filter(token=token)
+            .filter(ticket__tracking_token=token)
             .first()
         )
         if check is None or not check.is_open:

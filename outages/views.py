@@ -33,7 +33,9 @@ def outage_map(request):
 @require_http_methods(["GET", "POST"])
 def confirm(request, token: str):
     """One question after restoration: is the power really back? Answered once; later answers get a polite page."""
-    check = RestorationCheck.objects.select_related("ticket", "follow_up").filter(token=token[:40]).first()
+    check = (
+        RestorationCheck.objects.select_related("ticket", "follow_up").filter(ticket__tracking_token=token[:64]).first()
+    )
     if check is None:
         raise Http404
     if request.method == "POST" and check.is_open:

@@ -128,7 +128,7 @@ ID = {
     "Planned outage ended": "Pemadaman terencana selesai",
     "PLN 123: power is back on in %(area)s. Still dark? Report it: %(url)s": "PLN 123: listrik di %(area)s sudah menyala kembali. Masih padam? Laporkan: %(url)s",
     "Power is back on": "Listrik sudah menyala",
-    "PLN 123: is the power really back on for report %(number)s? Tell us: %(url)s": "PLN 123: apakah listrik untuk laporan %(number)s benar-benar sudah menyala? Jawab di: %(url)s",
+    "Still no power? Tell us: %(url)s": "Masih padam? Beri tahu kami: %(url)s",
     "PLN 123: an update from PLN.": "PLN 123: kabar terbaru dari PLN.",
     "PLN 123": "PLN 123",
     "exemption": "pengecualian",
@@ -151,7 +151,7 @@ EXTRA = {
             "Planned outage ended",
             "PLN 123: power is back on in %(area)s. Still dark? Report it: %(url)s",
             "Power is back on",
-            "PLN 123: is the power really back on for report %(number)s? Tell us: %(url)s",
+            "Still no power? Tell us: %(url)s",
             "PLN 123: an update from PLN.",
             "PLN 123",
         )

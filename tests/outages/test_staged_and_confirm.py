@@ -49,10 +49,11 @@ def test_restored_reporters_are_asked_and_no_twice_opens_one_linked_ticket(clien
     ticket = report(customers["a0"])
     dispatch_services.restore_incident(incident=Incident.objects.get(), by=dispatcher)
     check = RestorationCheck.objects.get(ticket=ticket)
-    ask = Notification.objects.get(kind=messages.CONFIRM_RESTORATION)
-    assert check.token in messages.compose(ask).text
-    restored = Notification.objects.get(ticket=ticket, kind="restored")
-    assert "survei" not in messages.compose(restored).text  # the rating comes after the confirmation
+    restored = Notification.objects.get(ticket=ticket, kind="restored")  # one message carries the question
+    text = messages.compose(restored).text
+    assert f"/nyala/{ticket.tracking_token}/" in text
+    assert "survei" not in text  # the rating comes after the confirmation
+    assert Notification.objects.filter(ticket=ticket).count() == 2  # received, restored: nothing more
 
     page = client.get(f"/nyala/{check.token}/")
     assert page.status_code == 200 and b"answer-no" in page.content

@@ -3,7 +3,7 @@
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -41,11 +41,18 @@ DONE_KINDS = frozenset({S.RESTORED, S.RESOLVED, S.CLOSED, S.CANCELLED})
 PLANNED_OUTAGE_NOTICE = "planned_notice"
 PLANNED_OUTAGE_ENDED = "planned_ended"
 POWER_BACK = "power_back"
-CONFIRM_RESTORATION = "confirm_restoration"
 
 
 def survey_url(ticket: Ticket) -> str:
     return settings.SITE_URL + reverse("tickets:survey", args=[ticket.tracking_token])
+
+
+def confirm_url(ticket: Ticket) -> str:
+    """The "is your power back?" page, when the outages app serves it ("" otherwise)."""
+    try:
+        return settings.SITE_URL + reverse("outages:confirm", args=[ticket.tracking_token])
+    except NoReverseMatch:
+        return ""
 
 
 def preferences_url(ticket: Ticket) -> str:
@@ -120,12 +127,6 @@ def _notice(kind: str, payload: dict) -> tuple[str, str]:
             "url": values.get("url", ""),
         }
         return text, _("Power is back on")
-    if kind == CONFIRM_RESTORATION:
-        text = _("PLN 123: is the power really back on for report %(number)s? Tell us: %(url)s") % {
-            "number": values.get("number", ""),
-            "url": values.get("url", ""),
-        }
-        return text, _("Report %(number)s") % {"number": values.get("number", "")}
     return _("PLN 123: an update from PLN."), _("PLN 123")
 
 
@@ -141,13 +142,16 @@ def compose(notification: Notification) -> Message:
         if notification.kind not in DONE_KINDS:
             text += _restoration(ticket, data)
         text += " " + _("Track: %(url)s") % {"url": tracking_url(ticket)}
-        # With the "is your power back?" loop on, an outage asks for a rating when the customer has confirmed
-        # (the closing event carries "survey"), not at the first "restored".
+        # With the "is your power back?" loop on, a restored outage carries the question (the outages app's
+        # /nyala/<token>/ page) and asks for a rating once the customer has confirmed (the closing event
+        # carries "survey"), not at the first "restored".
         confirm_first = (
             notification.kind == S.RESTORED
             and settings.RESTORATION_CONFIRM_ENABLED
             and ticket.kind == Category.Kind.TECHNICAL
         )
+        if confirm_first and (url := confirm_url(ticket)):
+            text += " " + _("Still no power? Tell us: %(url)s") % {"url": url}
         if (notification.kind in SURVEY_KINDS and not confirm_first) or (
             notification.kind == S.CLOSED and data.get("survey")
         ):
