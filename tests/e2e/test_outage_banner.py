@@ -71,3 +71,16 @@ def test_no_banner_for_a_visitor_outside_the_area(browser, live_server, dark_cit
         expect(page.locator("#outage-banner")).to_be_hidden()
     finally:
         context.close()
+
+
+def test_the_outage_map_shows_the_city_on_a_phone(phone_page, dark_city):
+    dark, _lit, _incident = dark_city
+    page = phone_page
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"/peta-padam/?area={dark.code}")
+    expect(page.locator("#outage-list")).to_contain_text("INFO PADAM MELUAS")
+    expect(page.locator("#outage-map.leaflet-container")).to_be_visible()  # the vendored Leaflet ran under the CSP
+    expect(page.locator(".leaflet-interactive")).to_have_count(1)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert errors == []
