@@ -172,6 +172,7 @@ class AnnouncementApi(APIView):
                 "text_id": serializers.CharField(),
                 "text_en": serializers.CharField(),
                 "wide_area": serializers.IntegerField(),
+                "incidents": serializers.ListField(child=serializers.IntegerField()),
             },
         )
     )

@@ -336,6 +336,8 @@ def announcement(unit_code: str) -> dict | None:
         "text_id": texts["id"],
         "text_en": texts["en"],
         "wide_area": len(state["wide_area"]),
+        # For the IVR's "press 1 for an SMS when power is back": POST outages/subscriptions/ with one of these.
+        "incidents": [item["incident"] for item in state["wide_area"]],
     }
 
 

@@ -74,6 +74,7 @@ def test_estimate_changes_show_at_once_on_banner_and_announcement(
     assert banner(api_client, unit=ulp.code)[0]["estimated_restoration_at"] is None
     first = api_client.get(f"/api/v1/announcements/{ulp.code}/").json()
     assert first["active"] and "INFO" not in first["text_en"] and "wide-area" in first["text_en"]
+    assert first["incidents"] == [incident.pk]
 
     eta = timezone.now() + timedelta(hours=2)
     with django_capture_on_commit_callbacks(execute=True):
