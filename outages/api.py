@@ -193,6 +193,7 @@ class RestorationSubscriptionApi(APIView):
     """Ask for one SMS when the power of a wide-area outage returns, instead of filing a report."""
 
     permission_classes = [AllowAny]
+    authentication_classes = []  # anonymous by design: a logged-in session changes nothing here
     throttle_classes = [PublicIntakeThrottle]
 
     @extend_schema(

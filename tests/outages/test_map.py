@@ -61,3 +61,16 @@ def test_customers_opt_in_with_their_id_pelanggan_and_phone(client, customers):
         and hasattr(customer, "outage_alert")
         or customer.__class__.objects.get(pk=customer.pk).outage_alert
     )
+
+
+def test_the_outage_endpoints_are_in_the_openapi_schema(api_client, db):
+    paths = api_client.get("/api/schema/", {"format": "json"}).json()["paths"]
+    for path in (
+        "/api/v1/outages/banner/",
+        "/api/v1/outages/map/",
+        "/api/v1/outages/subscriptions/",
+        "/api/v1/outages/planned/",
+        "/api/v1/outages/incidents/{id}/partly-restored/",
+        "/api/v1/announcements/{code}/",
+    ):
+        assert path in paths
