@@ -15,10 +15,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = tickets_demo.seed()
+        technicians = dispatch_demo.seed()  # before any demo outage ticket, so each finds a crew
         open311 = open311_demo.seed()
         sla_demo.seed()
         calls = hotline_demo.seed()
-        technicians = dispatch_demo.seed()
         outages = outages_demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
@@ -28,7 +28,9 @@ class Command(BaseCommand):
                 f"Call centre: {calls['calls']} new demo calls; console at /console/ (operator, PBX extension 2001)."
             )
         )
-        self.stdout.write(f"Dispatch: {technicians} technicians on duty around Balikpapan; board at /dispatch/.")
+        self.stdout.write(
+            f"Dispatch: {technicians} technicians (tech1…tech4) on duty around Balikpapan; API at /api/v1/dispatch/."
+        )
         self.stdout.write(
             f"Outages: map at /peta-padam/; planned outage tomorrow in ULP-BPP-SELATAN ({outages['opted_in']} "
             "customers opted in); ULP-BPP-UTARA turns INFO PADAM MELUAS at 5 reports "
