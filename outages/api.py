@@ -79,6 +79,7 @@ class BannerApi(APIView):
             OpenApiParameter("lat", float),
             OpenApiParameter("lng", float),
             OpenApiParameter("idpel", str, description="ID pelanggan (12 digits): the customer's transformer"),
+            OpenApiParameter("meter", str, description="meter number (11 digits), instead of idpel"),
         ],
         responses=inline_serializer(
             "OutageBanner",
@@ -95,13 +96,17 @@ class BannerApi(APIView):
             unit = row["code"] if row else ""
         transformer = feeder = ""
         idpel = (request.query_params.get("idpel") or "").strip()
+        meter = (request.query_params.get("meter") or "").strip()
+        customer = None
         if idpel.isdigit() and len(idpel) == 12:
             customer = ticket_selectors.find_customer(id_pelanggan=idpel)
-            if customer is not None:
-                unit = customer.unit.code
-                transformer, feeder = customer.transformer_code, customer.feeder_code
-                if lat is None and customer.lat is not None:
-                    lat, lng = customer.lat, customer.lng
+        elif meter.isdigit() and len(meter) == 11:
+            customer = ticket_selectors.find_customer(meter_number=meter)
+        if customer is not None:
+            unit = customer.unit.code
+            transformer, feeder = customer.transformer_code, customer.feeder_code
+            if lat is None and customer.lat is not None:
+                lat, lng = customer.lat, customer.lng
         if (lat is None) != (lng is None):
             raise DjangoValidationError({"lng" if lng is None else "lat": [_("Give both latitude and longitude.")]})
         data = selectors.public_notices(

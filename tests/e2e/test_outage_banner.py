@@ -6,8 +6,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from dispatch.models import Incident
+from outages import services
 from outages.models import RestorationSubscription, WideAreaOutage
-from tests.factories import ServiceUnitFactory
+from tests.factories import CustomerFactory, ServiceUnitFactory
 
 
 @pytest.fixture
@@ -84,3 +85,28 @@ def test_the_outage_map_shows_the_city_on_a_phone(phone_page, dark_city):
     expect(page.locator(".leaflet-interactive")).to_have_count(1)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert errors == []
+
+
+def test_typing_the_customer_number_shows_planned_work_on_that_connection(phone_page, dark_city):
+    _dark, lit, _incident = dark_city
+    on_plan = CustomerFactory(unit=lit, transformer_code="GD-SMG-1", lat=-6.98, lng=110.41)
+    elsewhere = CustomerFactory(unit=lit, transformer_code="GD-SMG-9", lat=-6.99, lng=110.42)
+    start = timezone.now() + timezone.timedelta(hours=3)
+    services.create_planned_outage(
+        unit=lit,
+        title="Ganti trafo",
+        starts_at=start,
+        ends_at=start + timezone.timedelta(hours=2),
+        transformer_codes=["GD-SMG-1"],
+    )
+    page = phone_page
+    page.goto("/")
+    banner = page.locator("#outage-banner")
+    page.fill("#id_customer_number", elsewhere.id_pelanggan)
+    page.locator("#id_description").click()  # leaving the field fires "change"
+    page.wait_for_load_state("networkidle")
+    expect(banner).to_be_hidden()
+    page.fill("#id_customer_number", on_plan.meter_number)
+    page.locator("#id_description").click()
+    expect(banner).to_contain_text("Ganti trafo")
+    expect(banner).to_contain_text("Pemadaman terencana")

@@ -85,10 +85,12 @@
         if (/^\d+$/.test(unit.value)) { load({ unit_id: unit.value }); }
       });
     }
-    var idpel = form.querySelector("input[name=id_pelanggan]");
-    if (idpel) {
-      idpel.addEventListener("change", function () {
-        if (/^\d{12}$/.test(idpel.value.trim())) { load({ idpel: idpel.value.trim() }); }
+    var number = form.querySelector("input[name=customer_number]");
+    if (number) {
+      number.addEventListener("change", function () {
+        var digits = number.value.replace(/\D/g, "");
+        if (digits.length === 12) { load({ idpel: digits }); }
+        if (digits.length === 11) { load({ meter: digits }); }
       });
     }
   }
