@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "hotline",
     "tickets",
     "dispatch",
+    "outages",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +218,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "check-service-levels": {"task": "tickets.check_service_levels", "schedule": 60.0},
     # Every 10 s: expire unanswered offers, re-route incidents without a crew and tickets never routed.
     "sweep-dispatch": {"task": "dispatch.sweep_dispatch", "schedule": 10.0},
+    # Every minute: planned-outage notices due, planned windows ended, restoration checks unanswered.
+    "sweep-outages": {"task": "outages.sweep_outages", "schedule": 60.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -423,6 +426,14 @@ DISPATCH_TRAVEL_SPEED_KMH = env_int("DISPATCH_TRAVEL_SPEED_KMH", 30)  # for the 
 DISPATCH_DISTANCE_PROVIDER = os.environ.get("DISPATCH_DISTANCE_PROVIDER", "dispatch.distance.HaversineDistance")
 INCIDENT_JOIN_RADIUS_M = env_int("INCIDENT_JOIN_RADIUS_M", 500)  # a report this close to an open incident joins it
 INCIDENT_JOIN_HOURS = env_int("INCIDENT_JOIN_HOURS", 2)  # ... when the incident's last report is this recent
+
+# Outage communication (outages/): planned outages, mass-outage mode, the "is your power back?" loop, the map.
+PLANNED_OUTAGE_NOTICE_HOURS = env_int("PLANNED_OUTAGE_NOTICE_HOURS", 24)  # customers told this long before
+MASS_OUTAGE_MIN_REPORTS = env_int("MASS_OUTAGE_MIN_REPORTS", 50)  # default threshold; per unit in the admin
+MASS_OUTAGE_MIN_CUSTOMERS = env_int("MASS_OUTAGE_MIN_CUSTOMERS", 500)
+RESTORATION_CONFIRM_ENABLED = env_bool("RESTORATION_CONFIRM_ENABLED", True)
+RESTORATION_CONFIRM_HOURS = env_int("RESTORATION_CONFIRM_HOURS", 24)  # no answer by then → closed
+OUTAGE_PUBLIC_CACHE_SECONDS = env_int("OUTAGE_PUBLIC_CACHE_SECONDS", 30)  # map / banner / announcement
 
 # Production hardening; `manage.py check --deploy` passes when DEBUG is off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
