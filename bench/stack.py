@@ -290,10 +290,11 @@ def have_wrk() -> bool:
 def table(rows: list[dict], columns: list[tuple[str, str, str]]) -> str:
     """columns: (key, heading, format)."""
     widths = [max(len(h), *(len(format(r.get(k, ""), f)) for r in rows)) for k, h, f in columns]
-    lines = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, ((_, h, _f), w) in enumerate(zip(columns, widths, strict=True)))]
+    pairs = list(enumerate(zip(columns, widths, strict=True)))
+    lines = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, ((_, h, _f), w) in pairs)]
     for row in rows:
         cells = []
-        for i, ((k, _h, f), w) in enumerate(zip(columns, widths, strict=True)):
+        for i, ((k, _h, f), w) in pairs:
             text = format(row.get(k, ""), f)
             cells.append(text.ljust(w) if i == 0 else text.rjust(w))
         lines.append("  ".join(cells))
