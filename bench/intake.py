@@ -29,11 +29,16 @@ KEY_PREFIX = "bench-intake-"
 
 
 def intake_lua(customer_ids: tuple[int, int], run: str) -> str:
+    """Each wrk thread numbers its own requests; the call's nonce keeps warm-up and measurement keys apart."""
     low, high = customer_ids
+    nonce = uuid.uuid4().hex[:6]
     return f"""
 local counter = 0
-local thread_tag = tostring(math.random(1, 1000000000))
-math.randomseed(os.time() + math.random(1, 100000))
+local made = 0
+setup = function(thread)
+  made = made + 1
+  thread:set("tid", made)
+end
 request = function()
   counter = counter + 1
   local pk = math.random({low}, {high})
@@ -44,7 +49,7 @@ request = function()
     .. '"reporter_phone":"0812' .. string.format("%08d", pk % 100000000) .. '","id_pelanggan":"' .. idpel .. '"}}'
   local headers = {{}}
   headers["Content-Type"] = "application/json"
-  headers["Idempotency-Key"] = "{KEY_PREFIX}{run}-" .. thread_tag .. "-" .. counter
+  headers["Idempotency-Key"] = "{KEY_PREFIX}{run}-{nonce}-" .. tostring(tid) .. "-" .. counter
   return wrk.format("POST", "/api/v1/tickets/", headers, body)
 end
 """

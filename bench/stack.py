@@ -214,7 +214,7 @@ def run_wrk(*, port: int, path: str, lua: str, connections: int, seconds: float)
                 "-c",
                 str(connections),
                 "-d",
-                f"{seconds}s",
+                f"{max(1, round(seconds))}s",
                 "--timeout",
                 "30s",
                 "-s",
@@ -223,8 +223,10 @@ def run_wrk(*, port: int, path: str, lua: str, connections: int, seconds: float)
             ],
             capture_output=True,
             text=True,
-            check=True,
-        ).stdout
+        )
+        if out.returncode:
+            raise RuntimeError(f"wrk failed: {out.stderr or out.stdout}")
+        out = out.stdout
     finally:
         os.unlink(script.name)
     for line in out.splitlines():
