@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from dispatch import demo as dispatch_demo
 from hotline import demo as hotline_demo
 from tickets import demo as tickets_demo
 from tickets import sla_demo
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         open311 = open311_demo.seed()
         sla_demo.seed()
         calls = hotline_demo.seed()
+        technicians = dispatch_demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(result['units'])} units, {result['customers']} customers. "
@@ -24,4 +26,5 @@ class Command(BaseCommand):
                 f"Call centre: {calls['calls']} new demo calls; console at /console/ (operator, PBX extension 2001)."
             )
         )
+        self.stdout.write(f"Dispatch: {technicians} technicians on duty around Balikpapan; board at /dispatch/.")
         self.stdout.write(f"Open311 GeoReport v2 at /open311/v2/ — demo api_key: {open311['open311_key']}")

@@ -1,0 +1,35 @@
+"""Dispatch listens to tickets: an outage ticket is routed by Celery once its transaction commits."""
+
+import logging
+
+from django.db import transaction
+from django.dispatch import receiver
+
+from tickets import signals
+from tickets.models import Ticket
+
+logger = logging.getLogger(__name__)
+
+
+@receiver(signals.ticket_opened, dispatch_uid="dispatch.route_outage")
+def route_outage_on_open(sender, ticket: Ticket, **kwargs) -> None:
+    if ticket.dispatch_state != Ticket.DispatchState.PENDING:
+        return
+    ticket_id = ticket.pk
+    # The worker must never look for a ticket that is not committed yet.
+    transaction.on_commit(lambda: enqueue_routing(ticket_id))
+
+
+def enqueue_routing(ticket_id: int) -> None:
+    """Hand the ticket to Celery; a failure leaves it pending for the sweeper and never fails the report."""
+    from tickets import services as ticket_services
+
+    from . import tasks
+
+    try:
+        if ticket_services.mark_dispatch_state(
+            ticket_id=ticket_id, state=Ticket.DispatchState.ENQUEUED, only_from=(Ticket.DispatchState.PENDING,)
+        ):
+            tasks.route_ticket.delay(ticket_id)
+    except Exception:
+        logger.warning("could not route ticket %s now; the dispatch sweeper will retry", ticket_id, exc_info=True)
