@@ -12,12 +12,14 @@ opening and for the status that ended the work. Open back-office tickets have th
 """
 
 import io
+import json
 import random
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.color import no_style
@@ -441,6 +443,7 @@ def make_tickets(
     writer: Writer,
     chunk: int,
     log,
+    incidents: "IncidentPlan | None" = None,
 ) -> dict:
     categories = list(Category.objects.filter(active=True).order_by("id"))
     by_kind = {kind: [c for c in categories if c.kind == kind] for kind in (TECHNICAL, BACK_OFFICE, FEEDBACK)}
@@ -516,7 +519,7 @@ def make_tickets(
         dispatches = category.dispatches
         dispatch_state = "not_needed"
         if dispatches:
-            dispatch_state = "assigned" if path and path[0] == S.ASSIGNED else "unassignable"
+            dispatch_state = "unassignable" if status == S.RECEIVED else "assigned"
         tickets.append(
             (
                 pk,
@@ -561,6 +564,8 @@ def make_tickets(
                 resolution_due,
             )
         )
+        if incidents is not None and dispatches and status != S.CANCELLED:
+            incidents.add(ticket_id=pk, unit=unit, at=created, lat=lat, lng=lng, status=status, stamps=stamps)
         if kind != TECHNICAL and open_now:
             owner = owners.get(unit.pk) if status != S.RECEIVED else None
             clocks.append(
@@ -614,8 +619,231 @@ def _outbox_row(ticket_id: int, event_id: int, kind: str, phone: str, at: dateti
     return (str(uuid.uuid4()), ticket_id, event_id, kind, "sms", phone, "id", "sent", 1, at, "", "", at, sent, None)
 
 
+# Dispatch: technicians, incidents grouping the outage reports, and the crews' assignments -------------
+
+
+def write_model(writer: Writer, model, rows: list[dict]) -> None:
+    """Rows as dicts by attribute name; every other column gets the field's default (computed once)."""
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields]
+    defaults = {f.attname: (f.get_default() if f.has_default() or f.null else "") for f in fields}
+    columns = [f.column for f in fields if f.attname in rows[0] or f.attname != "id"]
+    names = [f.attname for f in fields if f.attname in rows[0] or f.attname != "id"]
+    tuples = []
+    for row in rows:
+        values = []
+        for name in names:
+            value = row.get(name, defaults[name])
+            if isinstance(value, (list, dict)):
+                value = json.dumps(value)
+            values.append(value)
+        tuples.append(tuple(values))
+    writer.write(model._meta.db_table, columns, tuples)
+
+
+def make_technicians(
+    *, count: int, ulp_units: list[ServiceUnit], rng: random.Random, writer: Writer, log
+) -> dict[int, list[int]]:
+    """Technician accounts (group "technician") spread over the ULPs; about 40 % on duty now, near their ULP."""
+    from dispatch.models import Technician
+
+    user_model = get_user_model()
+    group = Group.objects.get_or_create(name=roles.TECHNICIAN)[0]
+    first_user, first_tech = _next_id(user_model), _next_id(Technician)
+    now = timezone.now()
+    users, memberships, technicians = [], [], []
+    by_unit: dict[int, list[int]] = {}
+    for n in range(count):
+        unit = ulp_units[n % len(ulp_units)]
+        user_id, tech_id = first_user + n, first_tech + n
+        users.append(
+            (
+                user_id,
+                "!",
+                None,
+                False,
+                f"{PREFIX.lower()}-tech-{n + 1:05d}",
+                FIRST[n % len(FIRST)],
+                LAST[(n // 3) % len(LAST)],
+                "",
+                False,
+                True,
+                now,
+            )
+        )
+        memberships.append((user_id, group.pk))
+        on_duty = n % 5 < 2
+        technicians.append(
+            {
+                "id": tech_id,
+                "user_id": user_id,
+                "unit_id": unit.pk,
+                "phone": f"+62811{n:08d}",
+                "skills": ["lv", "meter"] if n % 4 else ["lv", "mv"],
+                "on_duty": on_duty,
+                "shift_ends_at": now + timedelta(hours=8) if on_duty else None,
+                "state": "available" if on_duty else "off",
+                "job_limit": 1 + n % 2,
+                "active_jobs": 0,
+                "last_lat": round(unit.center_lat + rng.uniform(-0.03, 0.03), 6),
+                "last_lng": round(unit.center_lng + rng.uniform(-0.03, 0.03), 6),
+                "last_position_at": now if on_duty else now - timedelta(days=1),
+                "last_accuracy_m": 15.0,
+            }
+        )
+        by_unit.setdefault(unit.pk, []).append(tech_id)
+    writer.write(
+        user_model._meta.db_table,
+        [
+            "id",
+            "password",
+            "last_login",
+            "is_superuser",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "is_staff",
+            "is_active",
+            "date_joined",
+        ],
+        users,
+    )
+    writer.write(user_model.groups.through._meta.db_table, ["user_id", "group_id"], memberships)
+    write_model(writer, Technician, technicians)
+    log(f"technicians {count:,}")
+    return by_unit
+
+
+TICKET_TO_INCIDENT = {
+    S.RECEIVED: ("open", 0),
+    S.ASSIGNED: ("assigned", 1),
+    S.ON_THE_WAY: ("on_the_way", 2),
+    S.IN_PROGRESS: ("in_progress", 3),
+}
+LIVE_ASSIGNMENT = {"assigned": "accepted", "on_the_way": "en_route", "in_progress": "on_site"}
+
+
+class IncidentPlan:
+    """Groups the outage tickets of a ULP into incidents by time window (about ``count`` over the period)."""
+
+    def __init__(self, *, count: int, ulps: int, days: int, start: datetime, first_id: int):
+        self.bucket = timedelta(days=days) / max(1.0, count / max(ulps, 1))
+        self.start = start
+        self.next_id = first_id
+        self.ids: dict[tuple[int, int], int] = {}
+        self.incidents: dict[int, dict] = {}
+        self.reports: list[dict] = []
+
+    def add(self, *, ticket_id: int, unit, at: datetime, lat, lng, status: str, stamps: dict) -> None:
+        key = (unit.pk, int((at - self.start) / self.bucket))
+        incident_id = self.ids.get(key)
+        if incident_id is None:
+            incident_id = self.ids[key] = self.next_id
+            self.next_id += 1
+            self.incidents[incident_id] = {
+                "id": incident_id,
+                "unit_id": unit.pk,
+                "lat": lat if lat is not None else unit.center_lat,
+                "lng": lng if lng is not None else unit.center_lng,
+                "transformer_code": "",
+                "feeder_code": "",
+                "address": "",
+                "skill": "lv",
+                "status": "restored",
+                "rank": -1,
+                "opened_at": at,
+                "last_report_at": at,
+                "last_routed_at": at,
+                "route_attempts": 1,
+                "restored_at": None,
+                "estimated_restoration_at": None,
+                "cause": "",
+                "report_count": 0,
+                "customers_affected": 0,
+            }
+        incident = self.incidents[incident_id]
+        incident["report_count"] += 1
+        incident["customers_affected"] += 1
+        incident["last_report_at"] = max(incident["last_report_at"], at)
+        if status in TICKET_TO_INCIDENT:
+            name, rank = TICKET_TO_INCIDENT[status]
+            if rank > incident["rank"]:
+                incident["status"], incident["rank"] = name, rank
+        restored = stamps.get("restored_at")
+        if restored and (incident["restored_at"] is None or restored > incident["restored_at"]):
+            incident["restored_at"] = restored
+        distance = 0.0 if incident["report_count"] == 1 else None
+        self.reports.append(
+            {"incident_id": incident_id, "ticket_id": ticket_id, "joined_at": at, "distance_m": distance}
+        )
+
+    def write(self, *, writer: Writer, technicians: dict[int, list[int]], rng: random.Random, chunk: int, log) -> dict:
+        from dispatch.models import Assignment, Incident, IncidentReport, Technician
+
+        assignments = []
+        live_by_tech: dict[int, int] = {}
+        for incident in self.incidents.values():
+            incident.pop("rank")
+            if incident["status"] == "restored":
+                incident["restored_at"] = incident["restored_at"] or incident["last_report_at"] + timedelta(hours=2)
+                incident["cause"] = rng.choice(["tree", "animal", "equipment", "weather", "unknown"])
+            else:
+                incident["restored_at"] = None
+            crew = technicians.get(incident["unit_id"])
+            if not crew or incident["status"] == "open":
+                continue
+            technician = rng.choice(crew)
+            state = LIVE_ASSIGNMENT.get(incident["status"], "restored")
+            if state != "restored":
+                if live_by_tech.get(technician, 0) >= 1:
+                    incident["status"] = "open"  # no free crew: it waits on the board
+                    continue
+                live_by_tech[technician] = live_by_tech.get(technician, 0) + 1
+            offered = incident["opened_at"] + timedelta(minutes=2)
+            assignments.append(
+                {
+                    "incident_id": incident["id"],
+                    "technician_id": technician,
+                    "state": state,
+                    "offered_at": offered,
+                    "expires_at": offered + timedelta(minutes=5),
+                    "accepted_at": offered + timedelta(minutes=1),
+                    "departed_at": offered + timedelta(minutes=3),
+                    "arrived_at": offered + timedelta(minutes=30) if state in ("on_site", "restored") else None,
+                    "finished_at": incident["restored_at"],
+                    "distance_m": rng.uniform(200, 9000),
+                    "manual": False,
+                    "reason": "",
+                    "assigned_by_id": None,
+                    "cause": incident["cause"] if state == "restored" else "",
+                    "notes": "",
+                    "photo": "",
+                }
+            )
+        rows = list(self.incidents.values())
+        for start in range(0, len(rows), chunk):
+            with transaction.atomic():
+                write_model(writer, Incident, rows[start : start + chunk])
+        for start in range(0, len(self.reports), chunk):
+            with transaction.atomic():
+                write_model(writer, IncidentReport, self.reports[start : start + chunk])
+        for start in range(0, len(assignments), chunk):
+            with transaction.atomic():
+                write_model(writer, Assignment, assignments[start : start + chunk])
+        for tech_id, jobs in live_by_tech.items():
+            Technician.objects.filter(pk=tech_id).update(active_jobs=jobs, state="busy")
+        log(f"incidents {len(rows):,}, incident reports {len(self.reports):,}, assignments {len(assignments):,}")
+        return {"incidents": len(rows), "incident_reports": len(self.reports), "assignments": len(assignments)}
+
+
 def reset_sequences() -> None:
-    models = [Customer, Ticket, TicketEvent, Notification, TicketServiceLevel]
+    models = [Customer, Ticket, TicketEvent, Notification, TicketServiceLevel, get_user_model()]
+    if apps.is_installed("dispatch"):
+        from dispatch.models import Assignment, Incident, IncidentReport, Technician
+
+        models += [Technician, Incident, IncidentReport, Assignment]
     statements = connection.ops.sequence_reset_sql(no_style(), models)
     with connection.cursor() as cursor:
         for sql in statements:
@@ -630,6 +858,8 @@ def seed(
     days: int = 365,
     chunk: int = 50_000,
     seed_value: int = 123,
+    technicians: int = 5_000,
+    incidents: int = 20_000,
     log=lambda message: None,
 ) -> dict:
     """Build the data set; refuses to add a second one (returns what is there)."""
@@ -655,6 +885,20 @@ def seed(
     with transaction.atomic():
         brief = make_customers(count=customers, ulp_units=ulp_units, rng=rng, writer=writer, chunk=chunk, log=log)
     log(f"customers {len(brief):,}")
+    crews, plan = {}, None
+    if apps.is_installed("dispatch") and technicians:
+        with transaction.atomic():
+            crews = make_technicians(count=technicians, ulp_units=ulp_units, rng=rng, writer=writer, log=log)
+    if apps.is_installed("dispatch") and incidents:
+        from dispatch.models import Incident
+
+        plan = IncidentPlan(
+            count=incidents,
+            ulps=len(ulp_units),
+            days=days,
+            start=timezone.now() - timedelta(days=days),
+            first_id=_next_id(Incident),
+        )
     totals = make_tickets(
         count=tickets,
         days=days,
@@ -665,7 +909,11 @@ def seed(
         writer=writer,
         chunk=chunk,
         log=log,
+        incidents=plan,
     )
+    if plan is not None:
+        totals.update(plan.write(writer=writer, technicians=crews, rng=rng, chunk=chunk, log=log))
+    totals["technicians"] = sum(len(ids) for ids in crews.values())
     reset_sequences()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

@@ -4,7 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Max
+from django.db.models import Count, F, Max
 
 from tests.factories import category
 from tickets import services, workflow
@@ -18,7 +18,16 @@ pytestmark = pytest.mark.django_db
 
 def seed(**sizes) -> str:
     out = StringIO()
-    options = {"tickets": 400, "customers": 60, "ulps": 5, "days": 30, "chunk": 150, **sizes}
+    options = {
+        "tickets": 400,
+        "customers": 60,
+        "ulps": 5,
+        "days": 30,
+        "chunk": 150,
+        "technicians": 20,
+        "incidents": 40,
+        **sizes,
+    }
     call_command("seed_scale", *[f"--{k}={v}" for k, v in options.items()], stdout=out)
     return out.getvalue()
 
@@ -82,3 +91,25 @@ def test_new_rows_after_seeding_do_not_collide_and_a_second_run_adds_nothing():
     assert not Ticket.objects.exclude(pk=ticket.pk).filter(number=ticket.number).exists()
     assert "already seeded" in seed(tickets=200)
     assert Ticket.objects.count() == 201
+
+
+def test_outage_reports_are_grouped_into_incidents_with_crews():
+    from dispatch.models import Assignment, Incident, IncidentReport, Technician
+
+    seed()
+    technicians = Technician.objects.filter(unit__code__startswith="SC-")
+    assert technicians.count() == 20
+    assert technicians.filter(on_duty=True).exists() and technicians.filter(user__groups__name="technician").exists()
+    routed = Ticket.objects.filter(unit__code__startswith="SC-", category__dispatches=True).exclude(status="cancelled")
+    # every routed outage ticket has exactly one report, in an incident of its own ULP
+    assert IncidentReport.objects.filter(ticket__in=routed).count() == routed.count() > 0
+    assert not IncidentReport.objects.exclude(incident__unit=F("ticket__unit")).exists()
+    incidents = Incident.objects.filter(unit__code__startswith="SC-")
+    assert 10 <= incidents.count() <= 80
+    for incident in incidents.annotate(reports_n=Count("reports")):
+        assert incident.report_count == incident.reports_n
+        assert (incident.restored_at is not None) == (incident.status == "restored")
+    live = Assignment.objects.filter(state__in=Assignment.LIVE_STATES)
+    assert not live.values("incident").annotate(n=Count("id")).filter(n__gt=1).exists()
+    for technician in technicians:
+        assert technician.active_jobs == live.filter(technician=technician).count() <= technician.job_limit

@@ -14,6 +14,8 @@ class Command(BaseCommand):
         parser.add_argument("--tickets", type=int, default=1_000_000)
         parser.add_argument("--customers", type=int, default=500_000)
         parser.add_argument("--ulps", type=int, default=100)
+        parser.add_argument("--technicians", type=int, default=5_000)
+        parser.add_argument("--incidents", type=int, default=20_000, help="about this many, grouping outage reports")
         parser.add_argument("--days", type=int, default=365, help="tickets are spread over this many days up to now")
         parser.add_argument("--chunk", type=int, default=50_000, help="rows written per COPY / transaction")
         parser.add_argument("--seed", type=int, default=123, help="random seed (same seed, same data)")
@@ -31,6 +33,8 @@ class Command(BaseCommand):
             days=options["days"],
             chunk=options["chunk"],
             seed_value=options["seed"],
+            technicians=options["technicians"],
+            incidents=options["incidents"],
             log=log,
         )
         if result.pop("already_seeded"):
