@@ -34,11 +34,6 @@ def intake_lua(customer_ids: tuple[int, int], run: str) -> str:
     nonce = uuid.uuid4().hex[:6]
     return f"""
 local counter = 0
-local made = 0
-setup = function(thread)
-  made = made + 1
-  thread:set("tid", made)
-end
 request = function()
   counter = counter + 1
   local pk = math.random({low}, {high})
@@ -111,7 +106,6 @@ def main() -> None:
     from tickets.models import Customer, Ticket, TicketEvent
     from tickets.notifications.models import Notification
 
-    call_command("migrate", verbosity=0)
     if args.seed:
         call_command("seed_scale")
     scale = Customer.objects.filter(id_pelanggan__startswith="8", unit__code__startswith="SC-")

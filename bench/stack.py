@@ -31,12 +31,17 @@ def require_stack() -> None:
 
 
 def setup_django(settings_module: str = "hotline.settings") -> None:
+    """Django in this process with the servers' settings (same secret key: the sessions made here work there)."""
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(BENCH))
-    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+    os.environ.update(bench_env(DJANGO_SETTINGS_MODULE=settings_module))
     import django
 
     django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # DEBUG off serves the hashed manifest
 
 
 def free_port() -> int:
@@ -185,13 +190,25 @@ class Services:
 
 # Load -----------------------------------------------------------------------------------------------
 
+# Appended to every script: numbers the threads (``tid``), counts answers other than 2xx, prints JSON.
 WRK_DONE = """
+local threads = {}
+local made = 0
+setup = function(thread)
+  made = made + 1
+  thread:set("tid", made)
+  table.insert(threads, thread)
+end
+bad = 0
+response = function(status, headers, body)
+  if status < 200 or status > 299 then bad = bad + 1 end
+end
 done = function(summary, latency, requests)
-  local bad = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write
-            + summary.errors.timeout
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  for _, thread in ipairs(threads) do errors = errors + thread:get("bad") end
   io.write(string.format("WRKJSON {\\"requests\\": %d, \\"seconds\\": %f, \\"p50\\": %f, \\"p95\\": %f, "
     .. "\\"p99\\": %f, \\"errors\\": %d}\\n", summary.requests, summary.duration / 1e6,
-    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, bad))
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, errors))
 end
 """
 
@@ -261,7 +278,7 @@ def run_python_load(*, port: int, make_request, connections: int, seconds: float
                 bad += 1
                 continue
             mine.append(time.perf_counter() - started)
-            if response.status >= 400:
+            if not 200 <= response.status < 300:
                 bad += 1
         with lock:
             latencies.extend(mine)

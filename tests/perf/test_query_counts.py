@@ -195,7 +195,7 @@ def test_caller_search(operator, ulp):
     assert_flat(
         lambda: queries(lambda: fresh(operator).get("/api/v1/calls/customers/", {"q": customer.id_pelanggan})),
         lambda: (open_outages(ulp, 15, customer=customer), open_back_office(ulp, 10, customer=customer)),
-        at_most=5,
+        at_most=6,
         name="caller search",
     )
 
@@ -244,3 +244,18 @@ def test_feedback_report(client, supervisor, ulp):
         at_most=8,
         name="feedback report",
     )
+
+
+def test_the_written_out_list_row_is_what_the_generic_serializer_gives(ulp, dispatcher):
+    from rest_framework import serializers as drf
+
+    from tickets.api.serializers import TicketSummarySerializer
+
+    class Generic(TicketSummarySerializer):
+        pass
+
+    tickets = open_outages(ulp, 2) + open_back_office(ulp, 1)
+    services.change_status(ticket=tickets[0], to_status="assigned", actor=dispatcher)
+    for ticket in Ticket.objects.filter(pk__in=[t.pk for t in tickets]):
+        assert TicketSummarySerializer(ticket).data == Generic(ticket).data
+        assert isinstance(Generic(ticket), drf.ModelSerializer)

@@ -101,7 +101,8 @@ class TicketListCreateApi(ListAPIView):
         return super().get_throttles()
 
     def get_queryset(self):
-        return selectors.tickets_visible_to(self.request.user)
+        # The summary needs the category and unit codes, not the customer.
+        return selectors.tickets_visible_to(self.request.user).select_related(None).select_related("category", "unit")
 
     @extend_schema_serializer(component_name="TicketCreateInput")
     class InputSerializer(serializers.Serializer):
