@@ -29,7 +29,11 @@ def cases():
     back_office = users.get(username="sc-backoffice-001")
     supervisor = users.get(username="sc-supervisor-01")
     admin = users.get(username="sc-admin")
-    sample = Ticket.objects.filter(unit__code="SC-ULP-007").order_by("-id").only("tracking_token", "reporter_phone")[0]
+    sample = (
+        Ticket.objects.filter(unit__code="SC-ULP-007")
+        .order_by("-id")
+        .only("tracking_token", "reporter_phone", "unit")[0]
+    )
     newest = ("-created_at", "-id")
     yield "ticket list, UP3 supervisor", selectors.tickets_visible_to(supervisor).order_by(*newest)[:51]
     yield "ticket list, admin", selectors.tickets_visible_to(admin).order_by(*newest)[:51]
@@ -59,6 +63,50 @@ def cases():
         Ticket.objects.select_related("category", "unit").filter(tracking_token=sample.tracking_token),
     )
     yield "tracking: public events", selectors.public_events(sample)
+    from django.apps import apps
+
+    if apps.is_installed("dispatch"):
+        from django.conf import settings
+        from django.db.models import Q
+
+        from dispatch import selectors as dispatch_selectors
+        from dispatch.models import Incident, IncidentReport, Technician
+
+        dispatcher = users.get(username="sc-dispatcher")
+        yield (
+            "board: open incidents, UID dispatcher",
+            dispatch_selectors.incidents_visible_to(dispatcher)
+            .filter(status__in=Incident.OPEN_STATUSES)
+            .order_by("opened_at", "id"),
+        )
+        waiting = Ticket.objects.filter(
+            dispatch_state__in=["pending", "enqueued", "unassignable"],
+            unit_id__in=selectors.visible_unit_ids(dispatcher),
+        ).exclude(status__in=["restored", "closed", "cancelled"])
+        yield "board: tickets waiting for a crew", waiting.order_by("dispatch_requested_at", "id")[:200]
+        yield (
+            "board: technicians on duty, UID",
+            dispatch_selectors.technicians_visible_to(dispatcher).filter(on_duty=True).order_by("user__username"),
+        )
+        unit = sample.unit
+        lat, lng = unit.center_lat, unit.center_lng
+        box = dispatch_selectors.bounding_box(lat, lng, settings.DISPATCH_SEARCH_RADIUS_M)
+        yield (
+            "routing: candidate technicians (ULP or 25 km box)",
+            Technician.objects.filter(
+                Q(unit_id=unit.pk) | Q(last_lat__range=box[:2], last_lng__range=box[2:]),
+                on_duty=True,
+                last_position_at__gte=timezone.now() - timedelta(minutes=15),
+            ).exclude(state="off"),
+        )
+        box = dispatch_selectors.bounding_box(lat, lng, settings.INCIDENT_JOIN_RADIUS_M)
+        recent = dispatch_selectors.open_incidents().filter(last_report_at__gte=timezone.now() - timedelta(hours=2))
+        yield (
+            "grouping: reports of recent open incidents within 500 m",
+            IncidentReport.objects.filter(
+                incident__in=recent, ticket__lat__range=box[:2], ticket__lng__range=box[2:]
+            ).values_list("incident_id", "ticket__lat", "ticket__lng"),
+        )
     yield "escalations, admin", sla_selectors.escalations_visible_to(admin).filter(acknowledged_at__isnull=True)[:51]
 
 
