@@ -90,6 +90,38 @@ def measure(port: int, kind: str, connections: int, seconds: float, customer_ids
     return stack.run_python_load(port=port, make_request=make, connections=connections, seconds=seconds)
 
 
+def cpu_per_request(run: str, customer_ids: tuple[int, int], n: int = 200) -> str:
+    """The same two requests in this process (Django's test client, no HTTP, no other request running):
+    CPU seconds of the Python side per request — a figure the machine's other load changes little."""
+    import json
+    import time
+
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    make = python_request("intake", customer_ids, run + "-cpu")
+    figures = {}
+    for kind in ("bare", "intake"):
+        for warm in (True, False):
+            started, wall = time.process_time(), time.perf_counter()
+            for i in range(20 if warm else n):
+                if kind == "bare":
+                    client.post("/bench/bare/", json.dumps({"description": "x"}), content_type="application/json")
+                else:
+                    _method, path, body, headers = make(0, i + (0 if warm else 1000))
+                    client.post(
+                        path, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=headers["Idempotency-Key"]
+                    )
+            if not warm:
+                figures[kind] = ((time.process_time() - started) / n * 1000, (time.perf_counter() - wall) / n * 1000)
+    (bare_cpu, bare_wall), (intake_cpu, intake_wall) = figures["bare"], figures["intake"]
+    return (
+        f"one request at a time, in process: bare {bare_cpu:.2f} ms CPU ({bare_wall:.2f} ms wall), intake "
+        f"{intake_cpu:.2f} ms CPU ({intake_wall:.2f} ms wall incl. the database): intake costs "
+        f"{intake_cpu / bare_cpu:.1f}x the bare view's CPU"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20)
@@ -137,6 +169,7 @@ def main() -> None:
                     "load": stack.load_average(),
                 }
             )
+        cpu = cpu_per_request(run, (first, last))
         # Let the worker finish what the intake enqueued (notifications, routing) before checking.
         time.sleep(2)
     print(
@@ -155,6 +188,7 @@ def main() -> None:
             ],
         )
     )
+    print(cpu)
     bench_tickets = Ticket.objects.filter(idempotency_key__startswith=f"{KEY_PREFIX}{run}-")
     made = bench_tickets.count()
     without_event = bench_tickets.exclude(events__kind=TicketEvent.Kind.OPENED).count()
