@@ -33,3 +33,15 @@ def enqueue_routing(ticket_id: int) -> None:
             tasks.route_ticket.delay(ticket_id)
     except Exception:
         logger.warning("could not route ticket %s now; the dispatch sweeper will retry", ticket_id, exc_info=True)
+
+
+@receiver(signals.ticket_status_changed, dispatch_uid="dispatch.follow_cancelled_ticket")
+def follow_cancelled_ticket(sender, ticket: Ticket, from_status: str, to_status: str, **kwargs) -> None:
+    """Reports cancelled by staff (a duplicate, a prank call): an incident with no report left stands down."""
+    if to_status != Ticket.Status.CANCELLED or ticket.dispatch_state == Ticket.DispatchState.NOT_NEEDED:
+        return
+    from . import services
+
+    ticket_id = ticket.pk
+    # After the commit: dispatch locks an incident before its tickets, and this transaction holds the ticket.
+    transaction.on_commit(lambda: services.withdraw_cancelled_report(ticket_id=ticket_id))

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Power, Sqrt
 from django.utils import timezone
 
 from tickets import roles
@@ -30,7 +31,7 @@ def bounding_box(lat: float, lng: float, radius_m: float) -> tuple[float, float,
 
 @dataclass(frozen=True)
 class Candidate:
-    technician: Technician
+    technician: "Technician | CandidateRow"
     distance_m: float
     score: float
 
@@ -41,34 +42,64 @@ def incident_point(incident: Incident) -> tuple[float, float]:
     return incident.unit.center_lat, incident.unit.center_lng
 
 
+@dataclass(frozen=True)
+class CandidateRow:
+    """The few columns of a technician that routing reads (cheaper than a model instance per row)."""
+
+    pk: int
+    unit_id: int
+    last_lat: float
+    last_lng: float
+    active_jobs: int
+    job_limit: int
+
+
 def candidate_technicians(
     *, incident: Incident, exclude_ids: set[int] | frozenset[int] = frozenset(), now: datetime | None = None
-) -> list[Technician]:
-    """On-duty technicians with room for a job, a fresh position and the skill the incident needs.
+) -> list[CandidateRow]:
+    """On-duty technicians (shift not over) with room for a job, a fresh position and the skill needed.
 
-    From the incident's ULP, or from anywhere within DISPATCH_SEARCH_RADIUS_M of it.
+    From the incident's ULP, or from anywhere within DISPATCH_SEARCH_RADIUS_M of it. The database keeps only
+    the DISPATCH_CANDIDATE_POOL best by a flat-earth estimate of the same score, so a ULP with thousands of
+    technicians costs no more than one with fifty; the distance provider then ranks the pool exactly.
     """
     now = now or timezone.now()
     lat, lng = incident_point(incident)
     min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, settings.DISPATCH_SEARCH_RADIUS_M)
     fresh_since = now - timedelta(seconds=settings.DISPATCH_POSITION_MAX_AGE_SECONDS)
     nearby = Q(last_lat__range=(min_lat, max_lat), last_lng__range=(min_lng, max_lng))
+    metres_per_degree_lng = METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01)
+    estimate = Sqrt(
+        Power((F("last_lat") - Value(lat)) * Value(METRES_PER_DEGREE_LAT), 2)
+        + Power((F("last_lng") - Value(lng)) * Value(metres_per_degree_lng), 2)
+    )
     qs = (
         Technician.objects.filter(Q(unit_id=incident.unit_id) | nearby)
         .filter(on_duty=True, last_position_at__gte=fresh_since, last_lat__isnull=False, last_lng__isnull=False)
+        .filter(Q(shift_ends_at__isnull=True) | Q(shift_ends_at__gt=now))
+        .filter(active_jobs__lt=F("job_limit"), skills__icontains=f'"{incident.skill}"')
         .exclude(state=Technician.State.OFF)
-        .only("id", "unit_id", "skills", "job_limit", "active_jobs", "last_lat", "last_lng", "state", "on_duty")
     )
     if exclude_ids:
         qs = qs.exclude(pk__in=exclude_ids)
-    # JSON "contains" is not portable (SQLite), and the rows are few after the filters above.
-    return [t for t in qs if t.active_jobs < t.job_limit and incident.skill in (t.skills or [])]
+    rows = (
+        qs.annotate(
+            estimate=ExpressionWrapper(
+                estimate + F("active_jobs") * Value(float(settings.DISPATCH_LOAD_PENALTY_M)), output_field=FloatField()
+            )
+        )
+        .order_by("estimate", "id")
+        .values_list("id", "unit_id", "last_lat", "last_lng", "active_jobs", "job_limit")[
+            : settings.DISPATCH_CANDIDATE_POOL
+        ]
+    )
+    return [CandidateRow(*row) for row in rows]
 
 
 def rank_candidates(
     *,
     origin: tuple[float, float],
-    technicians: list[Technician],
+    technicians: list,
     provider: DistanceProvider,
     load_penalty_m: float,
     max_distance_m: float | None = None,
@@ -122,18 +153,6 @@ def live_and_refused(*, incident: Incident, now: datetime | None = None) -> tupl
         else:
             refused.add(assignment.technician_id)
     return live, refused
-
-
-def recently_refused_ids(*, incident: Incident, now: datetime | None = None) -> set[int]:
-    """Technicians who declined or let this incident's offer expire lately: not offered it again soon."""
-    since = (now or timezone.now()) - timedelta(seconds=settings.DISPATCH_REOFFER_AFTER_SECONDS)
-    return set(
-        Assignment.objects.filter(
-            incident=incident,
-            state__in=[Assignment.State.DECLINED, Assignment.State.EXPIRED],
-            offered_at__gte=since,
-        ).values_list("technician_id", flat=True)
-    )
 
 
 # --- incidents ----------------------------------------------------------------------------------

@@ -96,8 +96,38 @@ def record_position(
 
 @transaction.atomic
 def set_on_duty(*, technician: Technician, on_duty: bool, shift_ends_at: datetime | None = None) -> Technician:
+    """Start or end a shift. Off duty, no new offer comes; jobs already in hand stay with the technician."""
+    if on_duty and shift_ends_at is not None and shift_ends_at <= timezone.now():
+        raise ApplicationError(
+            _("The shift must end in the future."),
+            extra={"fields": {"shift_ends_at": [_("The shift must end in the future.")]}},
+        )
     Technician.objects.filter(pk=technician.pk).update(on_duty=on_duty, shift_ends_at=shift_ends_at)
-    return _refresh_load(technician.pk)
+    tech = _refresh_load(technician.pk)
+    return Technician.objects.select_related("user", "unit").get(pk=tech.pk)
+
+
+@transaction.atomic
+def withdraw_cancelled_report(*, ticket_id: int) -> Incident | None:
+    """A member ticket was cancelled: when no report of its incident is left open, cancel the incident and
+    withdraw its crew (the technician is freed for other work)."""
+    report = IncidentReport.objects.filter(ticket_id=ticket_id).first()
+    if report is None:
+        return None
+    incident = Incident.objects.select_for_update().get(pk=report.incident_id)
+    if not incident.is_open:
+        return incident
+    if selectors.member_tickets(incident).exclude(status=S.CANCELLED).exists():
+        return incident
+    now = timezone.now()
+    live = selectors.live_assignment(incident)
+    if live is not None:
+        Assignment.objects.filter(pk=live.pk).update(state=Assignment.State.WITHDRAWN, finished_at=now)
+        _refresh_load(live.technician_id)
+    incident.status = Incident.Status.CANCELLED
+    incident.save(update_fields=["status"])
+    _announce(incident, "status")
+    return incident
 
 
 # --- incidents ----------------------------------------------------------------------------------
@@ -164,8 +194,13 @@ def attach_to_incident(*, ticket: Ticket) -> Incident:
     if not incident.address and ticket.address:
         incident.address = ticket.address[:255]
     incident.customers_affected = _customers_affected(incident)
-    incident.save(update_fields=["report_count", "last_report_at", "lat", "lng", "address", "customers_affected"])
     live = selectors.live_assignment(incident)
+    if live is None and _skill_for(ticket) == Technician.Skill.MEDIUM_VOLTAGE:
+        # A transformer report in an incident nobody holds yet: it needs a medium-voltage crew.
+        incident.skill = Technician.Skill.MEDIUM_VOLTAGE
+    incident.save(
+        update_fields=["report_count", "last_report_at", "lat", "lng", "address", "customers_affected", "skill"]
+    )
     if live is not None:
         ticket_services.mark_dispatch_state(ticket_id=ticket.pk, state=Ticket.DispatchState.ASSIGNED)
         target = INCIDENT_TO_TICKET.get(incident.status)

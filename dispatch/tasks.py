@@ -1,14 +1,20 @@
-"""Celery tasks of dispatch: thin wrappers around the services (ids in, ids out; all idempotent)."""
+"""Celery tasks of dispatch: thin wrappers around the services (ids in, ids out; all idempotent).
+
+A lost race on a unique constraint (IntegrityError) or a dropped connection is retried, never surfaced:
+the services re-read the state and do only what is left.
+"""
 
 import logging
 
 from celery import shared_task
-from django.db import OperationalError
+from django.db import IntegrityError, OperationalError
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="dispatch.route_ticket", autoretry_for=(OperationalError,), retry_backoff=2, max_retries=5)
+@shared_task(
+    name="dispatch.route_ticket", autoretry_for=(OperationalError, IntegrityError), retry_backoff=2, max_retries=5
+)
 def route_ticket(ticket_id: int) -> int | None:
     """Attach an outage ticket to its incident and offer the incident to the best technician."""
     from . import services
@@ -17,7 +23,9 @@ def route_ticket(ticket_id: int) -> int | None:
     return assignment.pk if assignment is not None else None
 
 
-@shared_task(name="dispatch.route_incident", autoretry_for=(OperationalError,), retry_backoff=2, max_retries=5)
+@shared_task(
+    name="dispatch.route_incident", autoretry_for=(OperationalError, IntegrityError), retry_backoff=2, max_retries=5
+)
 def route_incident(incident_id: int) -> int | None:
     """Offer an incident without a crew to the next best technician (after a decline or an expiry)."""
     from . import services
@@ -26,7 +34,9 @@ def route_incident(incident_id: int) -> int | None:
     return assignment.pk if assignment is not None else None
 
 
-@shared_task(name="dispatch.expire_offer", autoretry_for=(OperationalError,), retry_backoff=2, max_retries=5)
+@shared_task(
+    name="dispatch.expire_offer", autoretry_for=(OperationalError, IntegrityError), retry_backoff=2, max_retries=5
+)
 def expire_offer(assignment_id: int) -> int | None:
     """Expire an offer nobody answered in time and move the incident on to the next candidate."""
     from . import services

@@ -402,6 +402,7 @@ DISPATCH_POSITION_MAX_AGE_SECONDS = env_int("DISPATCH_POSITION_MAX_AGE_SECONDS",
 DISPATCH_SEARCH_RADIUS_M = env_int("DISPATCH_SEARCH_RADIUS_M", 25_000)  # technicians of other ULPs within this
 DISPATCH_LOAD_PENALTY_M = env_int("DISPATCH_LOAD_PENALTY_M", 3_000)  # each job in hand counts as this much farther
 DISPATCH_MAX_CANDIDATES = env_int("DISPATCH_MAX_CANDIDATES", 10)  # tried per routing before waiting
+DISPATCH_CANDIDATE_POOL = env_int("DISPATCH_CANDIDATE_POOL", 50)  # nearest (estimated) read from the database
 DISPATCH_REOFFER_AFTER_SECONDS = env_int("DISPATCH_REOFFER_AFTER_SECONDS", 900)  # refused: not offered again sooner
 DISPATCH_RETRY_SECONDS = env_int("DISPATCH_RETRY_SECONDS", 60)  # incidents without a crew are routed again
 DISPATCH_STUCK_SECONDS = env_int("DISPATCH_STUCK_SECONDS", 30)  # tickets never routed after this are swept

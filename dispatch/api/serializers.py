@@ -154,9 +154,19 @@ class BoardSerializer(serializers.Serializer):
     technicians = BoardTechnicianSerializer(many=True)
 
 
+class TechnicianSelfSerializer(serializers.ModelSerializer):
+    name = serializers.CharField()
+    unit = serializers.CharField(source="unit.code")
+
+    class Meta:
+        model = Technician
+        fields = ["id", "name", "unit", "on_duty", "shift_ends_at", "state", "active_jobs", "job_limit", "skills"]
+
+
 class JobsSerializer(serializers.Serializer):
     offers = AssignmentSerializer(many=True)
     jobs = AssignmentSerializer(many=True)
+    technician = TechnicianSelfSerializer()
 
 
 class PublicIncidentSerializer(serializers.ModelSerializer):

@@ -26,6 +26,7 @@ from .serializers import (
     IncidentSerializer,
     JobsSerializer,
     NearbySerializer,
+    TechnicianSelfSerializer,
 )
 
 
@@ -54,13 +55,32 @@ class TechnicianPositionUpdateApi(APIView):
 
 
 class JobListApi(APIView):
-    """My open offers and my jobs in hand."""
+    """My open offers and my jobs in hand (and my own duty state)."""
 
     permission_classes = [IsTechnician]
 
     @extend_schema(responses=JobsSerializer)
     def get(self, request):
-        return Response(JobsSerializer(selectors.jobs_for(_technician(request))).data)
+        technician = _technician(request)
+        return Response(JobsSerializer({**selectors.jobs_for(technician), "technician": technician}).data)
+
+
+class TechnicianDutyUpdateApi(APIView):
+    """Start or end my shift; off duty, no new offers come (jobs in hand stay mine)."""
+
+    permission_classes = [IsTechnician]
+
+    @extend_schema_serializer(component_name="TechnicianDutyInput")
+    class InputSerializer(serializers.Serializer):
+        on_duty = serializers.BooleanField()
+        shift_ends_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    @extend_schema(request=InputSerializer, responses={200: TechnicianSelfSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        technician = services.set_on_duty(technician=_technician(request), **data.validated_data)
+        return Response(TechnicianSelfSerializer(technician).data)
 
 
 class AssignmentStepCreateApi(APIView):

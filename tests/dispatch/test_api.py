@@ -334,3 +334,47 @@ def test_the_dispatch_api_is_in_the_openapi_schema(api_client):
     paths = response.json()["paths"]
     assert "/api/v1/dispatch/assignments/{id}/steps/" in paths
     assert "/api/v1/dispatch/board/" in paths
+
+
+def test_jobs_also_tell_the_technician_their_own_duty_state(client_for, technician):
+    # when
+    body = client_for(technician.user).get(f"{BASE}/jobs/").json()
+    # then
+    assert body["technician"]["id"] == technician.pk
+    assert body["technician"]["on_duty"] is True and body["technician"]["state"] == "available"
+
+
+def test_a_technician_going_off_duty_gets_no_new_offer(client_for, technician, report_outage):
+    # when
+    response = client_for(technician.user).post(f"{BASE}/duty/", {"on_duty": False}, format="json")
+    result = services.route_ticket(ticket_id=report_outage(0).pk)
+    # then
+    assert response.status_code == 200 and response.json()["state"] == "off"
+    assert result is None
+
+
+def test_a_shift_ending_in_the_past_is_a_400(client_for, technician):
+    # when
+    response = client_for(technician.user).post(
+        f"{BASE}/duty/", {"on_duty": True, "shift_ends_at": "2020-01-01T00:00:00Z"}, format="json"
+    )
+    # then
+    assert response.status_code == 400 and "shift_ends_at" in response.json()["extra"]["fields"]
+
+
+def test_jobs_and_incident_list_answer_in_a_fixed_number_of_queries(
+    client_for, dispatcher, place_technician, report_outage, django_assert_max_num_queries
+):
+    # given: one technician with three offers over several reports, and three incidents
+    tech = place_technician("busy", 0, job_limit=3)
+    for metres in (0, 3_000, 6_000):
+        services.route_ticket(ticket_id=report_outage(metres).pk)
+        services.route_ticket(ticket_id=report_outage(metres + 100).pk)
+    technician_client, dispatcher_client = client_for(tech.user), client_for(dispatcher)
+    # then
+    with django_assert_max_num_queries(6):
+        jobs = technician_client.get(f"{BASE}/jobs/")
+    with django_assert_max_num_queries(8):
+        incidents = dispatcher_client.get(f"{BASE}/incidents/")
+    assert len(jobs.json()["offers"]) == 3
+    assert [len(i["tickets"]) for i in incidents.json()["results"]] == [2, 2, 2]

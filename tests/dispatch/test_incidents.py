@@ -143,3 +143,14 @@ def test_the_console_sees_open_incidents_through_its_wrapper(report_outage):
     # then
     assert [f["id"] for f in found] == [incident.pk]
     assert found[0]["status"] == str(Incident.Status.OPEN.label)
+
+
+def test_a_transformer_report_joining_an_unheld_incident_asks_for_a_medium_voltage_crew(report_outage):
+    # given
+    incident = services.attach_to_incident(ticket=report_outage(0))
+    assert incident.skill == "lv"
+    # when
+    joined = services.attach_to_incident(ticket=report_outage(100, code="GG-GARDU"))
+    # then
+    assert joined.pk == incident.pk
+    assert Incident.objects.get().skill == "mv"

@@ -75,6 +75,7 @@ def test_only_on_duty_skilled_fresh_technicians_with_room_are_candidates(place_t
     place_technician("stale", 60, last_position_at=timezone.now() - timedelta(hours=2))
     place_technician("full", 70, active_jobs=1, job_limit=1, state="busy")
     place_technician("meter-only", 80, skills=["meter"])
+    place_technician("shift-over", 90, shift_ends_at=timezone.now() - timedelta(minutes=1))
     incident = Incident.objects.create(unit=ulp, lat=HERE[0], lng=HERE[1], skill="lv")
     # when
     candidates = selectors.candidate_technicians(incident=incident)

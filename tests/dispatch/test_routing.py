@@ -302,3 +302,73 @@ def test_a_position_with_impossible_coordinates_is_refused(technician):
         services.record_position(technician=technician, lat=91.0, lng=116.0)
     technician.refresh_from_db()
     assert technician.last_lat != 91.0
+
+
+def test_cancelling_the_only_report_stands_the_incident_down_and_frees_the_technician(
+    place_technician, report_outage, dispatcher, django_capture_on_commit_callbacks
+):
+    # given
+    tech = place_technician("tono", 100)
+    ticket = report_outage(0)
+    offer = services.route_ticket(ticket_id=ticket.pk)
+    # when
+    from tickets import services as ticket_services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_services.change_status(ticket=ticket, to_status=Ticket.Status.CANCELLED, actor=dispatcher)
+    # then
+    offer.refresh_from_db()
+    tech.refresh_from_db()
+    assert offer.state == Assignment.State.WITHDRAWN
+    assert offer.incident.status == Incident.Status.CANCELLED
+    assert tech.active_jobs == 0 and tech.state == Technician.State.AVAILABLE
+
+
+def test_cancelling_one_of_two_reports_keeps_the_incident(
+    place_technician, report_outage, dispatcher, django_capture_on_commit_callbacks
+):
+    # given
+    place_technician("tono", 100)
+    first, second = report_outage(0), report_outage(100)
+    services.route_ticket(ticket_id=first.pk)
+    offer = services.route_ticket(ticket_id=second.pk)
+    # when
+    from tickets import services as ticket_services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_services.change_status(ticket=first, to_status=Ticket.Status.CANCELLED, actor=dispatcher)
+    # then
+    offer.refresh_from_db()
+    assert offer.state == Assignment.State.OFFERED
+    assert offer.incident.status == Incident.Status.OPEN
+
+
+def test_incident_changes_are_announced_for_other_apps(place_technician, report_outage, dispatcher):
+    # given
+    from dispatch.signals import incident_changed
+
+    heard = []
+
+    def listener(sender, incident, change, **kwargs):
+        heard.append(change)
+
+    incident_changed.connect(listener)
+    try:
+        place_technician("tono", 100)
+        offer = services.route_ticket(ticket_id=report_outage(0).pk)
+        services.route_ticket(ticket_id=report_outage(100).pk)
+        # when
+        _step(offer, "accept")
+        services.set_estimate(
+            incident=offer.incident, estimated_restoration_at=timezone.now() + timedelta(hours=1), by=dispatcher
+        )
+        offer.refresh_from_db()
+        _step(offer, "depart")
+        offer.refresh_from_db()
+        _step(offer, "arrive")
+        offer.refresh_from_db()
+        _step(offer, "restore", cause="tree")
+    finally:
+        incident_changed.disconnect(listener)
+    # then
+    assert heard == ["opened", "joined", "assigned", "estimate", "status", "status", "restored"]

@@ -107,3 +107,33 @@ def test_an_offer_nobody_answers_expires_and_moves_to_the_next_technician(
     first.refresh_from_db()
     assert first.active_jobs == 0 and first.state == Technician.State.AVAILABLE
     assert moved.incident.reports.get().ticket_id == ticket.pk
+
+
+def test_the_sweeper_racing_the_worker_books_nobody_twice(
+    transactional_db, celery_worker, place_technician, report_outage
+):
+    # given: twelve separate outages for three seats, already "late" so the sweeper takes them too
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dispatch import services
+
+    crew = [place_technician("a", 0), place_technician("b", 300), place_technician("c", 600)]
+    with transaction.atomic():
+        tickets = [report_outage(2000 * i) for i in range(12)]
+        Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(
+            dispatch_requested_at=timezone.now() - timedelta(minutes=5)
+        )
+    # when the sweeper runs here while the worker's two processes route the same tickets
+    services.sweep_dispatch()
+    done = wait_for(lambda: _succeeded(celery_worker, "route_ticket") >= len(tickets), timeout=30)
+    # then
+    assert done, celery_worker()
+    assert "IntegrityError" not in celery_worker() and "deadlock" not in celery_worker().lower()
+    for tech in crew:
+        tech.refresh_from_db()
+        assert Assignment.objects.filter(technician=tech, state__in=Assignment.LIVE_STATES).count() == 1
+        assert tech.active_jobs == 1
+    assert Assignment.objects.count() == 3
+    assert IncidentReport.objects.count() == 12

@@ -14,10 +14,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = tickets_demo.seed()
+        technicians = dispatch_demo.seed()  # before any demo outage ticket, so each finds a crew
         open311 = open311_demo.seed()
         sla_demo.seed()
         calls = hotline_demo.seed()
-        technicians = dispatch_demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(result['units'])} units, {result['customers']} customers. "
@@ -26,5 +26,7 @@ class Command(BaseCommand):
                 f"Call centre: {calls['calls']} new demo calls; console at /console/ (operator, PBX extension 2001)."
             )
         )
-        self.stdout.write(f"Dispatch: {technicians} technicians on duty around Balikpapan; board at /dispatch/.")
+        self.stdout.write(
+            f"Dispatch: {technicians} technicians (tech1…tech4) on duty around Balikpapan; API at /api/v1/dispatch/."
+        )
         self.stdout.write(f"Open311 GeoReport v2 at /open311/v2/ — demo api_key: {open311['open311_key']}")
