@@ -136,10 +136,29 @@ def main() -> None:
                 with lock:
                     results.append((time.perf_counter() - t0, response.status, number))
 
+        storm = Ticket.objects.filter(idempotency_key__startswith=f"{KEY_PREFIX}{run}-")
+        waiting = storm.filter(
+            Q(incident_report__isnull=True)
+            | Q(dispatch_state__in=[Ticket.DispatchState.PENDING, Ticket.DispatchState.ENQUEUED])
+        )
+        backlog: list[tuple[float, int]] = []  # (s from start, tickets waiting to be routed)
+        sending = threading.Event()
+        sending.set()
+
+        def monitor():
+            from django.db import connection
+
+            while sending.is_set():
+                backlog.append((time.monotonic() - t_start, waiting.count()))
+                time.sleep(2)
+            connection.close()
+
         threads = [threading.Thread(target=sender, daemon=True) for _ in range(args.senders)]
         for thread in threads:
             thread.start()
         t_start = time.monotonic()
+        watcher = threading.Thread(target=monitor, daemon=True)
+        watcher.start()
         behind = 0.0
         for n, at in enumerate(times):
             delay = t_start + at - time.monotonic()
@@ -155,20 +174,24 @@ def main() -> None:
         for thread in threads:
             thread.join()
         t_sent = time.monotonic()
-        storm = Ticket.objects.filter(idempotency_key__startswith=f"{KEY_PREFIX}{run}-")
-        waiting = storm.filter(
-            Q(incident_report__isnull=True)
-            | Q(dispatch_state__in=[Ticket.DispatchState.PENDING, Ticket.DispatchState.ENQUEUED])
-        )
+        sending.clear()
+        watcher.join()
         backlog_at_end = waiting.count()
         drained_after = None
         while time.monotonic() - t_sent < args.drain_timeout:
             left = waiting.count()
+            backlog.append((time.monotonic() - t_start, left))
             if left == 0:
                 drained_after = time.monotonic() - t_sent
                 break
             time.sleep(1)
-        peak_to_end = t_sent - (t_start + seconds / 2)
+        peak_at = seconds / 2
+        worst_at, worst = max(backlog, key=lambda point: point[1]) if backlog else (0.0, 0)
+        # First moment after the peak of arrivals when nothing was waiting to be routed.
+        empty_after_peak = next((at - peak_at for at, left in backlog if at >= peak_at and left == 0), None)
+
+        def backlog_near(moment: float) -> int:
+            return min(backlog, key=lambda point: abs(point[0] - moment))[1] if backlog else 0
 
     latencies = [r[0] for r in results if r[1] in (200, 201)]
     numbers = {r[2] for r in results if r[2]}
@@ -190,12 +213,24 @@ def main() -> None:
                 {"what": "tickets committed", "value": f"{len(in_db):,}; answered but missing: {len(numbers - in_db)}"},
                 {"what": "grouped into incidents", "value": f"{grouped:,} reports in {incidents.count():,} incidents"},
                 {"what": "offers made to crews", "value": f"{offers.count():,}"},
-                {"what": "routing backlog at the last report", "value": f"{backlog_at_end:,} tickets"},
                 {
-                    "what": "backlog drained",
+                    "what": "routing backlog (sampled every 2 s)",
+                    "value": f"largest {worst:,} tickets at {worst_at:.0f} s; {backlog_at_end:,} at the last report",
+                },
+                {
+                    "what": "backlog at the peak / 60 s after it",
+                    "value": f"{backlog_near(peak_at):,} / {backlog_near(peak_at + 60):,} tickets "
+                    f"(arrivals then about {2 * args.reports / seconds:.0f} / "
+                    f"{2 * args.reports / seconds * max(0.0, 1 - 60 / peak_at):.0f} reports/s)",
+                },
+                {
+                    "what": "backlog empty after the peak of arrivals",
+                    "value": f"{empty_after_peak:.0f} s after it" if empty_after_peak is not None else "never",
+                },
+                {
+                    "what": "backlog drained after the last report",
                     "value": (
-                        f"{drained_after:.1f} s after the last report "
-                        f"({drained_after + peak_to_end:.0f} s after the peak)"
+                        f"{drained_after:.1f} s"
                         if drained_after is not None
                         else f"NOT within {args.drain_timeout:.0f} s ({waiting.count():,} left)"
                     ),
