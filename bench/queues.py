@@ -90,6 +90,25 @@ def python_request(case: dict, tokens: list[str]):
     return make
 
 
+def one_at_a_time(port: int, case: dict, tokens: list[str], n: int = 15) -> float:
+    """Median ms of ``n`` requests sent one after another on one connection (no queueing behind others)."""
+    import http.client
+    import time
+
+    make = python_request(case, tokens)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    times = []
+    for i in range(n + 2):
+        method, path, body, headers = make(0, i)
+        started = time.perf_counter()
+        conn.request(method, path, body=body, headers=headers)
+        conn.getresponse().read()
+        if i >= 2:
+            times.append((time.perf_counter() - started) * 1000)
+    conn.close()
+    return stack.percentile(times, 0.5)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10)
@@ -162,6 +181,7 @@ def main() -> None:
                 result = stack.run_python_load(
                     port=services.port, make_request=make, connections=args.concurrency, seconds=args.seconds
                 )
+            result["alone"] = one_at_a_time(services.port, case, tokens)
             met = "yes" if result["p95"] < case["target"] and not result["errors"] else "NO"
             rows.append({**case, **result, "met": f"{met} (<{case['target']})", "load": stack.load_average()})
             print(f"  {case['case']}: p95 {result['p95']:.1f} ms", flush=True)
@@ -176,6 +196,7 @@ def main() -> None:
                 ("p95", "p95 ms", ".1f"),
                 ("p99", "p99 ms", ".1f"),
                 ("errors", "errors", "d"),
+                ("alone", "alone p50", ".1f"),
                 ("met", "p95 target", ""),
                 ("load", "load avg", ""),
             ],
