@@ -7,4 +7,13 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self):
-        from . import sla_receivers, sla_tasks  # noqa: F401  (signal receivers and the beat task)
+        from django.db.models.signals import post_delete, post_save
+
+        from . import selectors, sla_receivers, sla_tasks  # noqa: F401  (signal receivers and the beat task)
+        from .models import ServiceUnit
+
+        def forget_unit_tree(**kwargs):
+            selectors.forget_unit_tree()
+
+        post_save.connect(forget_unit_tree, sender=ServiceUnit, dispatch_uid="tickets-unit-tree")
+        post_delete.connect(forget_unit_tree, sender=ServiceUnit, dispatch_uid="tickets-unit-tree-delete")

@@ -5,7 +5,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from hotline.exceptions import ApplicationError
 from . import roles, selectors, services, sla_selectors, sla_services
 from .backoffice_forms import AnswerForm, MessageForm, NoteForm, ReferralForm, ServiceRequestForm
 from .models import ServiceRequestDetail, ServiceUnit, Ticket
+from .paging import page_of
 
 BACK_OFFICE_ROLES = (roles.BACK_OFFICE, roles.SUPERVISOR, roles.ADMIN)
 QUEUES = [
@@ -63,7 +63,7 @@ def queue(request):
     tickets = sla_selectors.back_office_queue(request.user, unit_id=unit_id, queue=queue_name).prefetch_related(
         "referrals"
     )
-    page = Paginator(tickets, 50).get_page(request.GET.get("page"))
+    page = page_of(tickets, request.GET.get("page"), 50)
     return render(
         request,
         "tickets/backoffice_queue.html",
@@ -190,7 +190,7 @@ def escalation_list(request):
     escalations = sla_selectors.escalations_visible_to(request.user)
     if request.GET.get("all") != "1":
         escalations = escalations.filter(acknowledged_at__isnull=True)
-    page = Paginator(escalations, 50).get_page(request.GET.get("page"))
+    page = page_of(escalations, request.GET.get("page"), 50)
     return render(request, "tickets/escalation_list.html", {"page": page, "show_all": request.GET.get("all") == "1"})
 
 

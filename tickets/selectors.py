@@ -1,6 +1,7 @@
 """Reads of the ticket domain. Row visibility for staff is narrowed here, by ``viewer``."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import QuerySet
 
 from . import roles
@@ -9,14 +10,43 @@ from .models import Category, Customer, ServiceUnit, Ticket, TicketEvent
 from .numbering import normalize_ticket_number
 from .phone import same_phone
 
+UNIT_TREE_GENERATION_KEY = "sigap:unit-tree-generation"
+UNIT_TREE_SECONDS = 300
 
-def unit_subtree_ids(unit: ServiceUnit) -> list[int]:
-    """The unit and every unit below it (UID → UP3 → ULP)."""
-    ids = [unit.pk]
-    frontier = [unit.pk]
+
+def _unit_tree_generation() -> int:
+    generation = cache.get(UNIT_TREE_GENERATION_KEY)
+    if generation is None:
+        cache.add(UNIT_TREE_GENERATION_KEY, 1, None)
+        generation = cache.get(UNIT_TREE_GENERATION_KEY) or 1
+    return generation
+
+
+def forget_unit_tree() -> None:
+    """Called when any unit is saved or deleted: every cached subtree is read again."""
+    try:
+        cache.incr(UNIT_TREE_GENERATION_KEY)
+    except ValueError:
+        cache.set(UNIT_TREE_GENERATION_KEY, 2, None)
+
+
+def unit_subtree_ids(unit: ServiceUnit | int) -> list[int]:
+    """The unit and every unit below it (UID → UP3 → ULP).
+
+    Every staff request needs it and the tree changes only in the admin, so it is cached (in Redis when
+    configured) under a generation number that every save or delete of a unit moves on.
+    """
+    unit_id = unit if isinstance(unit, int) else unit.pk
+    key = f"sigap:unit-subtree:{_unit_tree_generation()}:{unit_id}"
+    ids = cache.get(key)
+    if ids is not None:
+        return list(ids)
+    ids = [unit_id]
+    frontier = [unit_id]
     while frontier:
         frontier = list(ServiceUnit.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
         ids.extend(frontier)
+    cache.set(key, ids, UNIT_TREE_SECONDS)
     return ids
 
 
@@ -30,7 +60,7 @@ def visible_unit_ids(viewer) -> list[int] | None:
     if cached is not None:
         return cached
     profile = getattr(viewer, "staff_profile", None)
-    ids = unit_subtree_ids(profile.unit) if profile else []
+    ids = unit_subtree_ids(profile.unit_id) if profile else []
     viewer._sigap_unit_ids = ids
     return ids
 

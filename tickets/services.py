@@ -124,7 +124,9 @@ def open_ticket(
                 )
                 if photo:
                     ticket.photo = photo
-                ticket.full_clean(exclude=["photo", "tracking_token"])
+                # Field values only: the related rows are already loaded, and a clash on the number or the
+                # idempotency key is the IntegrityError handled below (no SELECT per unique field).
+                ticket.clean_fields(exclude=["photo", "tracking_token", "category", "unit", "customer", "parent"])
                 ticket.save()
                 opened = TicketEvent.objects.create(
                     ticket=ticket,

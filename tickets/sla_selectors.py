@@ -2,10 +2,13 @@
 
 from datetime import date, datetime
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import F, Q, QuerySet
 
 from . import selectors
 from .models import (
+    QUEUE_KINDS,
+    QUEUE_PRIORITY_ORDER,
+    QUEUE_STATUSES,
     Category,
     Escalation,
     ExternalReferral,
@@ -13,6 +16,7 @@ from .models import (
     ServiceLevelTarget,
     ServiceUnit,
     Ticket,
+    queue_rank,
 )
 
 
@@ -76,14 +80,8 @@ def escalations_visible_to(viewer) -> QuerySet[Escalation]:
     return qs.filter(unit_id__in=unit_ids)
 
 
-PRIORITY_ORDER = (Ticket.Priority.URGENT, Ticket.Priority.HIGH, Ticket.Priority.NORMAL, Ticket.Priority.LOW)
-BACK_OFFICE_KINDS = (Category.Kind.BACK_OFFICE, Category.Kind.FEEDBACK)
-QUEUE_STATUSES = (
-    Ticket.Status.RECEIVED,
-    Ticket.Status.IN_PROGRESS,
-    Ticket.Status.WAITING_CUSTOMER,
-    Ticket.Status.RESOLVED,
-)
+PRIORITY_ORDER = QUEUE_PRIORITY_ORDER
+BACK_OFFICE_KINDS = QUEUE_KINDS
 
 
 def back_office_queue(viewer, *, unit_id: int | None = None, queue: str = "open") -> QuerySet[Ticket]:
@@ -105,12 +103,10 @@ def back_office_queue(viewer, *, unit_id: int | None = None, queue: str = "open"
         qs = qs.filter(referrals__isnull=False, status__in=QUEUE_STATUSES).distinct()
     else:
         qs = qs.filter(status__in=QUEUE_STATUSES)
-    rank = Case(
-        *(When(priority=value, then=Value(order)) for order, value in enumerate(PRIORITY_ORDER)),
-        default=Value(len(PRIORITY_ORDER)),
-        output_field=IntegerField(),
+    # Same expression and order as the partial indexes on Ticket (ticket_queue_*order_idx).
+    return qs.annotate(priority_rank=queue_rank()).order_by(
+        "priority_rank", F("resolution_due_at").asc(nulls_last=True), "id"
     )
-    return qs.annotate(priority_rank=rank).order_by("priority_rank", F("resolution_due_at").asc(nulls_last=True), "id")
 
 
 def referrals_visible_to(viewer) -> QuerySet[ExternalReferral]:

@@ -14,6 +14,9 @@ def maps_url(lat: float | None, lng: float | None) -> str:
 
 
 def _ticket_numbers(incident: Incident) -> list[str]:
+    numbers = getattr(incident, "ticket_numbers", None)  # selectors.with_ticket_numbers
+    if numbers is not None:
+        return numbers
     return [report.ticket.number for report in incident.reports.all()]
 
 
@@ -117,7 +120,12 @@ class IncidentSerializer(serializers.ModelSerializer):
             live = list(
                 incident.assignments.filter(state__in=Assignment.LIVE_STATES).select_related("technician__user")
             )
-        return LiveAssignmentSerializer(live[0]).data if live else None
+        if not live:
+            return None
+        # One serializer for every row: building a ModelSerializer's fields costs more than using them.
+        if not hasattr(self, "_live_serializer"):
+            self._live_serializer = LiveAssignmentSerializer()
+        return self._live_serializer.to_representation(live[0])
 
 
 class BoardTechnicianSerializer(serializers.ModelSerializer):

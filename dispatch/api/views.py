@@ -163,6 +163,9 @@ class IncidentListApi(ListAPIView):
     pagination_class = IncidentCursorPagination
     filter_backends: list = []
 
+    def paginate_queryset(self, queryset):
+        return selectors.with_ticket_numbers(super().paginate_queryset(queryset))
+
     def get_queryset(self):
         qs = selectors.incidents_visible_to(self.request.user)
         statuses = [s for s in self.request.query_params.getlist("status") if s in Incident.Status.values]
@@ -183,7 +186,8 @@ class IncidentListApi(ListAPIView):
 
 
 def _incident(request, pk: int) -> Incident:
-    return get_object_or_404(selectors.incidents_visible_to(request.user), pk=pk)
+    incident = get_object_or_404(selectors.incidents_visible_to(request.user), pk=pk)
+    return selectors.with_ticket_numbers([incident])[0]
 
 
 class IncidentDetailApi(APIView):

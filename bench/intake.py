@@ -1,0 +1,208 @@
+"""Benchmark: ticket intake ``POST /api/v1/tickets/`` against a bare Django JSON view served the same way.
+
+    DATABASE_URL=postgres://…/sigap_bench REDIS_URL=redis://…/8 .venv/bin/python bench/intake.py \
+        [--seconds 20] [--workers 4] [--concurrency 8 32] [--seed]
+
+1. Uses the data set of ``manage.py seed_scale`` in that database (``--seed`` builds it first when missing);
+   outage reports (70 %) and billing complaints (30 %) from seeded customers, each with its own
+   ``Idempotency-Key``.
+2. Starts gunicorn (``--workers`` sync workers, benchmark settings: the product's URLs plus ``/bench/bare/``,
+   DEBUG off) and a Celery worker (the notifications and routing the intake enqueues are really handled).
+3. For each concurrency: the bare view, then intake, each warmed up for 3 s and measured for ``--seconds``
+   with wrk (or the Python client when wrk is missing). Prints req/s, p50/p95/p99 and the ratio.
+4. Checks that every ticket the run answered 201 for is in the database with its "opened" event and its
+   outbox row (committed before the answer), then deletes the bench tickets.
+"""
+
+import argparse
+import random
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import stack  # noqa: E402
+
+KEY_PREFIX = "bench-intake-"
+
+
+def intake_lua(customer_ids: tuple[int, int], run: str) -> str:
+    """Each wrk thread numbers its own requests; the call's nonce keeps warm-up and measurement keys apart."""
+    low, high = customer_ids
+    nonce = uuid.uuid4().hex[:6]
+    return f"""
+local counter = 0
+request = function()
+  counter = counter + 1
+  local pk = math.random({low}, {high})
+  local idpel = string.format("8%011d", pk)
+  local category = "GG-PADAM-1"
+  if counter % 10 < 3 then category = "TG-LONJAK" end
+  local body = '{{"category":"' .. category .. '","description":"Listrik padam sejak sore",'
+    .. '"reporter_phone":"0812' .. string.format("%08d", pk % 100000000) .. '","id_pelanggan":"' .. idpel .. '"}}'
+  local headers = {{}}
+  headers["Content-Type"] = "application/json"
+  headers["Idempotency-Key"] = "{KEY_PREFIX}{run}-{nonce}-" .. tostring(tid) .. "-" .. counter
+  return wrk.format("POST", "/api/v1/tickets/", headers, body)
+end
+"""
+
+
+BARE_LUA = """
+request = function()
+  local headers = {}
+  headers["Content-Type"] = "application/json"
+  return wrk.format("POST", "/bench/bare/", headers,
+    '{"category":"GG-PADAM-1","description":"Listrik padam sejak sore","reporter_phone":"081234567890"}')
+end
+"""
+
+
+def python_request(kind: str, customer_ids: tuple[int, int], run: str):
+    import json
+
+    def make(thread: int, n: int):
+        if kind == "bare":
+            return "POST", "/bench/bare/", json.dumps({"description": "x"}), {"Content-Type": "application/json"}
+        pk = random.randint(*customer_ids)
+        body = {
+            "category": "TG-LONJAK" if n % 10 < 3 else "GG-PADAM-1",
+            "description": "Listrik padam sejak sore",
+            "reporter_phone": f"0812{pk % 100_000_000:08d}",
+            "id_pelanggan": f"8{pk:011d}",
+        }
+        headers = {"Content-Type": "application/json", "Idempotency-Key": f"{KEY_PREFIX}{run}-{thread}-{n}"}
+        return "POST", "/api/v1/tickets/", json.dumps(body), headers
+
+    return make
+
+
+def measure(port: int, kind: str, connections: int, seconds: float, customer_ids, run: str) -> dict:
+    if stack.have_wrk():
+        lua = BARE_LUA if kind == "bare" else intake_lua(customer_ids, run)
+        path = "/bench/bare/" if kind == "bare" else "/api/v1/tickets/"
+        stack.run_wrk(port=port, path=path, lua=lua, connections=connections, seconds=3)  # warm-up
+        return stack.run_wrk(port=port, path=path, lua=lua, connections=connections, seconds=seconds)
+    make = python_request(kind, customer_ids, run)
+    stack.run_python_load(port=port, make_request=make, connections=connections, seconds=3)
+    return stack.run_python_load(port=port, make_request=make, connections=connections, seconds=seconds)
+
+
+def cpu_per_request(run: str, customer_ids: tuple[int, int], n: int = 200) -> str:
+    """The same two requests in this process (Django's test client, no HTTP, no other request running):
+    CPU seconds of the Python side per request — a figure the machine's other load changes little."""
+    import json
+    import time
+
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    make = python_request("intake", customer_ids, run + "-cpu")
+    figures = {}
+    for kind in ("bare", "intake"):
+        for warm in (True, False):
+            started, wall = time.process_time(), time.perf_counter()
+            for i in range(20 if warm else n):
+                if kind == "bare":
+                    client.post("/bench/bare/", json.dumps({"description": "x"}), content_type="application/json")
+                else:
+                    _method, path, body, headers = make(0, i + (0 if warm else 1000))
+                    client.post(
+                        path, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=headers["Idempotency-Key"]
+                    )
+            if not warm:
+                figures[kind] = ((time.process_time() - started) / n * 1000, (time.perf_counter() - wall) / n * 1000)
+    (bare_cpu, bare_wall), (intake_cpu, intake_wall) = figures["bare"], figures["intake"]
+    return (
+        f"one request at a time, in process: bare {bare_cpu:.2f} ms CPU ({bare_wall:.2f} ms wall), intake "
+        f"{intake_cpu:.2f} ms CPU ({intake_wall:.2f} ms wall incl. the database): intake costs "
+        f"{intake_cpu / bare_cpu:.1f}x the bare view's CPU"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32])
+    parser.add_argument("--seed", action="store_true", help="run seed_scale first when the data set is missing")
+    parser.add_argument("--keep", action="store_true", help="keep the bench tickets")
+    args = parser.parse_args()
+    stack.require_stack()
+    stack.setup_django("bench_settings")
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tickets.models import Customer, Ticket, TicketEvent
+    from tickets.notifications.models import Notification
+
+    if args.seed:
+        call_command("seed_scale")
+    scale = Customer.objects.filter(id_pelanggan__startswith="8", unit__code__startswith="SC-")
+    first = scale.order_by("id").values_list("id", flat=True).first()
+    last = scale.order_by("-id").values_list("id", flat=True).first()
+    if first is None:
+        sys.exit("no seeded customers: run `manage.py seed_scale` first (or pass --seed)")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'tickets_ticket'")
+        tickets_estimate = cursor.fetchone()[0]
+    run = uuid.uuid4().hex[:8]
+    print(f"machine: {stack.machine_facts()}")
+    print(
+        f"data: about {tickets_estimate:,} tickets; customers {first}..{last}; gunicorn {args.workers} sync workers; "
+        f"load by {'wrk' if stack.have_wrk() else 'Python threads (wrk missing: figures are a floor)'}"
+    )
+    rows = []
+    with stack.Services(workers=args.workers, settings_module="bench_settings", celery=True) as services:
+        for connections in args.concurrency:
+            load_before = stack.load_average()
+            bare = measure(services.port, "bare", connections, args.seconds, (first, last), run)
+            intake = measure(services.port, "intake", connections, args.seconds, (first, last), run)
+            rows.append({"case": f"bare JSON view c={connections}", **bare, "load": load_before})
+            rows.append(
+                {
+                    "case": f"intake POST /api/v1/tickets/ c={connections}",
+                    **intake,
+                    "ratio": f"{100 * intake['rate'] / bare['rate']:.0f} %",
+                    "load": stack.load_average(),
+                }
+            )
+        cpu = cpu_per_request(run, (first, last))
+        # Let the worker finish what the intake enqueued (notifications, routing) before checking.
+        time.sleep(2)
+    print(
+        stack.table(
+            rows,
+            [
+                ("case", "case", ""),
+                ("requests", "requests", ",d"),
+                ("rate", "req/s", ",.0f"),
+                ("p50", "p50 ms", ".1f"),
+                ("p95", "p95 ms", ".1f"),
+                ("p99", "p99 ms", ".1f"),
+                ("errors", "errors", "d"),
+                ("ratio", "of bare", ""),
+                ("load", "load avg (1/5/15)", ""),
+            ],
+        )
+    )
+    print(cpu)
+    bench_tickets = Ticket.objects.filter(idempotency_key__startswith=f"{KEY_PREFIX}{run}-")
+    made = bench_tickets.count()
+    without_event = bench_tickets.exclude(events__kind=TicketEvent.Kind.OPENED).count()
+    without_outbox = bench_tickets.exclude(pk__in=Notification.objects.values("ticket_id")).count()
+    print(
+        f"durability: {made:,} bench tickets in the database; without their opened event: {without_event}; "
+        f"without an outbox row: {without_outbox}"
+    )
+    if not args.keep:
+        ids = list(bench_tickets.values_list("pk", flat=True))
+        for start in range(0, len(ids), 5000):
+            Ticket.objects.filter(pk__in=ids[start : start + 5000]).delete()
+        print(f"deleted the {len(ids):,} bench tickets")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""Routing and the dispatch lists cost the same number of queries for a few technicians and incidents as for many."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dispatch import services
+from dispatch.models import Assignment
+from tests.dispatch.conftest import make_technician, open_outage
+from tests.perf.test_query_counts import fresh, queries
+
+pytestmark = pytest.mark.django_db
+BASE = "/api/v1/dispatch"
+
+
+def count(call) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return len(captured)
+
+
+def crew(unit, prefix: str, n: int, start_m: float) -> None:
+    for index in range(n):
+        make_technician(unit, f"{prefix}{index}", start_m + 50 * index, job_limit=1)
+
+
+def test_routing_a_new_outage_costs_the_same_with_5_or_50_technicians_near(ulp):
+    crew(ulp, "near", 5, 100)
+    ticket = open_outage(ulp, 0)
+    first = count(lambda: services.route_ticket(ticket_id=ticket.pk))
+    crew(ulp, "more", 45, 400)
+    # a new incident far enough not to join the first one
+    ticket = open_outage(ulp, 20_000)
+    second = count(lambda: services.route_ticket(ticket_id=ticket.pk))
+    assert first == second <= 30
+    assert Assignment.objects.count() == 2
+
+
+def test_joining_an_incident_costs_the_same_with_2_or_40_reports_in_it(ulp):
+    crew(ulp, "tech", 3, 100)
+    services.route_ticket(ticket_id=open_outage(ulp, 0).pk)
+    ticket = open_outage(ulp, 20)
+    first = count(lambda: services.route_ticket(ticket_id=ticket.pk))
+    for index in range(38):
+        services.route_ticket(ticket_id=open_outage(ulp, 30 + index).pk)
+    ticket = open_outage(ulp, 10)
+    second = count(lambda: services.route_ticket(ticket_id=ticket.pk))
+    assert first == second <= 40
+
+
+def test_routing_skips_technicians_far_away_before_measuring_them(ulp, far_ulp):
+    """Only technicians of the ULP or inside the search box are read at all (the box is indexed)."""
+    from dispatch.models import Technician
+    from dispatch.selectors import candidate_technicians
+
+    crew(ulp, "here", 2, 100)
+    for index in range(20):
+        make_technician(far_ulp, f"far{index}", 0)
+    Technician.objects.filter(user__username__startswith="far").update(last_lat=-6.98, last_lng=110.41)
+    here = set(Technician.objects.filter(user__username__startswith="here").values_list("pk", flat=True))
+
+    ticket = open_outage(ulp, 0)
+    incident = services.attach_to_incident(ticket=ticket)
+    assert {t.pk for t in candidate_technicians(incident=incident)} == here
+
+
+def grow_dispatch(ulp, n: int, offset: int) -> None:
+    crew(ulp, f"g{offset}-", n, 0)
+    for index in range(n):
+        services.route_ticket(ticket_id=open_outage(ulp, 2_000 * (offset + index + 1)).pk)
+        open_outage(ulp, 2_000 * (offset + index + 1) + 10)  # waiting, not yet routed
+
+
+def flat(measure, grow, *, at_most: int, name: str) -> None:
+    measure()
+    few = measure()[0]
+    grow()
+    many = measure()[0]
+    assert many == few, f"{name}: {few} queries with few rows, {many} with many"
+    assert many <= at_most, f"{name}: {many} queries, at most {at_most}"
+
+
+def test_dispatcher_board(dispatcher, ulp):
+    grow_dispatch(ulp, 2, 0)
+    flat(
+        lambda: queries(lambda: fresh(dispatcher).get(f"{BASE}/board/")),
+        lambda: grow_dispatch(ulp, 12, 100),
+        at_most=9,
+        name="board",
+    )
+
+
+@pytest.mark.parametrize("params", [{}, {"open": "1"}, {"status": ["open", "assigned"]}])
+def test_incident_list(dispatcher, ulp, params):
+    grow_dispatch(ulp, 2, 0)
+    flat(
+        lambda: queries(lambda: fresh(dispatcher).get(f"{BASE}/incidents/", params)),
+        lambda: grow_dispatch(ulp, 12, 100),
+        at_most=7,
+        name=f"incidents {params}",
+    )
+
+
+def test_technician_jobs(ulp):
+    technician = make_technician(ulp, "solo", 0, job_limit=5)
+
+    def give(n: int, offset: int):
+        for index in range(n):
+            services.route_ticket(ticket_id=open_outage(ulp, 3_000 * (offset + index)).pk)
+
+    give(1, 0)
+    flat(
+        lambda: queries(lambda: fresh(technician.user).get(f"{BASE}/jobs/")),
+        lambda: give(3, 10),
+        at_most=8,
+        name="jobs",
+    )
+    assert technician.assignments.count() == 4
