@@ -401,6 +401,7 @@ NOTIFICATION_COLUMNS = [
     "created_at",
     "sent_at",
     "failed_at",
+    "payload",
 ]
 TSL_COLUMNS = [
     "ticket_id",
@@ -429,6 +430,7 @@ TSL_COLUMNS = [
     "compensation_percent",
     "owner_id",
     "claimed_at",
+    "exemption",
 ]
 
 
@@ -596,6 +598,7 @@ def make_tickets(
                     None,
                     owner,
                     stamps.get("work_started_at"),
+                    "",
                 )
             )
         if len(tickets) >= chunk:
@@ -616,7 +619,7 @@ def _last_notified(path: list[str]) -> str | None:
 
 def _outbox_row(ticket_id: int, event_id: int, kind: str, phone: str, at: datetime) -> tuple:
     sent = at + timedelta(seconds=3)
-    return (str(uuid.uuid4()), ticket_id, event_id, kind, "sms", phone, "id", "sent", 1, at, "", "", at, sent, None)
+    return (str(uuid.uuid4()), ticket_id, event_id, kind, "sms", phone, "id", "sent", 1, at, "", "", at, sent, None, "{}")
 
 
 # Dispatch: technicians, incidents grouping the outage reports, and the crews' assignments -------------
