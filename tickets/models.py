@@ -63,6 +63,9 @@ class ServiceUnit(models.Model):
         verbose_name_plural = _("service units")
 
     def __str__(self) -> str:
+        # Unit names usually carry their level already ("ULP Balikpapan Utara"); never say it twice.
+        if self.name.split(" ", 1)[0].upper() == str(self.level).upper():
+            return self.name
         return f"{self.level} {self.name}"
 
     @property

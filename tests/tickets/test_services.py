@@ -143,3 +143,14 @@ def test_a_follow_up_ticket_is_linked_to_its_parent(ulp):
     child = open_outage(unit=ulp, parent=parent)
     assert child.parent == parent
     assert parent.events.filter(kind="linked", data__follow_up=child.number).exists()
+
+
+def test_a_unit_is_named_with_its_level_once(db):
+    # given
+    from tickets.models import ServiceUnit
+
+    named = ServiceUnit(code="ULP-X", name="ULP Balikpapan Utara", level="ULP")
+    bare = ServiceUnit(code="ULP-Y", name="Balikpapan Barat", level="ULP")
+    # then
+    assert str(named) == "ULP Balikpapan Utara"
+    assert str(bare) == "ULP Balikpapan Barat"
