@@ -619,7 +619,8 @@ def _last_notified(path: list[str]) -> str | None:
 
 def _outbox_row(ticket_id: int, event_id: int, kind: str, phone: str, at: datetime) -> tuple:
     sent = at + timedelta(seconds=3)
-    return (str(uuid.uuid4()), ticket_id, event_id, kind, "sms", phone, "id", "sent", 1, at, "", "", at, sent, None, "{}")
+    reference = str(uuid.uuid4())
+    return (reference, ticket_id, event_id, kind, "sms", phone, "id", "sent", 1, at, "", "", at, sent, None, "{}")
 
 
 # Dispatch: technicians, incidents grouping the outage reports, and the crews' assignments -------------
