@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class HotlineConfig(AppConfig):
     name = "hotline"
     verbose_name = _("123 call centre")
+
+    def ready(self):
+        from auditlog.models import LogEntry
+        from django.db.models.signals import pre_save
+
+        from .audit import set_actor_from_request
+
+        pre_save.connect(set_actor_from_request, sender=LogEntry, dispatch_uid="sigap-audit-actor")

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "axes",
+    "auditlog",
     "hotline",
     "tickets",
     "dispatch",
@@ -108,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hotline.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -208,6 +210,28 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Every minute: warn before service-level breaches, record breaches and escalate.
     "check-service-levels": {"task": "tickets.check_service_levels", "schedule": 60.0},
 }
+
+# Audit log (django-auditlog, hotline/audit.py): who changed what on tickets, their timeline, calls and
+# their recordings, playbacks, violations, letters, staff accounts, roles and units. Secrets are masked.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {"model": "tickets.Ticket", "exclude_fields": ["updated_at"], "mask_fields": ["tracking_token", "idempotency_key"]},
+    "tickets.TicketEvent",
+    "tickets.StaffProfile",
+    "tickets.ServiceUnit",
+    {"model": "hotline.Call", "exclude_fields": ["updated_at"], "m2m_fields": ["tickets"]},
+    "hotline.RecordingPlayback",
+    "hotline.Violation",
+    "hotline.WarningLetter",
+    {
+        "model": "auth.User",
+        "exclude_fields": ["last_login"],
+        "mask_fields": ["password"],
+        "m2m_fields": ["groups", "user_permissions"],
+    },
+    {"model": "auth.Group", "m2m_fields": ["permissions"]},
+    {"model": "authtoken.Token", "mask_fields": ["key"]},
+)
+AUDITLOG_STORE_JSON_CHANGES = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
