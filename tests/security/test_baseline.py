@@ -64,9 +64,7 @@ def test_production_settings_send_secure_headers_and_cookies(tmp_path):
         assert "includeSubDomains" in headers["Strict-Transport-Security"]
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["X-Frame-Options"] == "DENY"
-        policy = dict(
-            (part.strip().split(" ", 1) + [""])[:2] for part in headers["Content-Security-Policy"].split(";")
-        )
+        policy = dict((part.strip().split(" ", 1) + [""])[:2] for part in headers["Content-Security-Policy"].split(";"))
         assert policy["script-src"] == "'self'"
         assert policy["object-src"] == "'none'" and policy["frame-ancestors"] == "'none'"
         assert answer["cookies"]["csrftoken"]["secure"] is True
