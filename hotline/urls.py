@@ -27,3 +27,5 @@ urlpatterns = [
     path("reports/", include("hotline.reports.urls")),
     path("", include("tickets.urls")),
 ]
+
+handler404 = "hotline.errors.not_found"
