@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class DispatchConfig(AppConfig):
     name = "dispatch"
     verbose_name = _("Dispatch")
+
+    def ready(self):
+        from . import receivers, tasks  # noqa: F401  (signal receivers and Celery tasks)

@@ -215,6 +215,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     # Every minute: warn before service-level breaches, record breaches and escalate.
     "check-service-levels": {"task": "tickets.check_service_levels", "schedule": 60.0},
+    # Every 10 s: expire unanswered offers, re-route incidents without a crew and tickets never routed.
+    "sweep-dispatch": {"task": "dispatch.sweep_dispatch", "schedule": 10.0},
 }
 
 # Audit log (django-auditlog, hotline/audit.py): who changed what on tickets, their timeline, calls and
@@ -365,6 +367,12 @@ SPECTACULAR_SETTINGS = {
         "CallEndedByEnum": "hotline.models.Call.EndedBy",
         "OperatorSeatStateEnum": "hotline.models.OperatorSeat.State",
         "ViolationDecisionEnum": ["confirm", "dismiss"],
+        "IncidentStatusEnum": "dispatch.models.Incident.Status",
+        "AssignmentStateEnum": "dispatch.models.Assignment.State",
+        "AssignmentCauseEnum": "dispatch.models.Assignment.Cause",
+        "TechnicianStateEnum": "dispatch.models.Technician.State",
+        "TechnicianSkillEnum": "dispatch.models.Technician.Skill",
+        "JobStepEnum": "dispatch.models.JobStep.Step",
     },
 }
 
@@ -420,6 +428,21 @@ NOTIFY_RETRY_BACKOFF_MAX = min(env_int("NOTIFY_RETRY_BACKOFF_MAX", 240), 280)  #
 # claim), so a re-publish of a row still queued costs a no-op task; short keeps recovery within 30 s.
 NOTIFY_SWEEP_GRACE_SECONDS = env_int("NOTIFY_SWEEP_GRACE_SECONDS", 30)
 TRACKING_POLL_SECONDS = env_int("TRACKING_POLL_SECONDS", 10)
+
+# Dispatch (dispatch/): routing outage tickets to technicians.
+DISPATCH_OFFER_SECONDS = env_int("DISPATCH_OFFER_SECONDS", 180)  # an unanswered offer expires, next candidate
+DISPATCH_POSITION_MAX_AGE_SECONDS = env_int("DISPATCH_POSITION_MAX_AGE_SECONDS", 900)  # older: not a candidate
+DISPATCH_SEARCH_RADIUS_M = env_int("DISPATCH_SEARCH_RADIUS_M", 25_000)  # technicians of other ULPs within this
+DISPATCH_LOAD_PENALTY_M = env_int("DISPATCH_LOAD_PENALTY_M", 3_000)  # each job in hand counts as this much farther
+DISPATCH_MAX_CANDIDATES = env_int("DISPATCH_MAX_CANDIDATES", 10)  # tried per routing before waiting
+DISPATCH_CANDIDATE_POOL = env_int("DISPATCH_CANDIDATE_POOL", 50)  # nearest (estimated) read from the database
+DISPATCH_REOFFER_AFTER_SECONDS = env_int("DISPATCH_REOFFER_AFTER_SECONDS", 900)  # refused: not offered again sooner
+DISPATCH_RETRY_SECONDS = env_int("DISPATCH_RETRY_SECONDS", 60)  # incidents without a crew are routed again
+DISPATCH_STUCK_SECONDS = env_int("DISPATCH_STUCK_SECONDS", 30)  # tickets never routed after this are swept
+DISPATCH_TRAVEL_SPEED_KMH = env_int("DISPATCH_TRAVEL_SPEED_KMH", 30)  # for the customer's arrival estimate
+DISPATCH_DISTANCE_PROVIDER = os.environ.get("DISPATCH_DISTANCE_PROVIDER", "dispatch.distance.HaversineDistance")
+INCIDENT_JOIN_RADIUS_M = env_int("INCIDENT_JOIN_RADIUS_M", 500)  # a report this close to an open incident joins it
+INCIDENT_JOIN_HOURS = env_int("INCIDENT_JOIN_HOURS", 2)  # ... when the incident's last report is this recent
 
 # Production hardening; `manage.py check --deploy` passes when DEBUG is off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None

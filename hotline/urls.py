@@ -10,6 +10,7 @@ from hotline.staff import staff_home
 api_v1 = [
     path("", include("tickets.api.urls")),
     path("", include("hotline.api.urls")),
+    path("dispatch/", include("dispatch.api.urls")),
 ]
 
 urlpatterns = [

@@ -90,3 +90,22 @@ class TicketFactory(factory.django.DjangoModelFactory):
     def opened_event(obj, create, extracted, **kwargs):
         if create:
             TicketEvent.objects.create(ticket=obj, kind=TicketEvent.Kind.OPENED, is_public=True, to_status=obj.status)
+
+
+class TechnicianFactory(factory.django.DjangoModelFactory):
+    """An on-duty technician with a fresh position in Balikpapan (dispatch)."""
+
+    class Meta:
+        model = "dispatch.Technician"
+
+    user = factory.SubFactory(UserFactory)
+    unit = factory.SubFactory(ServiceUnitFactory)
+    skills = factory.LazyFunction(lambda: ["lv"])
+    on_duty = True
+    state = "available"
+    job_limit = 1
+    active_jobs = 0
+    last_lat = -1.2120
+    last_lng = 116.8720
+    last_position_at = factory.LazyFunction(timezone.now)
+    last_accuracy_m = 10.0

@@ -267,17 +267,68 @@ def interruption_records(
 ) -> list[InterruptionRecord]:
     """Interruption records of the units in the range.
 
-    Today built from restored outage tickets, one customer each, de-duplicated per customer; when grouped
-    outages (incidents) carry their customers-interrupted count, they plug in here.
+    Restored incidents (grouped outages, dispatch) count with their customers affected, from the first
+    report to restoration; outage tickets outside any such incident count one customer each, de-duplicated
+    per customer (the fallback where there are no incidents).
     """
-    return [
+    incident_records, covered = _restored_incident_records(unit_ids=unit_ids, start_at=start_at, end_at=end_at)
+    if outages is None:
+        outages = customer_outages(unit_ids=unit_ids, start_at=start_at, end_at=end_at)
+
+    def in_an_incident(outage: CustomerOutage) -> bool:
+        return any(
+            outage.started_at < restored and started < outage.restored_at
+            for started, restored in covered.get(outage.customer_key, ())
+        )
+
+    return incident_records + [
         InterruptionRecord(
             unit_id=o.unit_id, started_at=o.started_at, restored_at=o.restored_at, customers_interrupted=1
         )
-        for o in (
-            outages if outages is not None else customer_outages(unit_ids=unit_ids, start_at=start_at, end_at=end_at)
-        )
+        for o in outages
+        if not in_an_incident(o)
     ]
+
+
+def _restored_incident_records(
+    *, unit_ids: list[int] | None, start_at: datetime, end_at: datetime
+) -> tuple[list[InterruptionRecord], dict[str, list[tuple[datetime, datetime]]]]:
+    """Records of restored incidents, and per customer key the intervals those incidents already cover."""
+    try:
+        from dispatch.models import Incident, IncidentReport
+    except ImportError:  # dispatch not installed: tickets only
+        return [], {}
+    incidents = Incident.objects.filter(
+        status=Incident.Status.RESTORED, restored_at__isnull=False, opened_at__gte=start_at, opened_at__lt=end_at
+    )
+    if unit_ids is not None:
+        incidents = incidents.filter(unit_id__in=unit_ids)
+    rows = list(
+        incidents.values_list("id", "unit_id", "opened_at", "restored_at", "customers_affected", "report_count")
+    )
+    if not rows:
+        return [], {}
+    members: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+    for incident_id, customer_id, phone, informed in IncidentReport.objects.filter(
+        incident_id__in=[row[0] for row in rows]
+    ).values_list("incident_id", "ticket__customer_id", "ticket__reporter_phone", "ticket__first_informed_at"):
+        members[incident_id].append((f"c{customer_id}" if customer_id else f"p{phone}", informed))
+    records, covered = [], defaultdict(list)
+    for incident_id, unit_id, opened_at, restored_at, affected, reports in rows:
+        started = min([informed for _key, informed in members[incident_id]] + [opened_at])
+        if restored_at <= started:
+            continue
+        records.append(
+            InterruptionRecord(
+                unit_id=unit_id,
+                started_at=started,
+                restored_at=restored_at,
+                customers_interrupted=max(affected or 0, reports or 0, 1),
+            )
+        )
+        for key, _informed in members[incident_id]:
+            covered[key].append((started, restored_at))
+    return records, dict(covered)
 
 
 def customers_served(unit_ids: list[int] | None) -> dict[int, int]:

@@ -180,7 +180,7 @@ def test_an_operator_cannot_link_a_ticket_to_another_operators_call(send, seat, 
     assert not Ticket.objects.exists()
 
 
-def test_the_incident_wrapper_returns_nothing_while_dispatch_has_no_such_selector():
+def test_the_incident_wrapper_returns_nothing_where_no_incident_is_open(db):
     # then
     assert selectors.incidents_near(lat=-1.2, lng=116.8) == []
 
@@ -374,7 +374,8 @@ def test_polling_for_the_current_call_stays_cheap(send, seat, operator, ulp, dja
         TicketFactory(unit=ulp, customer=customer, reporter_phone="+6281234567890")
     send(event("ring", "cheap", operator="2001", caller_number="081234567890"))
     client = logged_in(operator)
-    # when / then: session, user, roles, seat, call, customers, open and recent tickets, linked tickets
-    with django_assert_max_num_queries(9):
+    # when / then: session, user, roles, seat, call, customers, open and recent tickets, linked tickets,
+    # open outage incidents near the customer
+    with django_assert_max_num_queries(10):
         response = client.get("/api/v1/calls/current/")
     assert len(response.json()["call"]["open_tickets"]) == 3

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from dispatch import demo as dispatch_demo
 from hotline import demo as hotline_demo
 from tickets import demo as tickets_demo
 from tickets import sla_demo
@@ -13,6 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = tickets_demo.seed()
+        technicians = dispatch_demo.seed()  # before any demo outage ticket, so each finds a crew
         open311 = open311_demo.seed()
         sla_demo.seed()
         calls = hotline_demo.seed()
@@ -23,5 +25,8 @@ class Command(BaseCommand):
                 "dispatcher, supervisor, tech1…tech4. "
                 f"Call centre: {calls['calls']} new demo calls; console at /console/ (operator, PBX extension 2001)."
             )
+        )
+        self.stdout.write(
+            f"Dispatch: {technicians} technicians (tech1…tech4) on duty around Balikpapan; API at /api/v1/dispatch/."
         )
         self.stdout.write(f"Open311 GeoReport v2 at /open311/v2/ — demo api_key: {open311['open311_key']}")

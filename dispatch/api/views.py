@@ -1,0 +1,294 @@
+"""Dispatch API: technicians' positions and job steps, the dispatcher's board and incidents, public nearby."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from dispatch import selectors, services
+from dispatch.models import Assignment, Incident, JobStep, Technician
+from hotline.exceptions import ApplicationError
+from tickets.api.throttles import PublicTrackingThrottle
+from tickets.uploads import validate_photo
+
+from .permissions import IsDispatcher, IsDispatchStaff, IsTechnician
+from .serializers import (
+    AssignmentSerializer,
+    BoardSerializer,
+    CauseSerializer,
+    IncidentSerializer,
+    JobsSerializer,
+    NearbySerializer,
+    TechnicianSelfSerializer,
+)
+
+
+def _technician(request) -> Technician:
+    return request.user.technician
+
+
+class TechnicianPositionUpdateApi(APIView):
+    """The technician's phone reports where it is (every minute or so while on duty)."""
+
+    permission_classes = [IsTechnician]
+
+    @extend_schema_serializer(component_name="TechnicianPositionInput")
+    class InputSerializer(serializers.Serializer):
+        lat = serializers.FloatField(min_value=-90, max_value=90)
+        lng = serializers.FloatField(min_value=-180, max_value=180)
+        accuracy_m = serializers.FloatField(min_value=0, required=False, allow_null=True, default=None)
+        at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    @extend_schema(request=InputSerializer, responses={204: None})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.record_position(technician=_technician(request), **data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class JobListApi(APIView):
+    """My open offers and my jobs in hand (and my own duty state)."""
+
+    permission_classes = [IsTechnician]
+
+    @extend_schema(responses=JobsSerializer)
+    def get(self, request):
+        technician = _technician(request)
+        return Response(JobsSerializer({**selectors.jobs_for(technician), "technician": technician}).data)
+
+
+class TechnicianDutyUpdateApi(APIView):
+    """Start or end my shift; off duty, no new offers come (jobs in hand stay mine)."""
+
+    permission_classes = [IsTechnician]
+
+    @extend_schema_serializer(component_name="TechnicianDutyInput")
+    class InputSerializer(serializers.Serializer):
+        on_duty = serializers.BooleanField()
+        shift_ends_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    @extend_schema(request=InputSerializer, responses={200: TechnicianSelfSerializer})
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        technician = services.set_on_duty(technician=_technician(request), **data.validated_data)
+        return Response(TechnicianSelfSerializer(technician).data)
+
+
+class AssignmentStepCreateApi(APIView):
+    """One step of a job: accept, decline, depart, arrive, restore_partly, restore.
+
+    ``client_id`` (a UUID made by the phone) makes the step safe to resend: the same id again answers
+    200 with the assignment and changes nothing. A step out of order or on an expired offer is a 409;
+    another technician's job a 403. ``restore`` needs a ``cause`` (see ``causes/``) and may carry a photo
+    (multipart).
+    """
+
+    permission_classes = [IsTechnician]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema_serializer(component_name="JobStepInput")
+    class InputSerializer(serializers.Serializer):
+        step = serializers.ChoiceField(choices=JobStep.Step.choices)
+        client_id = serializers.UUIDField()
+        at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+        lat = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True, default=None)
+        lng = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True, default=None)
+        cause = serializers.ChoiceField(choices=Assignment.Cause.choices, required=False, allow_blank=True, default="")
+        notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+        photo = serializers.ImageField(required=False, allow_null=True, default=None)
+
+        def validate_photo(self, value):
+            if value is not None:
+                try:
+                    validate_photo(value)
+                except DjangoValidationError as exc:
+                    raise serializers.ValidationError(exc.messages) from exc
+            return value
+
+        def validate(self, attrs):
+            if (attrs.get("lat") is None) != (attrs.get("lng") is None):
+                raise serializers.ValidationError({"lat": [_both_coordinates()]})
+            return attrs
+
+    @extend_schema(
+        request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
+        responses={200: AssignmentSerializer},
+    )
+    def post(self, request, pk: int):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment = get_object_or_404(Assignment, pk=pk)
+        services.take_step(assignment=assignment, technician=_technician(request), **data.validated_data)
+        fresh = selectors.assignments_of(assignment.technician).get(pk=pk)
+        return Response(AssignmentSerializer(fresh).data)
+
+
+def _both_coordinates() -> str:
+    from django.utils.translation import gettext as _
+
+    return _("Give both latitude and longitude, or neither.")
+
+
+class BoardApi(APIView):
+    """Open incidents, outage tickets waiting for a crew and the technicians on duty, of my units."""
+
+    permission_classes = [IsDispatcher]
+
+    @extend_schema(responses=BoardSerializer)
+    def get(self, request):
+        return Response(BoardSerializer(selectors.board_for(request.user)).data)
+
+
+class IncidentCursorPagination(CursorPagination):
+    page_size = 50
+    max_page_size = 200
+    page_size_query_param = "page_size"
+    ordering = ("-opened_at", "-id")
+
+
+class IncidentListApi(ListAPIView):
+    """Incidents of my units, newest first; ``?status=open&status=assigned`` or ``?open=1``."""
+
+    permission_classes = [IsDispatchStaff]
+    serializer_class = IncidentSerializer
+    pagination_class = IncidentCursorPagination
+    filter_backends: list = []
+
+    def get_queryset(self):
+        qs = selectors.incidents_visible_to(self.request.user)
+        statuses = [s for s in self.request.query_params.getlist("status") if s in Incident.Status.values]
+        if statuses:
+            qs = qs.filter(status__in=statuses)
+        if self.request.query_params.get("open") in {"1", "true"}:
+            qs = qs.filter(status__in=Incident.OPEN_STATUSES)
+        return qs
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, many=True, enum=Incident.Status.values),
+            OpenApiParameter("open", bool),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+def _incident(request, pk: int) -> Incident:
+    return get_object_or_404(selectors.incidents_visible_to(request.user), pk=pk)
+
+
+class IncidentDetailApi(APIView):
+    permission_classes = [IsDispatchStaff]
+
+    @extend_schema(responses=IncidentSerializer)
+    def get(self, request, pk: int):
+        return Response(IncidentSerializer(_incident(request, pk)).data)
+
+
+class IncidentAssignApi(APIView):
+    """Give the incident to a technician by hand (withdraws the current offer or job), with a reason."""
+
+    permission_classes = [IsDispatcher]
+
+    @extend_schema_serializer(component_name="IncidentAssignInput")
+    class InputSerializer(serializers.Serializer):
+        technician = serializers.PrimaryKeyRelatedField(queryset=Technician.objects.select_related("user"))
+        reason = serializers.CharField(max_length=255)
+
+    @extend_schema(request=InputSerializer, responses={200: IncidentSerializer})
+    def post(self, request, pk: int):
+        incident = _incident(request, pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        technician = data.validated_data["technician"]
+        if not selectors.technicians_visible_to(request.user).filter(pk=technician.pk).exists():
+            raise ApplicationError(_not_yours(), extra={"fields": {"technician": [_not_yours()]}})
+        services.manual_assign(
+            incident=incident, technician=technician, reason=data.validated_data["reason"], by=request.user
+        )
+        return Response(IncidentSerializer(_incident(request, pk)).data)
+
+
+def _not_yours() -> str:
+    from django.utils.translation import gettext as _
+
+    return _("This technician is not in your units.")
+
+
+class IncidentEstimateApi(APIView):
+    """Set the estimated restoration time; every customer of the incident is told."""
+
+    permission_classes = [IsDispatcher]
+
+    @extend_schema_serializer(component_name="IncidentEstimateInput")
+    class InputSerializer(serializers.Serializer):
+        estimated_restoration_at = serializers.DateTimeField()
+
+    @extend_schema(request=InputSerializer, responses={200: IncidentSerializer})
+    def post(self, request, pk: int):
+        incident = _incident(request, pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.set_estimate(incident=incident, by=request.user, **data.validated_data)
+        return Response(IncidentSerializer(_incident(request, pk)).data)
+
+
+class IncidentRestoreApi(APIView):
+    """Power is back (for example restored from the control room): restores every member ticket."""
+
+    permission_classes = [IsDispatcher]
+
+    @extend_schema_serializer(component_name="IncidentRestoreInput")
+    class InputSerializer(serializers.Serializer):
+        cause = serializers.ChoiceField(choices=Assignment.Cause.choices, required=False, allow_blank=True, default="")
+        notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses={200: IncidentSerializer})
+    def post(self, request, pk: int):
+        incident = _incident(request, pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.restore_incident(incident=incident, by=request.user, **data.validated_data)
+        return Response(IncidentSerializer(_incident(request, pk)).data)
+
+
+class NearbyIncidentApi(APIView):
+    """Is an outage already known near this point? For the report form; nothing personal is returned."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [PublicTrackingThrottle]
+
+    class QuerySerializer(serializers.Serializer):
+        lat = serializers.FloatField(min_value=-90, max_value=90)
+        lng = serializers.FloatField(min_value=-180, max_value=180)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("lat", float, required=True), OpenApiParameter("lng", float, required=True)],
+        responses=NearbySerializer,
+    )
+    def get(self, request):
+        query = self.QuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = selectors.open_incidents_near(radius_m=settings.INCIDENT_JOIN_RADIUS_M, **query.validated_data)
+        return Response(NearbySerializer({"incident": found[0] if found else None}).data)
+
+
+class CauseListApi(APIView):
+    """The causes a technician can give when restoring, with labels in the request's language."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=CauseSerializer(many=True))
+    def get(self, request):
+        causes = [{"code": code, "label": str(label)} for code, label in Assignment.Cause.choices]
+        return Response(CauseSerializer(causes, many=True).data)

@@ -1,0 +1,47 @@
+"""Dispatch listens to tickets: an outage ticket is routed by Celery once its transaction commits."""
+
+import logging
+
+from django.db import transaction
+from django.dispatch import receiver
+
+from tickets import signals
+from tickets.models import Ticket
+
+logger = logging.getLogger(__name__)
+
+
+@receiver(signals.ticket_opened, dispatch_uid="dispatch.route_outage")
+def route_outage_on_open(sender, ticket: Ticket, **kwargs) -> None:
+    if ticket.dispatch_state != Ticket.DispatchState.PENDING:
+        return
+    ticket_id = ticket.pk
+    # The worker must never look for a ticket that is not committed yet.
+    transaction.on_commit(lambda: enqueue_routing(ticket_id))
+
+
+def enqueue_routing(ticket_id: int) -> None:
+    """Hand the ticket to Celery; a failure leaves it pending for the sweeper and never fails the report."""
+    from tickets import services as ticket_services
+
+    from . import tasks
+
+    try:
+        if ticket_services.mark_dispatch_state(
+            ticket_id=ticket_id, state=Ticket.DispatchState.ENQUEUED, only_from=(Ticket.DispatchState.PENDING,)
+        ):
+            tasks.route_ticket.delay(ticket_id)
+    except Exception:
+        logger.warning("could not route ticket %s now; the dispatch sweeper will retry", ticket_id, exc_info=True)
+
+
+@receiver(signals.ticket_status_changed, dispatch_uid="dispatch.follow_cancelled_ticket")
+def follow_cancelled_ticket(sender, ticket: Ticket, from_status: str, to_status: str, **kwargs) -> None:
+    """Reports cancelled by staff (a duplicate, a prank call): an incident with no report left stands down."""
+    if to_status != Ticket.Status.CANCELLED or ticket.dispatch_state == Ticket.DispatchState.NOT_NEEDED:
+        return
+    from . import services
+
+    ticket_id = ticket.pk
+    # After the commit: dispatch locks an incident before its tickets, and this transaction holds the ticket.
+    transaction.on_commit(lambda: services.withdraw_cancelled_report(ticket_id=ticket_id))

@@ -1,0 +1,355 @@
+"""Reads of dispatch: routing candidates and their ranking, incidents to join, jobs and the board."""
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Power, Sqrt
+from django.utils import timezone
+
+from tickets import roles
+from tickets.models import Ticket
+from tickets.selectors import visible_unit_ids
+
+from .distance import DistanceProvider, distance_m, distance_provider
+from .models import Assignment, Incident, IncidentReport, Technician
+
+METRES_PER_DEGREE_LAT = 111_320.0
+
+
+def bounding_box(lat: float, lng: float, radius_m: float) -> tuple[float, float, float, float]:
+    """(min_lat, max_lat, min_lng, max_lng) of a square holding the circle; a cheap indexable pre-filter."""
+    dlat = radius_m / METRES_PER_DEGREE_LAT
+    dlng = radius_m / (METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01))
+    return lat - dlat, lat + dlat, lng - dlng, lng + dlng
+
+
+# --- routing candidates -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    technician: "Technician | CandidateRow"
+    distance_m: float
+    score: float
+
+
+def incident_point(incident: Incident) -> tuple[float, float]:
+    if incident.lat is not None and incident.lng is not None:
+        return incident.lat, incident.lng
+    return incident.unit.center_lat, incident.unit.center_lng
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    """The few columns of a technician that routing reads (cheaper than a model instance per row)."""
+
+    pk: int
+    unit_id: int
+    last_lat: float
+    last_lng: float
+    active_jobs: int
+    job_limit: int
+
+
+def candidate_technicians(
+    *, incident: Incident, exclude_ids: set[int] | frozenset[int] = frozenset(), now: datetime | None = None
+) -> list[CandidateRow]:
+    """On-duty technicians (shift not over) with room for a job, a fresh position and the skill needed.
+
+    From the incident's ULP, or from anywhere within DISPATCH_SEARCH_RADIUS_M of it. The database keeps only
+    the DISPATCH_CANDIDATE_POOL best by a flat-earth estimate of the same score, so a ULP with thousands of
+    technicians costs no more than one with fifty; the distance provider then ranks the pool exactly.
+    """
+    now = now or timezone.now()
+    lat, lng = incident_point(incident)
+    min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, settings.DISPATCH_SEARCH_RADIUS_M)
+    fresh_since = now - timedelta(seconds=settings.DISPATCH_POSITION_MAX_AGE_SECONDS)
+    nearby = Q(last_lat__range=(min_lat, max_lat), last_lng__range=(min_lng, max_lng))
+    metres_per_degree_lng = METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01)
+    estimate = Sqrt(
+        Power((F("last_lat") - Value(lat)) * Value(METRES_PER_DEGREE_LAT), 2)
+        + Power((F("last_lng") - Value(lng)) * Value(metres_per_degree_lng), 2)
+    )
+    qs = (
+        Technician.objects.filter(Q(unit_id=incident.unit_id) | nearby)
+        .filter(on_duty=True, last_position_at__gte=fresh_since, last_lat__isnull=False, last_lng__isnull=False)
+        .filter(Q(shift_ends_at__isnull=True) | Q(shift_ends_at__gt=now))
+        .filter(active_jobs__lt=F("job_limit"), skills__icontains=f'"{incident.skill}"')
+        .exclude(state=Technician.State.OFF)
+    )
+    if exclude_ids:
+        qs = qs.exclude(pk__in=exclude_ids)
+    rows = (
+        qs.annotate(
+            estimate=ExpressionWrapper(
+                estimate + F("active_jobs") * Value(float(settings.DISPATCH_LOAD_PENALTY_M)), output_field=FloatField()
+            )
+        )
+        .order_by("estimate", "id")
+        .values_list("id", "unit_id", "last_lat", "last_lng", "active_jobs", "job_limit")[
+            : settings.DISPATCH_CANDIDATE_POOL
+        ]
+    )
+    return [CandidateRow(*row) for row in rows]
+
+
+def rank_candidates(
+    *,
+    origin: tuple[float, float],
+    technicians: list,
+    provider: DistanceProvider,
+    load_penalty_m: float,
+    max_distance_m: float | None = None,
+) -> list[Candidate]:
+    """Nearest first; each job a technician already carries counts as ``load_penalty_m`` more metres."""
+    if not technicians:
+        return []
+    distances = provider.distances_m(origin, [(t.last_lat, t.last_lng) for t in technicians])
+    ranked = [
+        Candidate(technician=t, distance_m=d, score=d + load_penalty_m * t.active_jobs)
+        for t, d in zip(technicians, distances, strict=True)
+        if max_distance_m is None or d <= max_distance_m
+    ]
+    ranked.sort(key=lambda c: (c.score, c.distance_m, c.technician.pk))
+    return ranked
+
+
+def ranked_candidates_for(
+    *, incident: Incident, exclude_ids: set[int] | frozenset[int] = frozenset()
+) -> list[Candidate]:
+    technicians = candidate_technicians(incident=incident, exclude_ids=exclude_ids)
+    # Technicians of another ULP only count within the search radius; the ULP's own at any distance.
+    own = [t for t in technicians if t.unit_id == incident.unit_id]
+    others = [t for t in technicians if t.unit_id != incident.unit_id]
+    provider = distance_provider()
+    origin = incident_point(incident)
+    ranked = rank_candidates(
+        origin=origin, technicians=own, provider=provider, load_penalty_m=settings.DISPATCH_LOAD_PENALTY_M
+    ) + rank_candidates(
+        origin=origin,
+        technicians=others,
+        provider=provider,
+        load_penalty_m=settings.DISPATCH_LOAD_PENALTY_M,
+        max_distance_m=settings.DISPATCH_SEARCH_RADIUS_M,
+    )
+    ranked.sort(key=lambda c: (c.score, c.distance_m, c.technician.pk))
+    return ranked
+
+
+def live_and_refused(*, incident: Incident, now: datetime | None = None) -> tuple[Assignment | None, set[int]]:
+    """In one query: the incident's live assignment (if any) and the technicians who refused it lately."""
+    since = (now or timezone.now()) - timedelta(seconds=settings.DISPATCH_REOFFER_AFTER_SECONDS)
+    live, refused = None, set()
+    rows = Assignment.objects.filter(incident=incident).filter(
+        Q(state__in=Assignment.LIVE_STATES)
+        | Q(state__in=[Assignment.State.DECLINED, Assignment.State.EXPIRED], offered_at__gte=since)
+    )
+    for assignment in rows.select_related("technician__user"):
+        if assignment.state in Assignment.LIVE_STATES:
+            live = assignment
+        else:
+            refused.add(assignment.technician_id)
+    return live, refused
+
+
+# --- incidents ----------------------------------------------------------------------------------
+
+
+def open_incidents() -> QuerySet[Incident]:
+    return Incident.objects.filter(status__in=Incident.OPEN_STATUSES)
+
+
+def incident_to_join(
+    *, lat: float | None, lng: float | None, transformer_code: str = "", at: datetime | None = None
+) -> tuple[Incident | None, float | None]:
+    """The open incident a new outage report belongs to, and its distance to the nearest member report.
+
+    Same transformer (gardu) first; otherwise any open incident with a report within
+    INCIDENT_JOIN_RADIUS_M, whose last report came within INCIDENT_JOIN_HOURS.
+    """
+    at = at or timezone.now()
+    recent = open_incidents().filter(last_report_at__gte=at - timedelta(hours=settings.INCIDENT_JOIN_HOURS))
+    if transformer_code:
+        same = recent.filter(transformer_code=transformer_code).order_by("-last_report_at").first()
+        if same is not None:
+            distance = None
+            if lat is not None and lng is not None and same.lat is not None and same.lng is not None:
+                distance = distance_m((lat, lng), (same.lat, same.lng))
+            return same, distance
+    if lat is None or lng is None:
+        return None, None
+    radius = settings.INCIDENT_JOIN_RADIUS_M
+    min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, radius)
+    points = IncidentReport.objects.filter(
+        incident__in=recent,
+        ticket__lat__range=(min_lat, max_lat),
+        ticket__lng__range=(min_lng, max_lng),
+    ).values_list("incident_id", "ticket__lat", "ticket__lng")
+    best: tuple[float, int] | None = None
+    for incident_id, p_lat, p_lng in points:
+        d = distance_m((lat, lng), (p_lat, p_lng))
+        if d <= radius and (best is None or (d, incident_id) < best):
+            best = (d, incident_id)
+    if best is None:
+        return None, None
+    return Incident.objects.get(pk=best[1]), best[0]
+
+
+def open_incidents_near(*, lat: float, lng: float, radius_m: float = 500) -> list[Incident]:
+    """Open incidents with a report within ``radius_m`` of a point, nearest first.
+
+    One query when nothing is near (the operator console asks on every ringing call), two otherwise.
+    """
+    if lat is None or lng is None:
+        return []
+    min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, radius_m)
+    since = timezone.now() - timedelta(hours=settings.INCIDENT_JOIN_HOURS)
+    points = IncidentReport.objects.filter(
+        Q(incident__last_report_at__gte=since) | ~Q(incident__status=Incident.Status.OPEN),
+        incident__status__in=Incident.OPEN_STATUSES,
+        ticket__lat__range=(min_lat, max_lat),
+        ticket__lng__range=(min_lng, max_lng),
+    ).values_list("incident_id", "ticket__lat", "ticket__lng")
+    best: dict[int, float] = {}
+    for incident_id, p_lat, p_lng in points:
+        d = distance_m((lat, lng), (p_lat, p_lng))
+        if d <= radius_m and d < best.get(incident_id, math.inf):
+            best[incident_id] = d
+    if not best:
+        return []
+    incidents = Incident.objects.select_related("unit").filter(pk__in=best)
+    return sorted(incidents, key=lambda i: (best[i.pk], i.pk))
+
+
+def member_tickets(incident: Incident) -> QuerySet[Ticket]:
+    return Ticket.objects.select_related("unit", "category").filter(incident_report__incident=incident).order_by("id")
+
+
+def live_assignment(incident: Incident) -> Assignment | None:
+    return incident.assignments.filter(state__in=Assignment.LIVE_STATES).select_related("technician__user").first()
+
+
+def incidents_visible_to(viewer) -> QuerySet[Incident]:
+    live = Assignment.objects.filter(state__in=Assignment.LIVE_STATES).select_related("technician__user")
+    qs = Incident.objects.select_related("unit").prefetch_related(
+        Prefetch("assignments", queryset=live, to_attr="live_assignments"),
+        Prefetch(
+            "reports",
+            queryset=IncidentReport.objects.select_related("ticket").only(
+                "id", "incident_id", "ticket__id", "ticket__number"
+            ),
+        ),
+    )
+    unit_ids = visible_unit_ids(viewer)
+    if unit_ids is None:
+        return qs
+    return qs.filter(unit_id__in=unit_ids)
+
+
+# --- technicians, jobs and the board ------------------------------------------------------------
+
+
+def technician_of(user) -> Technician | None:
+    if not user or not user.is_authenticated:
+        return None
+    return Technician.objects.select_related("user", "unit").filter(user=user).first()
+
+
+def technicians_visible_to(viewer) -> QuerySet[Technician]:
+    qs = Technician.objects.select_related("user", "unit")
+    unit_ids = visible_unit_ids(viewer)
+    if unit_ids is None:
+        return qs
+    return qs.filter(unit_id__in=unit_ids)
+
+
+def assignments_of(technician: Technician) -> QuerySet[Assignment]:
+    return (
+        Assignment.objects.filter(technician=technician)
+        .select_related("incident__unit", "technician__user")
+        .prefetch_related(
+            Prefetch(
+                "incident__reports",
+                queryset=IncidentReport.objects.select_related("ticket").only(
+                    "id", "incident_id", "ticket__id", "ticket__number"
+                ),
+            )
+        )
+    )
+
+
+def jobs_for(technician: Technician) -> dict[str, list[Assignment]]:
+    """A technician's open offers (not yet expired) and their accepted, unfinished jobs."""
+    now = timezone.now()
+    live = list(assignments_of(technician).filter(state__in=Assignment.LIVE_STATES).order_by("offered_at", "id"))
+    return {
+        "offers": [
+            a for a in live if a.state == Assignment.State.OFFERED and (a.expires_at is None or a.expires_at > now)
+        ],
+        "jobs": [a for a in live if a.state != Assignment.State.OFFERED],
+    }
+
+
+def board_for(viewer) -> dict:
+    """What a dispatcher watches: open incidents, outage tickets waiting for a crew, and the technicians."""
+    incidents = list(incidents_visible_to(viewer).filter(status__in=Incident.OPEN_STATUSES).order_by("opened_at", "id"))
+    unit_ids = visible_unit_ids(viewer)
+    waiting = (
+        Ticket.objects.select_related("unit", "category")
+        .filter(
+            dispatch_state__in=[
+                Ticket.DispatchState.PENDING,
+                Ticket.DispatchState.ENQUEUED,
+                Ticket.DispatchState.UNASSIGNABLE,
+            ]
+        )
+        .exclude(status__in=[Ticket.Status.RESTORED, Ticket.Status.CLOSED, Ticket.Status.CANCELLED])
+    )
+    if unit_ids is not None:
+        waiting = waiting.filter(unit_id__in=unit_ids)
+    technicians = list(technicians_visible_to(viewer).filter(on_duty=True).order_by("user__username"))
+    return {
+        "incidents": incidents,
+        "unassigned": list(waiting.order_by("dispatch_requested_at", "id")[:200]),
+        "technicians": technicians,
+    }
+
+
+def can_manage_incident(viewer, incident: Incident) -> bool:
+    if not roles.has_role(viewer, roles.DISPATCHER, roles.SUPERVISOR, roles.ADMIN):
+        return False
+    unit_ids = visible_unit_ids(viewer)
+    return unit_ids is None or incident.unit_id in unit_ids
+
+
+def offers_due_to_expire(now: datetime | None = None) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(state=Assignment.State.OFFERED, expires_at__lte=now or timezone.now())
+
+
+def tickets_waiting_to_route(now: datetime | None = None) -> list[int]:
+    """Outage tickets never attached to an incident (lost enqueue, broker down, worker died)."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.DISPATCH_STUCK_SECONDS)
+    return list(
+        Ticket.objects.filter(
+            dispatch_state__in=[Ticket.DispatchState.PENDING, Ticket.DispatchState.ENQUEUED],
+            dispatch_requested_at__lte=cutoff,
+            incident_report__isnull=True,
+        )
+        .order_by("dispatch_requested_at")
+        .values_list("pk", flat=True)[:500]
+    )
+
+
+def incidents_waiting_for_crew(now: datetime | None = None) -> list[int]:
+    """Open incidents without a live assignment, not routed lately."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.DISPATCH_RETRY_SECONDS)
+    return list(
+        Incident.objects.filter(status=Incident.Status.OPEN)
+        .filter(Q(last_routed_at__isnull=True) | Q(last_routed_at__lte=cutoff))
+        .exclude(assignments__state__in=Assignment.LIVE_STATES)
+        .order_by("opened_at")
+        .values_list("pk", flat=True)[:200]
+    )

@@ -1,0 +1,650 @@
+"""Writes of dispatch: positions, incidents, routing, job steps, manual assignment, restoration.
+
+Locks are always taken in the same order — incident, then assignment, then technician — so two
+workers never wait on each other in a circle.
+"""
+
+import logging
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hotline.exceptions import ApplicationError, ConflictError
+from tickets import services as ticket_services
+from tickets.geo import valid_coordinates
+from tickets.models import Customer, ServiceUnit, Ticket
+
+from . import selectors, signals
+from .distance import distance_m
+from .models import Assignment, Incident, IncidentReport, JobStep, Technician
+
+logger = logging.getLogger(__name__)
+
+S = Ticket.Status
+# The way an outage ticket walks while its crew works; each move is a public event (and a notification).
+TICKET_PATH = [S.RECEIVED, S.ASSIGNED, S.ON_THE_WAY, S.IN_PROGRESS, S.TEMPORARILY_RESTORED, S.RESTORED]
+TICKET_DONE = {S.RESTORED, S.CLOSED, S.CANCELLED}
+
+INCIDENT_TO_TICKET = {
+    Incident.Status.ASSIGNED: S.ASSIGNED,
+    Incident.Status.ON_THE_WAY: S.ON_THE_WAY,
+    Incident.Status.IN_PROGRESS: S.IN_PROGRESS,
+    Incident.Status.PARTLY_RESTORED: S.TEMPORARILY_RESTORED,
+    Incident.Status.RESTORED: S.RESTORED,
+}
+
+# Category → the skill its job needs (everything else: low voltage).
+CATEGORY_SKILLS = {"GG-GARDU": Technician.Skill.MEDIUM_VOLTAGE, "GG-APP": Technician.Skill.METER}
+
+
+def _announce(incident: Incident, change: str) -> None:
+    signals.incident_changed.send(sender=Incident, incident=incident, change=change)
+
+
+# --- technicians --------------------------------------------------------------------------------
+
+
+def _refresh_load(technician_id: int) -> Technician:
+    """Recount a technician's live jobs under a row lock and set their state from it."""
+    tech = Technician.objects.select_for_update().get(pk=technician_id)
+    tech.active_jobs = Assignment.objects.filter(technician_id=tech.pk, state__in=Assignment.LIVE_STATES).count()
+    if not tech.on_duty:
+        tech.state = Technician.State.OFF
+    else:
+        tech.state = Technician.State.BUSY if tech.active_jobs >= tech.job_limit else Technician.State.AVAILABLE
+    tech.save(update_fields=["active_jobs", "state"])
+    return tech
+
+
+def record_position(
+    *,
+    technician: Technician,
+    lat: float,
+    lng: float,
+    accuracy_m: float | None = None,
+    at: datetime | None = None,
+) -> Technician:
+    """Store the technician's last known position; impossible coordinates are refused."""
+    if not valid_coordinates(lat, lng) or (lat == 0 and lng == 0):
+        raise ApplicationError(
+            _("These coordinates are not a place on Earth."),
+            extra={
+                "fields": {
+                    "lat": [_("Latitude must be between -90 and 90.")],
+                    "lng": [_("Longitude must be between -180 and 180.")],
+                }
+            },
+        )
+    if accuracy_m is not None and accuracy_m < 0:
+        raise ApplicationError(
+            _("Accuracy cannot be negative."), extra={"fields": {"accuracy_m": [_("Accuracy cannot be negative.")]}}
+        )
+    now = timezone.now()
+    when = min(at or now, now)
+    # A position older than the one we hold (a queued step sent late) does not move the technician back.
+    Technician.objects.filter(pk=technician.pk).filter(
+        Q(last_position_at__isnull=True) | Q(last_position_at__lte=when)
+    ).update(last_lat=lat, last_lng=lng, last_accuracy_m=accuracy_m, last_position_at=when)
+    technician.refresh_from_db(fields=["last_lat", "last_lng", "last_accuracy_m", "last_position_at"])
+    return technician
+
+
+@transaction.atomic
+def set_on_duty(*, technician: Technician, on_duty: bool, shift_ends_at: datetime | None = None) -> Technician:
+    """Start or end a shift. Off duty, no new offer comes; jobs already in hand stay with the technician."""
+    if on_duty and shift_ends_at is not None and shift_ends_at <= timezone.now():
+        raise ApplicationError(
+            _("The shift must end in the future."),
+            extra={"fields": {"shift_ends_at": [_("The shift must end in the future.")]}},
+        )
+    Technician.objects.filter(pk=technician.pk).update(on_duty=on_duty, shift_ends_at=shift_ends_at)
+    tech = _refresh_load(technician.pk)
+    return Technician.objects.select_related("user", "unit").get(pk=tech.pk)
+
+
+@transaction.atomic
+def withdraw_cancelled_report(*, ticket_id: int) -> Incident | None:
+    """A member ticket was cancelled: when no report of its incident is left open, cancel the incident and
+    withdraw its crew (the technician is freed for other work)."""
+    report = IncidentReport.objects.filter(ticket_id=ticket_id).first()
+    if report is None:
+        return None
+    incident = Incident.objects.select_for_update().get(pk=report.incident_id)
+    if not incident.is_open:
+        return incident
+    if selectors.member_tickets(incident).exclude(status=S.CANCELLED).exists():
+        return incident
+    now = timezone.now()
+    live = selectors.live_assignment(incident)
+    if live is not None:
+        Assignment.objects.filter(pk=live.pk).update(state=Assignment.State.WITHDRAWN, finished_at=now)
+        _refresh_load(live.technician_id)
+    incident.status = Incident.Status.CANCELLED
+    incident.save(update_fields=["status"])
+    _announce(incident, "status")
+    return incident
+
+
+# --- incidents ----------------------------------------------------------------------------------
+
+
+def _skill_for(ticket: Ticket) -> str:
+    return CATEGORY_SKILLS.get(ticket.category.code, Technician.Skill.LOW_VOLTAGE)
+
+
+def _customers_affected(incident: Incident) -> int:
+    if incident.transformer_code:
+        on_transformer = Customer.objects.filter(transformer_code=incident.transformer_code).count()
+        return max(on_transformer, incident.report_count)
+    return incident.report_count
+
+
+@transaction.atomic
+def attach_to_incident(*, ticket: Ticket) -> Incident:
+    """Put an outage ticket into the open incident it belongs to, or open a new incident for it.
+
+    1. Lock the ticket's ULP (FOR NO KEY UPDATE: tickets can still be inserted) so that two reports of
+       one outage arriving together do not open two incidents.
+    2. Join the same transformer's open incident, else one with a report within INCIDENT_JOIN_RADIUS_M
+       in the last INCIDENT_JOIN_HOURS, else open a new one.
+    3. A report joining an incident whose crew is already on it follows the incident's status.
+    """
+    list(ServiceUnit.objects.select_for_update(no_key=True).filter(pk=ticket.unit_id).values_list("pk"))
+    existing = IncidentReport.objects.select_related("incident").filter(ticket_id=ticket.pk).first()
+    if existing is not None:
+        return existing.incident
+
+    customer = ticket.customer
+    transformer = customer.transformer_code if customer else ""
+    now = timezone.now()
+    incident, distance = selectors.incident_to_join(
+        lat=ticket.lat, lng=ticket.lng, transformer_code=transformer, at=now
+    )
+    if incident is None:
+        incident = Incident(
+            unit_id=ticket.unit_id,
+            lat=ticket.lat,
+            lng=ticket.lng,
+            transformer_code=transformer,
+            feeder_code=customer.feeder_code if customer else "",
+            address=ticket.address[:255],
+            skill=_skill_for(ticket),
+            opened_at=now,
+            last_report_at=now,
+            report_count=1,
+        )
+        incident.customers_affected = _customers_affected(incident)
+        incident.full_clean(exclude=["unit"], validate_unique=False)  # the unit is the ticket's own
+        incident.save()
+        IncidentReport.objects.create(incident=incident, ticket=ticket, joined_at=now, distance_m=0.0)
+        _announce(incident, "opened")
+        return incident
+
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    IncidentReport.objects.create(incident=incident, ticket=ticket, joined_at=now, distance_m=distance)
+    incident.report_count = incident.reports.count()
+    incident.last_report_at = now
+    if incident.lat is None and ticket.lat is not None:
+        incident.lat, incident.lng = ticket.lat, ticket.lng
+    if not incident.address and ticket.address:
+        incident.address = ticket.address[:255]
+    incident.customers_affected = _customers_affected(incident)
+    live = selectors.live_assignment(incident)
+    if live is None and _skill_for(ticket) == Technician.Skill.MEDIUM_VOLTAGE:
+        # A transformer report in an incident nobody holds yet: it needs a medium-voltage crew.
+        incident.skill = Technician.Skill.MEDIUM_VOLTAGE
+    incident.save(
+        update_fields=["report_count", "last_report_at", "lat", "lng", "address", "customers_affected", "skill"]
+    )
+    if live is not None:
+        ticket_services.mark_dispatch_state(ticket_id=ticket.pk, state=Ticket.DispatchState.ASSIGNED)
+        target = INCIDENT_TO_TICKET.get(incident.status)
+        if target is not None:
+            _walk_ticket(ticket_id=ticket.pk, target=target, data=_step_data(live, target))
+    _announce(incident, "joined")
+    return incident
+
+
+def _walk_ticket(*, ticket_id: int, target: str, data: dict | None = None, actor=None, message: str = "") -> None:
+    """Move one outage ticket forward along TICKET_PATH to ``target``, one allowed step at a time."""
+    ticket = Ticket.objects.select_related("unit").get(pk=ticket_id)
+    if ticket.status in TICKET_DONE or ticket.status not in TICKET_PATH:
+        return
+    if target == S.RESTORED:
+        steps = [S.RESTORED]
+    else:
+        here, there = TICKET_PATH.index(ticket.status), TICKET_PATH.index(target)
+        steps = TICKET_PATH[here + 1 : there + 1]
+    for status in steps:
+        ticket = ticket_services.change_status(
+            ticket=ticket,
+            to_status=status,
+            actor=actor,
+            actor_label="dispatch" if actor is None else "",
+            message=message if status == target else "",
+            data=data or {},
+        )
+
+
+def _walk_members(incident: Incident, target: str, *, data: dict | None = None, actor=None, message: str = "") -> None:
+    for ticket_id in selectors.member_tickets(incident).values_list("pk", flat=True):
+        _walk_ticket(ticket_id=ticket_id, target=target, data=data, actor=actor, message=message)
+
+
+def _mark_members(incident: Incident, state: str) -> None:
+    ids = (
+        selectors.member_tickets(incident)
+        .exclude(dispatch_state=state)
+        .exclude(status__in=TICKET_DONE)
+        .values_list("pk", flat=True)
+    )
+    for ticket_id in list(ids):
+        ticket_services.mark_dispatch_state(ticket_id=ticket_id, state=state)
+
+
+def _step_data(assignment: Assignment | None, target: str) -> dict:
+    data: dict = {}
+    if assignment is not None:
+        data["technician_first_name"] = (assignment.technician.user.first_name or "").split(" ")[0][:30]
+        if target == S.ON_THE_WAY and assignment.distance_m:
+            speed_m_per_min = settings.DISPATCH_TRAVEL_SPEED_KMH * 1000 / 60
+            data["eta_minutes"] = max(1, round(assignment.distance_m / speed_m_per_min))
+    incident = assignment.incident if assignment is not None else None
+    if incident is not None and incident.estimated_restoration_at and target not in TICKET_DONE:
+        data["estimated_restoration_at"] = incident.estimated_restoration_at.isoformat()
+    return data
+
+
+# --- routing ------------------------------------------------------------------------------------
+
+
+def _offer(*, incident: Incident, technician: Technician, distance: float) -> Assignment:
+    now = timezone.now()  # the moment of the offer: its clock starts here
+    assignment = Assignment(
+        incident=incident,
+        technician=technician,
+        state=Assignment.State.OFFERED,
+        offered_at=now,
+        expires_at=now + timedelta(seconds=settings.DISPATCH_OFFER_SECONDS),
+        distance_m=round(distance, 1),
+    )
+    assignment.save()
+    # The technician's row is locked by the caller; one statement books the seat.
+    Technician.objects.filter(pk=technician.pk).update(
+        active_jobs=F("active_jobs") + 1,
+        state=Case(
+            When(job_limit__lte=F("active_jobs") + 1, then=Value(Technician.State.BUSY)),
+            default=Value(Technician.State.AVAILABLE),
+        ),
+    )
+    assignment_id, eta = assignment.pk, assignment.expires_at
+    transaction.on_commit(lambda: _schedule_expiry(assignment_id, eta))
+    return assignment
+
+
+def _schedule_expiry(assignment_id: int, eta: datetime) -> None:
+    """Expire the offer on time; the sweeper catches it if this message is lost."""
+    from . import tasks
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return  # in-process: run_sweepers expires offers
+    try:
+        tasks.expire_offer.apply_async(args=[assignment_id], eta=eta + timedelta(seconds=1))
+    except Exception:
+        logger.warning(
+            "could not schedule expiry of offer %s; the sweeper will expire it", assignment_id, exc_info=True
+        )
+
+
+def route_incident(*, incident_id: int) -> Assignment | None:
+    """Offer an open incident to the best available technician; idempotent.
+
+    1. Lock the incident; if it already has a live assignment, return that one.
+    2. Rank candidates (distance + load penalty), skipping technicians who refused it lately.
+    3. Lock the first free candidate with SELECT … FOR UPDATE SKIP LOCKED (another worker booking them
+       skips to the next one), re-check the job limit under the lock and offer the job.
+    4. Nobody free: the member tickets wait as "no technician available" for the sweeper.
+    """
+    with transaction.atomic():
+        incident = (
+            Incident.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=incident_id).first()
+        )
+        if incident is None or not incident.is_open:
+            return None
+        now = timezone.now()
+        live, exclude = selectors.live_and_refused(incident=incident, now=now)
+        if live is not None:
+            _mark_members(incident, Ticket.DispatchState.ASSIGNED)
+            return live
+        if incident.status != Incident.Status.OPEN:
+            return None
+        ranked = selectors.ranked_candidates_for(incident=incident, exclude_ids=exclude)
+        incident.last_routed_at = now
+        incident.route_attempts = F("route_attempts") + 1
+        incident.save(update_fields=["last_routed_at", "route_attempts"])
+        for candidate in ranked[: settings.DISPATCH_MAX_CANDIDATES]:
+            locked = (
+                Technician.objects.select_for_update(skip_locked=True)
+                .filter(pk=candidate.technician.pk, on_duty=True, active_jobs__lt=F("job_limit"))
+                .first()
+            )
+            if locked is None:
+                continue
+            assignment = _offer(incident=incident, technician=locked, distance=candidate.distance_m)
+            _mark_members(incident, Ticket.DispatchState.ASSIGNED)
+            return assignment
+        _mark_members(incident, Ticket.DispatchState.UNASSIGNABLE)
+        return None
+
+
+def route_ticket(*, ticket_id: int) -> Assignment | None:
+    """Route one outage ticket: attach it to its incident, then make sure the incident has a crew."""
+    ticket = Ticket.objects.select_related("category", "customer", "unit").filter(pk=ticket_id).first()
+    if ticket is None or not ticket.category.dispatches or ticket.status in TICKET_DONE:
+        return None
+    incident = attach_to_incident(ticket=ticket)
+    return route_incident(incident_id=incident.pk)
+
+
+@transaction.atomic
+def expire_offer(*, assignment_id: int, now: datetime | None = None) -> int | None:
+    """Expire one offer past its time; returns its incident id (to route again) or None if nothing changed."""
+    now = now or timezone.now()
+    row = Assignment.objects.filter(pk=assignment_id).values_list("incident_id", flat=True).first()
+    if row is None:
+        return None
+    Incident.objects.select_for_update().filter(pk=row).first()
+    assignment = Assignment.objects.select_for_update().filter(pk=assignment_id).first()
+    if assignment.state != Assignment.State.OFFERED or assignment.expires_at is None or assignment.expires_at > now:
+        return None
+    assignment.state = Assignment.State.EXPIRED
+    assignment.finished_at = now
+    assignment.save(update_fields=["state", "finished_at"])
+    _refresh_load(assignment.technician_id)
+    return assignment.incident_id
+
+
+# --- job steps ----------------------------------------------------------------------------------
+
+STEP_FROM = {
+    JobStep.Step.ACCEPT: {Assignment.State.OFFERED},
+    JobStep.Step.DECLINE: {Assignment.State.OFFERED},
+    JobStep.Step.DEPART: {Assignment.State.ACCEPTED},
+    JobStep.Step.ARRIVE: {Assignment.State.EN_ROUTE},
+    JobStep.Step.RESTORE_PARTLY: {Assignment.State.ON_SITE},
+    JobStep.Step.RESTORE: {Assignment.State.ON_SITE},
+}
+
+
+def take_step(
+    *,
+    assignment: Assignment,
+    technician: Technician,
+    step: str,
+    client_id: uuid.UUID | str,
+    at: datetime | None = None,
+    lat: float | None = None,
+    lng: float | None = None,
+    cause: str = "",
+    notes: str = "",
+    photo=None,
+) -> Assignment:
+    """One step of a job from the technician's phone: accept, decline, depart, arrive, restore(_partly).
+
+    The same ``client_id`` again (a queued step resent) returns the assignment and changes nothing. A
+    step out of order, on an expired offer or on somebody else's job is refused and changes nothing.
+    """
+    if step not in STEP_FROM:
+        raise ApplicationError(_("Unknown step."), extra={"fields": {"step": [_("Unknown step.")]}})
+    try:
+        client_uuid = uuid.UUID(str(client_id))
+    except ValueError as exc:
+        raise ApplicationError(
+            _("client_id must be a UUID."), extra={"fields": {"client_id": [_("client_id must be a UUID.")]}}
+        ) from exc
+    if (lat is None) != (lng is None) or (lat is not None and not valid_coordinates(lat, lng)):
+        raise ApplicationError(
+            _("These coordinates are not a place on Earth."),
+            extra={"fields": {"lat": [_("Give a valid latitude and longitude together.")]}},
+        )
+    if step == JobStep.Step.RESTORE and cause not in Assignment.Cause.values:
+        raise ApplicationError(
+            _("Choose the cause of the outage."), extra={"fields": {"cause": [_("Choose the cause of the outage.")]}}
+        )
+    if cause and cause not in Assignment.Cause.values:
+        raise ApplicationError(_("Unknown cause."), extra={"fields": {"cause": [_("Unknown cause.")]}})
+
+    now = timezone.now()
+    when = min(at or now, now)
+    reroute = False
+    with transaction.atomic():
+        Incident.objects.select_for_update().filter(pk=assignment.incident_id).first()
+        locked = (
+            Assignment.objects.select_for_update().select_related("incident", "technician__user").get(pk=assignment.pk)
+        )
+        if locked.technician_id != technician.pk:
+            raise ApplicationError(_("This job belongs to another technician."), status_code=403)
+        done = JobStep.objects.filter(client_id=client_uuid).first()
+        if done is not None:
+            if done.assignment_id != locked.pk or done.step != step:
+                raise ConflictError(_("This step id was already used for another step."))
+            return locked
+        if locked.state not in STEP_FROM[step]:
+            raise ConflictError(
+                _("This step cannot be taken now: the job is %(state)s.") % {"state": locked.get_state_display()},
+                extra={"state": locked.state},
+            )
+        if step == JobStep.Step.ACCEPT and locked.expires_at is not None and locked.expires_at <= now:
+            raise ConflictError(_("This offer has expired."), extra={"state": "expired"})
+        if step == JobStep.Step.RESTORE_PARTLY and locked.incident.status == Incident.Status.PARTLY_RESTORED:
+            raise ConflictError(_("The incident is already marked partly restored."), extra={"state": locked.state})
+
+        JobStep.objects.create(assignment=locked, client_id=client_uuid, step=step, at=when, lat=lat, lng=lng)
+        incident = locked.incident
+        if step == JobStep.Step.ACCEPT:
+            locked.state, locked.accepted_at = Assignment.State.ACCEPTED, when
+            _set_incident_status(incident, Incident.Status.ASSIGNED, locked, change="assigned")
+        elif step == JobStep.Step.DECLINE:
+            locked.state, locked.finished_at = Assignment.State.DECLINED, when
+            locked.reason = (notes or "")[:255]
+            reroute = True
+        elif step == JobStep.Step.DEPART:
+            locked.state, locked.departed_at = Assignment.State.EN_ROUTE, when
+            if lat is not None:
+                locked.distance_m = round(distance_m((lat, lng), selectors.incident_point(incident)), 1)
+            _set_incident_status(incident, Incident.Status.ON_THE_WAY, locked)
+        elif step == JobStep.Step.ARRIVE:
+            locked.state, locked.arrived_at = Assignment.State.ON_SITE, when
+            _set_incident_status(incident, Incident.Status.IN_PROGRESS, locked)
+        elif step == JobStep.Step.RESTORE_PARTLY:
+            locked.cause = cause or locked.cause
+            locked.notes = notes or locked.notes
+            _set_incident_status(incident, Incident.Status.PARTLY_RESTORED, locked, change="partly_restored")
+        elif step == JobStep.Step.RESTORE:
+            locked.state, locked.finished_at = Assignment.State.RESTORED, when
+            locked.cause, locked.notes = cause, notes or locked.notes
+        if photo:
+            locked.photo = photo
+        locked.save()
+        if step == JobStep.Step.RESTORE:
+            restore_incident(incident=incident, by=technician.user, cause=cause, notes=notes, at=when)
+        if step in (JobStep.Step.DECLINE, JobStep.Step.RESTORE):
+            _refresh_load(technician.pk)
+        if lat is not None:
+            record_position(technician=technician, lat=lat, lng=lng, at=when)
+        if reroute:
+            incident_id = incident.pk
+            transaction.on_commit(lambda: _enqueue_route_incident(incident_id))
+    return locked
+
+
+def _set_incident_status(incident: Incident, status: str, assignment: Assignment, *, change: str = "status") -> None:
+    incident.status = status
+    incident.save(update_fields=["status"])
+    target = INCIDENT_TO_TICKET[status]
+    _walk_members(incident, target, data=_step_data(assignment, target))
+    _announce(incident, change)
+
+
+def _enqueue_route_incident(incident_id: int) -> None:
+    from . import tasks
+
+    try:
+        tasks.route_incident.delay(incident_id)
+    except Exception:  # the sweeper routes incidents left without a crew
+        logger.warning("could not enqueue routing of incident %s; the sweeper will retry", incident_id, exc_info=True)
+
+
+# --- dispatcher actions -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def manual_assign(*, incident: Incident, technician: Technician, reason: str, by) -> Assignment:
+    """A dispatcher gives the incident to a technician by hand (accepted at once), withdrawing any live offer
+    or job; the reason goes on every member ticket's timeline."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Give a reason."), extra={"fields": {"reason": [_("Give a reason.")]}})
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if not incident.is_open:
+        raise ConflictError(_("This incident is closed."))
+    if incident.status in (Incident.Status.IN_PROGRESS, Incident.Status.PARTLY_RESTORED):
+        raise ConflictError(_("The crew is already working on site; restore the incident first."))
+    now = timezone.now()
+    current = selectors.live_assignment(incident)
+    if current is not None:
+        if current.technician_id == technician.pk and current.state != Assignment.State.OFFERED:
+            raise ConflictError(_("This technician already has this job."))
+        Assignment.objects.filter(pk=current.pk).update(
+            state=Assignment.State.WITHDRAWN, finished_at=now, reason=reason[:255]
+        )
+        _refresh_load(current.technician_id)
+    if incident.status == Incident.Status.ON_THE_WAY:
+        # The new crew has not left yet: the customers see the job go back to "crew assigned".
+        for ticket_id in selectors.member_tickets(incident).filter(status=S.ON_THE_WAY).values_list("pk", flat=True):
+            ticket_services.change_status(ticket=Ticket.objects.get(pk=ticket_id), to_status=S.RECEIVED, actor=by)
+    assignment = Assignment(
+        incident=incident,
+        technician=technician,
+        state=Assignment.State.ACCEPTED,
+        offered_at=now,
+        accepted_at=now,
+        manual=True,
+        reason=reason[:255],
+        assigned_by=by,
+        distance_m=(
+            round(distance_m((technician.last_lat, technician.last_lng), selectors.incident_point(incident)), 1)
+            if technician.last_lat is not None
+            else None
+        ),
+    )
+    assignment.save()
+    _refresh_load(technician.pk)
+    incident.status = Incident.Status.ASSIGNED
+    incident.save(update_fields=["status"])
+    for ticket in selectors.member_tickets(incident).exclude(status__in=TICKET_DONE):
+        ticket_services.add_note(
+            ticket=ticket,
+            author=by,
+            message=_("Assigned by hand to %(name)s: %(reason)s") % {"name": technician.name, "reason": reason},
+        )
+    _walk_members(incident, S.ASSIGNED, data=_step_data(assignment, S.ASSIGNED), actor=by)
+    _mark_members(incident, Ticket.DispatchState.ASSIGNED)
+    _announce(incident, "assigned")
+    return assignment
+
+
+@transaction.atomic
+def set_estimate(*, incident: Incident, estimated_restoration_at: datetime, by) -> Incident:
+    """Record the estimated restoration time and tell every member ticket's customer."""
+    if estimated_restoration_at is None or estimated_restoration_at <= timezone.now() - timedelta(minutes=5):
+        raise ApplicationError(
+            _("The estimated restoration must be in the future."),
+            extra={"fields": {"estimated_restoration_at": [_("The estimated restoration must be in the future.")]}},
+        )
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if not incident.is_open:
+        raise ConflictError(_("This incident is closed."))
+    incident.estimated_restoration_at = estimated_restoration_at
+    incident.save(update_fields=["estimated_restoration_at"])
+    zone_time = timezone.localtime(estimated_restoration_at, timezone=_zone(incident.unit))
+    for ticket in selectors.member_tickets(incident).exclude(status__in=TICKET_DONE):
+        ticket_services.add_note(
+            ticket=ticket,
+            author=by,
+            public=True,
+            message=_("Estimated restoration: %(time)s %(zone)s.")
+            % {"time": zone_time.strftime("%d-%m-%Y %H:%M"), "zone": incident.unit.zone_label},
+        )
+    _announce(incident, "estimate")
+    return incident
+
+
+def _zone(unit: ServiceUnit):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(unit.time_zone or settings.TIME_ZONE)
+
+
+@transaction.atomic
+def restore_incident(
+    *, incident: Incident, by, cause: str = "", notes: str = "", at: datetime | None = None
+) -> Incident:
+    """Power is back: restore the incident, finish its live job, and restore every member ticket
+    (each through tickets.services.change_status, so each customer is told)."""
+    if cause and cause not in Assignment.Cause.values:
+        raise ApplicationError(_("Unknown cause."), extra={"fields": {"cause": [_("Unknown cause.")]}})
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.status == Incident.Status.RESTORED:
+        return incident
+    if not incident.is_open:
+        raise ConflictError(_("This incident is closed."))
+    when = at or timezone.now()
+    live = selectors.live_assignment(incident)
+    if live is not None and live.state != Assignment.State.RESTORED:
+        state = Assignment.State.RESTORED if live.state != Assignment.State.OFFERED else Assignment.State.WITHDRAWN
+        Assignment.objects.filter(pk=live.pk).update(state=state, finished_at=when, cause=cause or live.cause)
+        _refresh_load(live.technician_id)
+    incident.status = Incident.Status.RESTORED
+    incident.restored_at = when
+    incident.cause = cause or incident.cause
+    incident.customers_affected = _customers_affected(incident)
+    incident.save(update_fields=["status", "restored_at", "cause", "customers_affected"])
+    data = {"cause": str(Assignment.Cause(cause).label)} if cause else {}
+    if live is not None:
+        data["technician_first_name"] = (live.technician.user.first_name or "").split(" ")[0][:30]
+    _walk_members(incident, S.RESTORED, data=data, actor=by if by is not None else None)
+    _announce(incident, "restored")
+    return incident
+
+
+# --- sweeper ------------------------------------------------------------------------------------
+
+
+def sweep_dispatch(*, now: datetime | None = None) -> dict:
+    """Recover what a lost message or a dead worker left behind; run by beat (or run_sweepers).
+
+    1. Expire offers past their time and route their incidents to the next candidate.
+    2. Route again incidents still without a crew (nobody was free last time).
+    3. Route outage tickets that were never attached to an incident.
+    Each step is idempotent, so two sweepers at once do no harm.
+    """
+    now = now or timezone.now()
+    counts = {"expired": 0, "incidents": 0, "tickets": 0}
+    for assignment_id in list(selectors.offers_due_to_expire(now).values_list("pk", flat=True)[:500]):
+        incident_id = expire_offer(assignment_id=assignment_id, now=now)
+        if incident_id is not None:
+            counts["expired"] += 1
+            route_incident(incident_id=incident_id)
+    for incident_id in selectors.incidents_waiting_for_crew(now):
+        counts["incidents"] += 1
+        route_incident(incident_id=incident_id)
+    for ticket_id in selectors.tickets_waiting_to_route(now):
+        counts["tickets"] += 1
+        route_ticket(ticket_id=ticket_id)
+    return counts

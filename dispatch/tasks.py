@@ -1,0 +1,56 @@
+"""Celery tasks of dispatch: thin wrappers around the services (ids in, ids out; all idempotent).
+
+A lost race on a unique constraint (IntegrityError) or a dropped connection is retried, never surfaced:
+the services re-read the state and do only what is left.
+"""
+
+import logging
+
+from celery import shared_task
+from django.db import IntegrityError, OperationalError
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    name="dispatch.route_ticket", autoretry_for=(OperationalError, IntegrityError), retry_backoff=2, max_retries=5
+)
+def route_ticket(ticket_id: int) -> int | None:
+    """Attach an outage ticket to its incident and offer the incident to the best technician."""
+    from . import services
+
+    assignment = services.route_ticket(ticket_id=ticket_id)
+    return assignment.pk if assignment is not None else None
+
+
+@shared_task(
+    name="dispatch.route_incident", autoretry_for=(OperationalError, IntegrityError), retry_backoff=2, max_retries=5
+)
+def route_incident(incident_id: int) -> int | None:
+    """Offer an incident without a crew to the next best technician (after a decline or an expiry)."""
+    from . import services
+
+    assignment = services.route_incident(incident_id=incident_id)
+    return assignment.pk if assignment is not None else None
+
+
+@shared_task(
+    name="dispatch.expire_offer", autoretry_for=(OperationalError, IntegrityError), retry_backoff=2, max_retries=5
+)
+def expire_offer(assignment_id: int) -> int | None:
+    """Expire an offer nobody answered in time and move the incident on to the next candidate."""
+    from . import services
+
+    incident_id = services.expire_offer(assignment_id=assignment_id)
+    if incident_id is None:
+        return None
+    assignment = services.route_incident(incident_id=incident_id)
+    return assignment.pk if assignment is not None else None
+
+
+@shared_task(name="dispatch.sweep_dispatch")
+def sweep_dispatch() -> dict:
+    """Expire late offers, re-route incidents left without a crew and tickets never routed."""
+    from . import services
+
+    return services.sweep_dispatch()
