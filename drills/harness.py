@@ -255,8 +255,8 @@ class Stack:
 
     def warm_up(self) -> None:
         """A few requests to every web process first, so cold imports do not count in the figures."""
-        body = {"category": "GG-PADAM-1", "description": "warm-up", "reporter_phone": "+6289900000001",
-                "lat": -1.21, "lng": 116.87, "unit": "ULP-DRILL"}  # fmt: skip
+        body = {"category": "TG-LONJAK", "description": "warm-up", "reporter_phone": "+6289900000001",
+                "id_pelanggan": "530000000001", "unit": "ULP-DRILL"}  # fmt: skip
         with ThreadPoolExecutor(max_workers=6) as pool:
             list(pool.map(lambda _: self.http("POST", "/api/v1/tickets/", body), range(self.web_workers * 8)))
         time.sleep(2)
@@ -357,6 +357,37 @@ class Stack:
         finally:
             connection.close()
 
+    # -- dispatch (routing of outage tickets), when the dispatch app is installed --
+    def has_dispatch(self) -> bool:
+        return bool(self.sql("SELECT 1 FROM information_schema.tables WHERE table_name = 'dispatch_assignment'"))
+
+    def dispatch_figures(self, phones: str) -> dict:
+        """Routing of the drill's tickets: how many are routed, and whether anyone was booked twice."""
+        live = "('offered', 'accepted', 'en_route', 'on_site')"
+        routed, unrouted = self.sql(
+            "SELECT count(*) FILTER (WHERE r.id IS NOT NULL AND t.dispatch_state IN ('assigned', 'unassignable')),"
+            " count(*) FILTER (WHERE r.id IS NULL OR t.dispatch_state NOT IN ('assigned', 'unassignable'))"
+            " FROM tickets_ticket t LEFT JOIN dispatch_incidentreport r ON r.ticket_id = t.id"
+            f" WHERE {phones} AND t.dispatch_state <> 'not_needed'"
+        )[0]
+        double_incidents = self.sql(
+            f"SELECT count(*) FROM (SELECT incident_id FROM dispatch_assignment WHERE state IN {live}"
+            " GROUP BY 1 HAVING count(*) > 1) x"
+        )[0][0]
+        overbooked = self.sql(
+            f"SELECT count(*) FROM (SELECT a.technician_id FROM dispatch_assignment a JOIN dispatch_technician t"
+            f" ON t.id = a.technician_id WHERE a.state IN {live} GROUP BY a.technician_id, t.job_limit"
+            " HAVING count(*) > t.job_limit) x"
+        )[0][0]
+        assignments = self.sql("SELECT count(*) FROM dispatch_assignment")[0][0]
+        return {
+            "routed": routed,
+            "unrouted": unrouted,
+            "double_incidents": double_incidents,
+            "overbooked": overbooked,
+            "assignments": assignments,
+        }
+
     # -- the database, read by the drill --
     def sql(self, query: str) -> list[tuple]:
         import psycopg2
@@ -371,8 +402,20 @@ SEED = """
 from tickets.models import ServiceUnit
 up3, _ = ServiceUnit.objects.get_or_create(code="UP3-DRILL", defaults={"name": "UP3 Drill", "level": "UP3",
     "time_zone": "Asia/Makassar", "center_lat": -1.24, "center_lng": 116.85})
-ServiceUnit.objects.get_or_create(code="ULP-DRILL", defaults={"name": "ULP Drill", "level": "ULP", "parent": up3,
-    "time_zone": "Asia/Makassar", "center_lat": -1.21, "center_lng": 116.87})
+ulp, _ = ServiceUnit.objects.get_or_create(code="ULP-DRILL", defaults={"name": "ULP Drill", "level": "ULP",
+    "parent": up3, "time_zone": "Asia/Makassar", "center_lat": -1.21, "center_lng": 116.87})
+try:
+    from dispatch.models import Technician
+except ImportError:
+    Technician = None
+if Technician is not None:
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+    for n in range(8):
+        user, _ = get_user_model().objects.get_or_create(username=f"drill-tech-{n}")
+        Technician.objects.update_or_create(user=user, defaults={"unit": ulp, "skills": ["lv", "mv", "meter"],
+            "on_duty": True, "state": "available", "job_limit": 2, "last_lat": -1.21 + n * 0.003,
+            "last_lng": 116.87, "last_position_at": timezone.now()})
 """
 
 

@@ -88,6 +88,15 @@ def main() -> int:
                       f"0 of {len(late)}")  # fmt: skip
         sent = by_status.get("sent", 0)
         verdict.check("notifications sent (worker recovered)", sent, sent == written, f"= written ({written})")
+        if stack.has_dispatch():
+            deadline = time.monotonic() + 40
+            while stack.dispatch_figures(phones)["unrouted"] and time.monotonic() < deadline:
+                time.sleep(0.5)
+            routing = stack.dispatch_figures(phones)
+            verdict.check("outage tickets routed", routing["routed"], routing["unrouted"] == 0,
+                          f"all ({routing['routed'] + routing['unrouted']})")  # fmt: skip
+            verdict.check("incidents with two live crews", routing["double_incidents"],
+                          routing["double_incidents"] == 0, "0")  # fmt: skip
         verdict.figure("database away (s)", f"{up_at - down_at:.1f}")
         if verdict.failed:
             stack.dump_logs(15)

@@ -42,11 +42,13 @@ def main() -> int:
             "SELECT count(*) FROM tickets_notification n JOIN tickets_ticket t ON t.id = n.ticket_id "
             f"WHERE {phones} AND n.status = 'pending'"
         )
-        drained_at = None
-        while time.monotonic() - up_at < args.deadline + 30:
-            if stack.sql(pending_sql)[0][0] == 0:
+        dispatch = stack.has_dispatch()
+        drained_at = routed_at = None
+        while time.monotonic() - up_at < args.deadline + 30 and not (drained_at and (routed_at or not dispatch)):
+            if drained_at is None and stack.sql(pending_sql)[0][0] == 0:
                 drained_at = time.monotonic()
-                break
+            if dispatch and routed_at is None and stack.dispatch_figures(phones)["unrouted"] == 0:
+                routed_at = time.monotonic()
             time.sleep(0.5)
 
         accepted = [r for r in load.results if r.status in (200, 201)]
@@ -92,6 +94,22 @@ def main() -> int:
         )
         verdict.check("SMS delivered (gateway)", gateway["delivered"], gateway["delivered"] == total_rows, "= written")
         verdict.figure("gateway resends absorbed by Idempotency-Key", gateway["resends"])
+        if dispatch:
+            routing = stack.dispatch_figures(phones)
+            verdict.check("outage tickets routed", routing["routed"], routing["unrouted"] == 0,
+                          f"all ({routing['routed'] + routing['unrouted']})")  # fmt: skip
+            routed_in = (routed_at - up_at) if routed_at else None
+            verdict.check(
+                "all routed, s after Redis returned",
+                f"{routed_in:.1f}" if routed_in is not None else "never",
+                routed_in is not None and routed_in <= args.deadline,
+                f"<= {args.deadline:.0f}",
+            )
+            verdict.check("incidents with two live crews", routing["double_incidents"],
+                          routing["double_incidents"] == 0, "0")  # fmt: skip
+            verdict.check("technicians over their job limit", routing["overbooked"], routing["overbooked"] == 0, "0")
+        else:
+            verdict.figure("routing", "dispatch app not installed")
         if verdict.failed:
             stack.dump_logs(15)
     return verdict.report()

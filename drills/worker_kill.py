@@ -49,9 +49,11 @@ def main() -> int:
         load.join()
         log(f"load done: {len(load.results)} requests")
 
+        dispatch = stack.has_dispatch()
         drained_at = None
         while time.monotonic() - restarted_at < args.deadline + 30:
-            if stack.sql(f"SELECT count(*) FROM {joined} WHERE {phones} AND n.status = 'pending'")[0][0] == 0:
+            pending = stack.sql(f"SELECT count(*) FROM {joined} WHERE {phones} AND n.status = 'pending'")[0][0]
+            if pending == 0 and (not dispatch or stack.dispatch_figures(phones)["unrouted"] == 0):
                 drained_at = time.monotonic()
                 break
             time.sleep(0.5)
@@ -81,9 +83,17 @@ def main() -> int:
         limit = args.kills * stack.worker_concurrency
         verdict.check("resends of a cut-off send (same key)", gateway["resends"], gateway["resends"] <= limit,
                       f"<= {limit} (kills × processes)")  # fmt: skip
+        if dispatch:
+            routing = stack.dispatch_figures(phones)
+            verdict.check("outage tickets routed (each to one incident)", routing["routed"], routing["unrouted"] == 0,
+                          f"all ({routing['routed'] + routing['unrouted']})")  # fmt: skip
+            verdict.check("incidents with two live crews", routing["double_incidents"],
+                          routing["double_incidents"] == 0, "0")  # fmt: skip
+            verdict.check("technicians over their job limit", routing["overbooked"], routing["overbooked"] == 0, "0")
+            verdict.figure("assignments made", routing["assignments"])
         recover = (drained_at - restarted_at) if drained_at else None
         verdict.check(
-            "all sent, s after the last restart",
+            "all sent and routed, s after the last restart",
             f"{recover:.1f}" if recover is not None else "never",
             recover is not None and recover <= args.deadline,
             f"<= {args.deadline:.0f}",

@@ -1,6 +1,7 @@
 """The Celery application. Settings come from Django's, under the ``CELERY_`` namespace."""
 
 import functools
+import logging
 import os
 
 from celery import Celery
@@ -28,6 +29,15 @@ class QuickReconnectConsumer(Consumer):
         )
         return super().ensure_connected(conn)
 
+    def on_connection_error_after_connected(self, exc):
+        # kombu may fail to close a Redis channel whose connection is already gone (AttributeError on the
+        # missing connection info while restoring unacked messages); Celery then stops the worker for good.
+        # The connection is dropped either way: carry on reconnecting. Seen in drills/redis_outage.py.
+        try:
+            return super().on_connection_error_after_connected(exc)
+        except AttributeError:
+            logging.getLogger("celery.worker").warning("broker connection closed uncleanly", exc_info=True)
+
 
 class QuickReconnectScheduler(PersistentScheduler):
     """Beat, reconnecting every 1–3 s: the sweepers it schedules are how work held in PostgreSQL gets back
@@ -35,8 +45,6 @@ class QuickReconnectScheduler(PersistentScheduler):
 
     def _ensure_connected(self):
         def _error_handler(exc, interval):
-            import logging
-
             logging.getLogger("celery.beat").error("beat: broker unreachable (%s); again in %s s", exc, interval)
 
         return self.connection.ensure_connection(
