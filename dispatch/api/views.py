@@ -126,8 +126,10 @@ class AssignmentStepCreateApi(APIView):
     def post(self, request, pk: int):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        assignment = get_object_or_404(Assignment, pk=pk)
-        services.take_step(assignment=assignment, technician=_technician(request), **data.validated_data)
+        technician = _technician(request)
+        # Another technician's job answers like one that does not exist: assignment ids cannot be probed.
+        assignment = get_object_or_404(Assignment, pk=pk, technician=technician)
+        services.take_step(assignment=assignment, technician=technician, **data.validated_data)
         fresh = selectors.assignments_of(assignment.technician).get(pk=pk)
         return Response(AssignmentSerializer(fresh).data)
 

@@ -108,10 +108,35 @@ def world(db, ulp, up3, far_ulp, settings, tmp_path):
         status=Violation.Status.SUSPECTED,
         occurred_at=now,
     )
+    dispatch_objects = _dispatch_world(users, ulp, far_ulp, now)
     export_job = jobs.create_job(
         user_id=users["supervisor"].pk, unit_id=None, start=date(2026, 1, 1), end=date(2026, 1, 31), total=0
     )
-    return World(users, ticket, billing, far_ticket, call, violation, ulp, far_ulp, export_job)
+    return World(users, ticket, billing, far_ticket, call, violation, ulp, far_ulp, export_job, dispatch_objects)
+
+
+def _dispatch_world(users, ulp, far_ulp, now) -> dict:
+    """The technician's record with a live offer in ULP A; an incident without a crew; another unit's job."""
+    from datetime import timedelta
+
+    from dispatch.models import Assignment, Incident
+    from tests.factories import TechnicianFactory
+
+    technician = TechnicianFactory(user=users["technician"], unit=ulp, job_limit=2)
+    far_technician = TechnicianFactory(user=make_staff(role=roles.TECHNICIAN, unit=far_ulp, username="m-far-tech"),
+                                       unit=far_ulp)  # fmt: skip
+    incident = Incident.objects.create(unit=ulp, lat=-1.212, lng=116.872, address="Gg. Matrix 1")
+    spare = Incident.objects.create(unit=ulp, lat=-1.215, lng=116.875, address="Gg. Matrix 2")
+    far_incident = Incident.objects.create(unit=far_ulp, lat=-6.98, lng=110.41, address="Jl. Jauh")
+    offer = Assignment.objects.create(
+        incident=incident, technician=technician, state=Assignment.State.OFFERED, expires_at=now + timedelta(hours=1)
+    )
+    far_offer = Assignment.objects.create(
+        incident=far_incident, technician=far_technician, state=Assignment.State.OFFERED,
+        expires_at=now + timedelta(hours=1),
+    )  # fmt: skip
+    return {"technician": technician, "incident": incident, "spare": spare, "far_incident": far_incident,
+            "offer": offer, "far_offer": far_offer}  # fmt: skip
 
 
 def expect(anonymous, customer, operator, back_office, dispatcher, technician, supervisor, other_supervisor, admin):
@@ -256,6 +281,35 @@ ROWS = [
     Row("export", "read", "IDOR: someone else's background export",
         page("get", lambda w: f"/reports/exports/{w.export_job}/status/"),
         expect(302, 302, 404, 404, 404, 404, 200, 404, 404)),
+    # ---- technician position (dispatch) ---------------------------------------------------------------------
+    Row("technician position", "write", "report one's position from the phone",
+        api("post", lambda w: "/api/v1/dispatch/position/", {"lat": -1.21, "lng": 116.87}),
+        expect(403, 403, 403, 403, 403, 204, 403, 403, 403)),
+    Row("technician position", "read", "the dispatch board (technicians and where they are)",
+        api("get", lambda w: "/api/v1/dispatch/board/"),
+        expect(403, 403, 403, 403, 200, 403, 200, 200, 200)),
+    # ---- assignment (dispatch) ------------------------------------------------------------------------------
+    Row("assignment", "read", "one's own jobs and offers",
+        api("get", lambda w: "/api/v1/dispatch/jobs/"),
+        expect(403, 403, 403, 403, 403, 200, 403, 403, 403)),
+    Row("assignment", "read", "an incident of ULP A with its crew",
+        api("get", lambda w: f"/api/v1/dispatch/incidents/{w.extra['incident'].pk}/"),
+        expect(403, 403, 200, 403, 200, 403, 200, 404, 200)),
+    Row("assignment", "read", "IDOR: another unit's incident",
+        api("get", lambda w: f"/api/v1/dispatch/incidents/{w.extra['far_incident'].pk}/"),
+        expect(403, 403, 404, 403, 404, 403, 404, 200, 200)),
+    Row("assignment", "write", "accept one's own offer",
+        api("post", lambda w: f"/api/v1/dispatch/assignments/{w.extra['offer'].pk}/steps/",
+            lambda w: {"step": "accept", "client_id": "7d7c6c1e-6f7e-4a51-9b0e-2d2f2d0b9a01"}),
+        expect(403, 403, 403, 403, 403, 200, 403, 403, 403)),
+    Row("assignment", "write", "IDOR: accept another technician's offer",
+        api("post", lambda w: f"/api/v1/dispatch/assignments/{w.extra['far_offer'].pk}/steps/",
+            lambda w: {"step": "accept", "client_id": "7d7c6c1e-6f7e-4a51-9b0e-2d2f2d0b9a02"}),
+        expect(403, 403, 403, 403, 403, 404, 403, 403, 403)),
+    Row("assignment", "write", "assign a technician of ULP A by hand",
+        api("post", lambda w: f"/api/v1/dispatch/incidents/{w.extra['spare'].pk}/assign/",
+            lambda w: {"technician": w.extra["technician"].pk, "reason": "closest crew"}),
+        expect(403, 403, 403, 403, 200, 403, 200, 404, 200)),
     # ---- accounts (privilege escalation) --------------------------------------------------------------------
     Row("user", "write", "create a user in the admin",
         page("post", lambda w: "/admin/auth/user/add/", {"username": "mallory", "password1": "x", "password2": "x"}),
@@ -289,7 +343,7 @@ def test_access_matrix(world):
 
 def test_every_role_and_kind_is_in_the_matrix():
     kinds = {(row.kind, row.action) for row in ROWS}
-    for kind in ["ticket", "tracking", "note", "call event"]:
+    for kind in ["ticket", "tracking", "note", "call event", "technician position", "assignment"]:
         assert {(kind, "read"), (kind, "write")} <= kinds, kind
     for kind in ["recording", "report", "export"]:
         assert (kind, "read") in kinds
@@ -310,6 +364,13 @@ def test_the_staff_detail_shows_internal_notes_and_public_views_do_not(world):
     assert INTERNAL_NOTE in staff
     public = APIClient().get(f"/api/v1/track/{world.ticket.tracking_token}/").content.decode()
     assert INTERNAL_NOTE not in public
+
+
+def test_the_board_of_another_unit_does_not_show_our_technician(world):
+    board = world.client("other_supervisor").get("/api/v1/dispatch/board/").json()
+    assert world.extra["technician"].pk not in [tech["id"] for tech in board["technicians"]]
+    ours = world.client("supervisor").get("/api/v1/dispatch/board/").json()
+    assert world.extra["technician"].pk in [tech["id"] for tech in ours["technicians"]]
 
 
 def test_a_playback_is_in_the_audit_log(world):
