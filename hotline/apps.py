@@ -10,6 +10,7 @@ class HotlineConfig(AppConfig):
         from auditlog.models import LogEntry
         from django.db.models.signals import pre_save
 
-        from .audit import set_actor_from_request
+        from .audit import register_audited_models, set_actor_from_request
 
+        register_audited_models()
         pre_save.connect(set_actor_from_request, sender=LogEntry, dispatch_uid="sigap-audit-actor")

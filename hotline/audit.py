@@ -5,7 +5,8 @@
 2. The actor is read when each entry is written, not when the request starts: API clients log in with a
    token inside the view, after the middleware has run.
 
-Which models are logged, and which fields are masked, is in settings (``AUDITLOG_INCLUDE_TRACKING_MODELS``).
+Only a model's own columns are compared (``include_fields``): auditlog would otherwise read every reverse
+one-to-one relation of the instance (a query each, and a cached "does not exist" left on the object).
 """
 
 from contextvars import ContextVar
@@ -52,3 +53,33 @@ def set_actor_from_request(sender, instance, **kwargs) -> None:
     if user is not None and user.is_authenticated:
         instance.actor = user
         instance.actor_email = getattr(user, "email", None) or None
+
+
+# model label → (excluded fields, masked fields, many-to-many fields)
+AUDITED = {
+    "tickets.Ticket": ({"updated_at"}, ["tracking_token", "idempotency_key"], []),
+    "tickets.TicketEvent": (set(), [], []),
+    "tickets.StaffProfile": (set(), [], []),
+    "tickets.ServiceUnit": (set(), [], []),
+    "hotline.Call": ({"updated_at"}, [], ["tickets"]),
+    "hotline.RecordingPlayback": (set(), [], []),
+    "hotline.Violation": (set(), [], []),
+    "hotline.WarningLetter": (set(), [], []),
+    "auth.User": ({"last_login"}, ["password"], ["groups", "user_permissions"]),
+    "auth.Group": (set(), [], ["permissions"]),
+    "authtoken.Token": (set(), ["key"], []),
+}
+
+
+def register_audited_models() -> None:
+    """Who changed what on tickets, their timeline, calls and recordings, playbacks, violations, letters,
+    staff accounts, roles, units and API tokens."""
+    from auditlog.registry import auditlog
+    from django.apps import apps
+
+    for label, (excluded, masked, many) in AUDITED.items():
+        model = apps.get_model(label)
+        if auditlog.contains(model):
+            continue
+        columns = [f.name for f in model._meta.concrete_fields if f.name not in excluded]
+        auditlog.register(model, include_fields=columns + many, mask_fields=masked, m2m_fields=set(many))

@@ -219,26 +219,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "sweep-dispatch": {"task": "dispatch.sweep_dispatch", "schedule": 10.0},
 }
 
-# Audit log (django-auditlog, hotline/audit.py): who changed what on tickets, their timeline, calls and
-# their recordings, playbacks, violations, letters, staff accounts, roles and units. Secrets are masked.
-AUDITLOG_INCLUDE_TRACKING_MODELS = (
-    {"model": "tickets.Ticket", "exclude_fields": ["updated_at"], "mask_fields": ["tracking_token", "idempotency_key"]},
-    "tickets.TicketEvent",
-    "tickets.StaffProfile",
-    "tickets.ServiceUnit",
-    {"model": "hotline.Call", "exclude_fields": ["updated_at"], "m2m_fields": ["tickets"]},
-    "hotline.RecordingPlayback",
-    "hotline.Violation",
-    "hotline.WarningLetter",
-    {
-        "model": "auth.User",
-        "exclude_fields": ["last_login"],
-        "mask_fields": ["password"],
-        "m2m_fields": ["groups", "user_permissions"],
-    },
-    {"model": "auth.Group", "m2m_fields": ["permissions"]},
-    {"model": "authtoken.Token", "mask_fields": ["key"]},
-)
+# Audit log (django-auditlog): which models and fields are logged, and which are masked, is in hotline/audit.py.
 AUDITLOG_STORE_JSON_CHANGES = True
 
 AUTH_PASSWORD_VALIDATORS = [

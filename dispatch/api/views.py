@@ -6,7 +6,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -15,6 +14,7 @@ from rest_framework.views import APIView
 from dispatch import selectors, services
 from dispatch.models import Assignment, Incident, JobStep, Technician
 from hotline.exceptions import ApplicationError
+from hotline.pagination import StrictCursorPagination
 from tickets.api.throttles import PublicTrackingThrottle
 from tickets.uploads import validate_photo
 
@@ -150,7 +150,7 @@ class BoardApi(APIView):
         return Response(BoardSerializer(selectors.board_for(request.user)).data)
 
 
-class IncidentCursorPagination(CursorPagination):
+class IncidentCursorPagination(StrictCursorPagination):
     page_size = 50
     max_page_size = 200
     page_size_query_param = "page_size"

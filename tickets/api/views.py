@@ -4,16 +4,21 @@ import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hotline.pagination import StrictCursorPagination
 from tickets import roles, selectors, services
 from tickets.models import Category, ServiceUnit, Ticket
 from tickets.numbering import normalize_ticket_number
@@ -45,17 +50,11 @@ class CategoryListApi(ListAPIView):
         return selectors.public_categories()
 
 
-class TicketCursorPagination(CursorPagination):
+class TicketCursorPagination(StrictCursorPagination):
     page_size = 50
     max_page_size = 200
     page_size_query_param = "page_size"
     ordering = ("-created_at", "-id")
-
-    def get_page_size(self, request):
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is not None and not (raw.isascii() and raw.isdigit() and int(raw) > 0):
-            raise serializers.ValidationError({self.page_size_query_param: [_("Give a whole number above 0.")]})
-        return super().get_page_size(request)
 
 
 class TicketFilter(django_filters.FilterSet):
@@ -74,6 +73,17 @@ class TicketFilter(django_filters.FilterSet):
         fields = ["status", "category", "kind", "unit", "channel", "created_after", "created_before"]
 
 
+ISO_DATE_OR_TIME = "ISO 8601 date-time (with offset) or date; a date means its midnight in the server's zone."
+
+
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            OpenApiParameter("created_after", str, description=ISO_DATE_OR_TIME),
+            OpenApiParameter("created_before", str, description=ISO_DATE_OR_TIME),
+        ]
+    )
+)
 class TicketListCreateApi(ListAPIView):
     """GET: tickets of the caller's units, newest first, filtered, cursor-paginated (staff).
 
