@@ -165,12 +165,22 @@ class IncidentListApi(ListAPIView):
     pagination_class = IncidentCursorPagination
     filter_backends: list = []
 
+    class QuerySerializer(serializers.Serializer):
+        """A wrong status or a non-boolean ``open`` is a 400, not silently ignored."""
+
+        status = serializers.ListField(child=serializers.ChoiceField(choices=Incident.Status.choices), required=False)
+        open = serializers.BooleanField(required=False)
+
     def get_queryset(self):
+        params = self.request.query_params
+        query = self.QuerySerializer(
+            data={"status": params.getlist("status"), **({"open": params["open"]} if "open" in params else {})}
+        )
+        query.is_valid(raise_exception=True)
         qs = selectors.incidents_visible_to(self.request.user)
-        statuses = [s for s in self.request.query_params.getlist("status") if s in Incident.Status.values]
-        if statuses:
-            qs = qs.filter(status__in=statuses)
-        if self.request.query_params.get("open") in {"1", "true"}:
+        if query.validated_data.get("status"):
+            qs = qs.filter(status__in=query.validated_data["status"])
+        if query.validated_data.get("open"):
             qs = qs.filter(status__in=Incident.OPEN_STATUSES)
         return qs
 
