@@ -69,6 +69,12 @@ def test_page_size_must_be_a_whole_number(client_for, operator):
     assert client_for(operator).get("/api/v1/tickets/", {"page_size": "5"}).status_code == 200
 
 
+def test_a_cursor_that_does_not_decode_is_bad_input(client_for, operator):
+    response = client_for(operator).get("/api/v1/tickets/", {"cursor": "mine"})
+    assert response.status_code == 400
+    assert "cursor" in response.json()["extra"]["fields"]
+
+
 def test_every_operation_documents_its_error_answers(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
     for path, item in schema["paths"].items():
