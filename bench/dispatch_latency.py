@@ -194,7 +194,11 @@ def main() -> None:
             lag.append(stamp[0] - due)
 
     try:
-        time.sleep(4)  # let the worker connect and fork before the clock starts
+        ready_by = time.time() + 60
+        while not app.control.ping(timeout=0.5):  # the clock starts once the worker answers
+            if worker.poll() is not None or time.time() > ready_by:
+                sys.exit("The Celery worker did not start; see bench/dispatch_latency.worker.log")
+        time.sleep(1)
         load_before = load_average()
         started = time.time() + 0.5
         with ThreadPoolExecutor(max_workers=args.clients) as pool:
@@ -220,12 +224,19 @@ def main() -> None:
         .values_list("incident_id", "offered_at")
         .distinct("incident_id")
     }
-    membership, first_report = {}, {}
-    for ticket_id, incident_id in (
-        IncidentReport.objects.filter(ticket_id__in=committed).order_by("id").values_list("ticket_id", "incident_id")
+    membership, first_report, joined_at = {}, {}, {}
+    for ticket_id, incident_id, joined in (
+        IncidentReport.objects.filter(ticket_id__in=committed)
+        .order_by("id")
+        .values_list("ticket_id", "incident_id", "joined_at")
     ):
         membership[ticket_id] = incident_id
+        joined_at[ticket_id] = joined.timestamp()
         first_report.setdefault(incident_id, ticket_id)
+    # Where the time goes for new incidents: waiting for the worker (commit → the task attaches the ticket)
+    # and the routing itself (attached → offered).
+    queued = [joined_at[t] - committed[t] for t in first_report.values() if t in joined_at]
+    routing = [offers[i] - joined_at[t] for i, t in first_report.items() if i in offers and t in joined_at]
     opening, joining, unassigned = [], [], 0
     for ticket_id, at in committed.items():
         incident_id = membership.get(ticket_id)
@@ -254,6 +265,8 @@ def main() -> None:
     print(f"incidents / joined reports        {len(opening)} / {len(joining)}")
     print(line("commit → offer (new incidents)", opening))
     print(line("commit → offer (all reports)", opening + joining))
+    print(line("  of which commit → task start", queued))
+    print(line("  of which task start → offer", routing))
     print(f"reports without an offer          {unassigned}   dispatch states {states}")
     print(f"worker                            1 worker, prefork, concurrency {args.concurrency}")
     print(f"load average before / after       {load_before} / {load_after}  ({os.cpu_count()} CPUs)")

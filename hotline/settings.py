@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -200,10 +201,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 5,
     "health_check_interval": 10,
     "retry_on_timeout": True,
+    # Queues are read in the order of CELERY_TASK_QUEUES: routing an outage to a crew never waits behind
+    # a backlog of notifications or exports.
+    "queue_order_strategy": "priority",
 }
 # Worker and beat reconnect to the broker every 1-3 s instead of backing off to 30 s (hotline/celery.py).
 CELERY_WORKER_CONSUMER = "hotline.celery:QuickReconnectConsumer"
 CELERY_BEAT_SCHEDULER = "hotline.celery:QuickReconnectScheduler"
+# A worker started without -Q consumes both queues; dispatch tasks go first.
+CELERY_TASK_QUEUES = (Queue("dispatch"), Queue("celery"))
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"dispatch.*": {"queue": "dispatch"}}
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TIMEZONE = "UTC"

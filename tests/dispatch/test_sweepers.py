@@ -28,3 +28,14 @@ def test_run_sweepers_routes_a_ticket_left_unrouted_in_process(place_technician,
     assert Assignment.objects.get().technician == tech
     ticket.refresh_from_db()
     assert ticket.dispatch_state == Ticket.DispatchState.ASSIGNED
+
+
+def test_dispatch_tasks_have_their_own_queue_read_first():
+    # given
+    from hotline.celery import app
+
+    # then
+    assert app.amqp.router.route({}, "dispatch.route_ticket")["queue"].name == "dispatch"
+    assert app.amqp.router.route({}, "tickets.send_notification")["queue"].name == "celery"
+    assert [q.name for q in settings.CELERY_TASK_QUEUES] == ["dispatch", "celery"]
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["queue_order_strategy"] == "priority"
