@@ -53,4 +53,4 @@ def sweep_dispatch() -> dict:
     """Expire late offers, re-route incidents left without a crew and tickets never routed."""
     from . import services
 
-    return services.sweep_dispatch()
+    return services.sweep_dispatch(fan_out=True)
