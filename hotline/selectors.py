@@ -117,6 +117,21 @@ def incidents_near(*, lat: float | None, lng: float | None, radius_m: int = 500)
         return []
 
 
+def outage_notices(*, customers: list[Customer]) -> list[dict]:
+    """Wide-area outages (first) and planned outages of the caller's area, from outages when installed."""
+    if not customers:
+        return []
+    try:
+        from outages import selectors as outage_selectors
+    except ImportError:
+        return []
+    try:
+        return outage_selectors.console_notices(customers=customers)
+    except Exception:  # the console must still pop up when the lookup fails
+        logger.exception("console_notices failed")
+        return []
+
+
 def incident_summary(incident) -> dict:
     """A small, shape-tolerant description of a dispatch incident for the console."""
 

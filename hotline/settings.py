@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "hotline",
     "tickets",
     "dispatch",
+    "outages",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "check-service-levels": {"task": "tickets.check_service_levels", "schedule": 60.0},
     # Every 10 s: expire unanswered offers, re-route incidents without a crew and tickets never routed.
     "sweep-dispatch": {"task": "dispatch.sweep_dispatch", "schedule": 10.0},
+    # Every minute: planned-outage notices due, planned windows ended, restoration checks unanswered.
+    "sweep-outages": {"task": "outages.sweep_outages", "schedule": 60.0},
 }
 
 # Audit log (django-auditlog): which models and fields are logged, and which are masked, is in hotline/audit.py.
@@ -418,6 +421,11 @@ NOTIFY_RETRY_BACKOFF_MAX = min(env_int("NOTIFY_RETRY_BACKOFF_MAX", 240), 280)  #
 NOTIFY_SWEEP_GRACE_SECONDS = env_int("NOTIFY_SWEEP_GRACE_SECONDS", 30)
 TRACKING_POLL_SECONDS = env_int("TRACKING_POLL_SECONDS", 10)
 
+# Dispatch pages: the technician app polls its jobs and (on duty) sends its position; the board refreshes.
+DISPATCH_TECH_POLL_SECONDS = env_int("DISPATCH_TECH_POLL_SECONDS", 15)
+DISPATCH_POSITION_PING_SECONDS = env_int("DISPATCH_POSITION_PING_SECONDS", 60)
+DISPATCH_BOARD_POLL_SECONDS = env_int("DISPATCH_BOARD_POLL_SECONDS", 10)
+
 # Dispatch (dispatch/): routing outage tickets to technicians.
 DISPATCH_OFFER_SECONDS = env_int("DISPATCH_OFFER_SECONDS", 180)  # an unanswered offer expires, next candidate
 DISPATCH_POSITION_MAX_AGE_SECONDS = env_int("DISPATCH_POSITION_MAX_AGE_SECONDS", 900)  # older: not a candidate
@@ -432,6 +440,14 @@ DISPATCH_TRAVEL_SPEED_KMH = env_int("DISPATCH_TRAVEL_SPEED_KMH", 30)  # for the 
 DISPATCH_DISTANCE_PROVIDER = os.environ.get("DISPATCH_DISTANCE_PROVIDER", "dispatch.distance.HaversineDistance")
 INCIDENT_JOIN_RADIUS_M = env_int("INCIDENT_JOIN_RADIUS_M", 500)  # a report this close to an open incident joins it
 INCIDENT_JOIN_HOURS = env_int("INCIDENT_JOIN_HOURS", 2)  # ... when the incident's last report is this recent
+
+# Outage communication (outages/): planned outages, mass-outage mode, the "is your power back?" loop, the map.
+PLANNED_OUTAGE_NOTICE_HOURS = env_int("PLANNED_OUTAGE_NOTICE_HOURS", 24)  # customers told this long before
+MASS_OUTAGE_MIN_REPORTS = env_int("MASS_OUTAGE_MIN_REPORTS", 50)  # default threshold; per unit in the admin
+MASS_OUTAGE_MIN_CUSTOMERS = env_int("MASS_OUTAGE_MIN_CUSTOMERS", 500)
+RESTORATION_CONFIRM_ENABLED = env_bool("RESTORATION_CONFIRM_ENABLED", True)
+RESTORATION_CONFIRM_HOURS = env_int("RESTORATION_CONFIRM_HOURS", 24)  # no answer by then → closed
+OUTAGE_PUBLIC_CACHE_SECONDS = env_int("OUTAGE_PUBLIC_CACHE_SECONDS", 30)  # map / banner / announcement
 
 # Production hardening; `manage.py check --deploy` passes when DEBUG is off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None

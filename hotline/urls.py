@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("tickets.api.urls")),
     path("", include("hotline.api.urls")),
     path("dispatch/", include("dispatch.api.urls")),
+    path("", include("outages.api_urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +27,8 @@ urlpatterns = [
     path("open311/v2/", include("tickets.open311.urls")),
     path("backoffice/", include("tickets.backoffice_urls")),
     path("reports/", include("hotline.reports.urls")),
+    path("", include("dispatch.urls")),
+    path("", include("outages.urls")),
     path("", include("tickets.urls")),
 ]
 

@@ -192,6 +192,8 @@ class TicketServiceLevel(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Why the regulator's clock does not apply ("planned": inside a planned-maintenance window).
+    exemption = models.CharField(_("exemption"), max_length=24, blank=True)
 
     class Meta:
         verbose_name = _("ticket service level")

@@ -169,6 +169,27 @@ def retarget_clock(*, ticket: Ticket, network_work: str) -> TicketServiceLevel |
 
 
 @transaction.atomic
+def exempt_clock(*, ticket: Ticket, reason: str) -> TicketServiceLevel | None:
+    """Take the ticket off the regulator's clock (e.g. an outage inside a planned-maintenance window).
+
+    The regulator exempts planned work from the duration and count targets: the ticket keeps its row,
+    marked with ``reason``, but has no target and no due times, so it is neither warned, breached,
+    escalated nor counted in TMP compliance or outage compensation.
+    """
+    tsl = _locked(ticket.pk)
+    if tsl is None:
+        return None
+    tsl.exemption = reason[:24]
+    tsl.target = None
+    tsl.indicator = ""
+    tsl.response_due_at = tsl.resolution_due_at = None
+    tsl.compensation_rule, tsl.compensation_percent = "", None
+    _refresh_alarms(tsl)
+    _save(tsl)
+    return tsl
+
+
+@transaction.atomic
 def follow_status_change(*, ticket: Ticket, from_status: str, to_status: str, at: datetime) -> None:
     """Move the clock with the ticket: pause while waiting for the customer, stop when resolved or cancelled."""
     tsl = _locked(ticket.pk)

@@ -291,6 +291,10 @@ def caller_context(*, customers: list[Customer], phone: str) -> dict:
         if located
         else []
     )
+    # A wide-area outage of the caller's area comes first, then planned work there, then incidents nearby.
+    notices = selectors.outage_notices(customers=customers)
+    shown = {str(n["id"]) for n in notices}
+    incidents = notices + [i for i in incidents if str(i["id"]) not in shown]
     return {
         "customers": customers,
         "open_tickets": tickets["open"],

@@ -230,7 +230,7 @@ def customer_outages(*, unit_ids: list[int] | None, start_at: datetime, end_at: 
         restored_at__isnull=False,
         first_informed_at__gte=start_at,
         first_informed_at__lt=end_at,
-    )
+    ).exclude(service_level__exemption__gt="")  # planned work is exempt from the duration / count targets
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=unit_ids)
     rows = qs.values_list(

@@ -161,8 +161,9 @@ def test_e_mail_goes_through_djangos_mail_backend_with_an_unsubscribe_link(ulp, 
     assert "/notifikasi/" in message.extra_headers["List-Unsubscribe"]
 
 
-def test_restored_carries_the_survey_link_and_the_technicians_first_name_only(ulp, dispatcher, sms_gateway):
-    # given
+def test_restored_carries_the_survey_link_and_the_technicians_first_name_only(ulp, dispatcher, sms_gateway, settings):
+    # given: without the "is your power back?" loop (with it, the rating is asked once power is confirmed)
+    settings.RESTORATION_CONFIRM_ENABLED = False
     ticket = open_outage(ulp)
     ticket = services.change_status(ticket=ticket, to_status="assigned", actor=dispatcher)
     ticket = services.change_status(

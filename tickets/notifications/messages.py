@@ -3,13 +3,13 @@
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from tickets.api.serializers import tracking_url
-from tickets.models import Ticket
+from tickets.models import Category, Ticket
 from tickets.templatetags.sigap import ZONE_LABELS
 
 from .channels import Message
@@ -36,9 +36,23 @@ NOTIFIED_KINDS = frozenset(
 SURVEY_KINDS = frozenset({S.RESTORED, S.RESOLVED})
 DONE_KINDS = frozenset({S.RESTORED, S.RESOLVED, S.CLOSED, S.CANCELLED})
 
+# Notices outside the status flow (written by ``services.notify_contact``); their words' parameters are in
+# the row's ``payload``: times already in the unit's zone, links already absolute.
+PLANNED_OUTAGE_NOTICE = "planned_notice"
+PLANNED_OUTAGE_ENDED = "planned_ended"
+POWER_BACK = "power_back"
+
 
 def survey_url(ticket: Ticket) -> str:
     return settings.SITE_URL + reverse("tickets:survey", args=[ticket.tracking_token])
+
+
+def confirm_url(ticket: Ticket) -> str:
+    """The "is your power back?" page, when the outages app serves it ("" otherwise)."""
+    try:
+        return settings.SITE_URL + reverse("outages:confirm", args=[ticket.tracking_token])
+    except NoReverseMatch:
+        return ""
 
 
 def preferences_url(ticket: Ticket) -> str:
@@ -93,20 +107,63 @@ def _restoration(ticket: Ticket, data: dict) -> str:
     return " " + _("Estimated restoration %(time)s.") % {"time": label}
 
 
+def _notice(kind: str, payload: dict) -> tuple[str, str]:
+    """Text and subject of a notice outside the status flow."""
+    values = {key: str(value) for key, value in payload.items()}
+    if kind == PLANNED_OUTAGE_NOTICE:
+        text = _(
+            "PLN 123: planned maintenance outage in %(area)s from %(starts)s to %(ends)s. "
+            "We apologise for the inconvenience. Details: %(url)s"
+        ) % {key: values.get(key, "") for key in ("area", "starts", "ends", "url")}
+        return text, _("Planned outage")
+    if kind == PLANNED_OUTAGE_ENDED:
+        text = _("PLN 123: the planned maintenance in %(area)s has ended; power is back on. Still dark? Call 123.") % {
+            "area": values.get("area", "")
+        }
+        return text, _("Planned outage ended")
+    if kind == POWER_BACK:
+        text = _("PLN 123: power is back on in %(area)s. Still dark? Report it: %(url)s") % {
+            "area": values.get("area", ""),
+            "url": values.get("url", ""),
+        }
+        return text, _("Power is back on")
+    return _("PLN 123: an update from PLN."), _("PLN 123")
+
+
 def compose(notification: Notification) -> Message:
     """The message for ``notification``, in its language."""
     ticket = notification.ticket
-    data = notification.event.data or {}
     with translation.override(notification.language or settings.LANGUAGE_CODE):
+        if notification.event_id is None:
+            text, subject = _notice(notification.kind, notification.payload or {})
+            return _message(notification, text, subject, ticket)
+        data = notification.event.data or {}
         text = _headline(notification.kind, ticket.number, data)
         if notification.kind not in DONE_KINDS:
             text += _restoration(ticket, data)
         text += " " + _("Track: %(url)s") % {"url": tracking_url(ticket)}
-        if notification.kind in SURVEY_KINDS:
+        # With the "is your power back?" loop on, a restored outage carries the question (the outages app's
+        # /nyala/<token>/ page) and asks for a rating once the customer has confirmed (the closing event
+        # carries "survey"), not at the first "restored".
+        confirm_first = (
+            notification.kind == S.RESTORED
+            and settings.RESTORATION_CONFIRM_ENABLED
+            and ticket.kind == Category.Kind.TECHNICAL
+        )
+        if confirm_first and (url := confirm_url(ticket)):
+            text += " " + _("Still no power? Tell us: %(url)s") % {"url": url}
+        if (notification.kind in SURVEY_KINDS and not confirm_first) or (
+            notification.kind == S.CLOSED and data.get("survey")
+        ):
             text += " " + _("Rate us: %(url)s") % {"url": survey_url(ticket)}
         subject = _("Report %(number)s") % {"number": ticket.number}
+        return _message(notification, text, subject, ticket)
+
+
+def _message(notification: Notification, text: str, subject: str, ticket: Ticket | None) -> Message:
+    with translation.override(notification.language or settings.LANGUAGE_CODE):
         headers = {}
-        if notification.channel == Notification.Channel.EMAIL:
+        if notification.channel == Notification.Channel.EMAIL and ticket is not None:
             stop = preferences_url(ticket)
             text += "\n\n" + _("Stop these messages: %(url)s") % {"url": stop}
             headers["List-Unsubscribe"] = f"<{stop}>"

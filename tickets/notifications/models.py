@@ -12,7 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
-    """One message to one customer address about one ticket event, written in the event's transaction."""
+    """One message to one customer address, written in the transaction of the change it reports.
+
+    Most rows are about one ticket event. Notices that belong to no ticket (a planned outage ahead, power back
+    for a caller who asked to be told) carry their words' parameters in ``payload`` and a ``dedupe_key`` that
+    makes the writer idempotent.
+    """
 
     class Channel(models.TextChoices):
         SMS = "sms", _("SMS")
@@ -26,8 +31,14 @@ class Notification(models.Model):
         SKIPPED = "skipped", _("Skipped (opted out)")
 
     reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="notifications")
-    event = models.ForeignKey("tickets.TicketEvent", on_delete=models.CASCADE, related_name="notifications")
+    ticket = models.ForeignKey(
+        "tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    event = models.ForeignKey(
+        "tickets.TicketEvent", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    payload = models.JSONField(default=dict, blank=True)
+    dedupe_key = models.CharField(max_length=150, unique=True, null=True, blank=True, editable=False)
     kind = models.CharField(_("kind"), max_length=24)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     address = models.CharField(_("address"), max_length=254)

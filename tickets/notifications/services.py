@@ -74,6 +74,61 @@ def notify_ticket_event(*, ticket: Ticket, event: TicketEvent) -> list[Notificat
     return created
 
 
+def notify_contact(
+    *,
+    kind: str,
+    dedupe_key: str,
+    phone: str = "",
+    email: str = "",
+    language: str = "",
+    payload: dict | None = None,
+    ticket: Ticket | None = None,
+    event: TicketEvent | None = None,
+) -> list[Notification]:
+    """Write outbox rows for a notice outside the ticket status flow (planned outage, power back, confirmation).
+
+    The words come from ``messages.compose`` for ``kind`` with ``payload``; ``dedupe_key`` (one per
+    notice and recipient) makes a second call a no-op, so callers may run twice. The phone gets its
+    preferred mobile channel; opted-out addresses get nothing. Call inside the change's transaction.
+    """
+    email = (email or "").strip().lower()
+    if not phone and not email:
+        return []
+    mobile, opted_out = _contact_choices(phone=phone, email=email)
+    wanted = []
+    if phone:
+        wanted.append((mobile or settings.NOTIFY_DEFAULT_MOBILE_CHANNEL, phone))
+    if email:
+        wanted.append((Channel.EMAIL, email))
+    now = timezone.now()
+    rows = [
+        Notification(
+            ticket=ticket,
+            event=event,
+            kind=kind,
+            channel=channel,
+            address=address,
+            language=language or (ticket.language if ticket else "") or settings.LANGUAGE_CODE,
+            payload=payload or {},
+            dedupe_key=f"{dedupe_key}:{channel}"[:150],
+            created_at=now,
+            next_attempt_at=now,
+        )
+        for channel, address in wanted
+        if (channel, address) not in opted_out
+    ]
+    if not rows:
+        return []
+    keys = [row.dedupe_key for row in rows]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    # Only rows this call wrote are new; with ignore_conflicts the ids are not returned, so read them back.
+    created = list(Notification.objects.filter(dedupe_key__in=keys, created_at=now))
+    ids = [row.pk for row in created]
+    if ids:
+        transaction.on_commit(lambda: enqueue(ids))
+    return created
+
+
 def _contact_choices(*, phone: str, email: str) -> tuple[str | None, set[tuple[str, str]]]:
     """The phone's preferred mobile channel and the opted-out (channel, address) pairs, in one query."""
     preference = ContactPreference.objects.filter(phone=phone).values_list(
@@ -127,6 +182,7 @@ def _claim(notification_id: int) -> Notification | None:
         .only(
             *(field.name for field in Notification._meta.concrete_fields),
             "ticket__number",
+            "ticket__kind",
             "ticket__tracking_token",
             "ticket__unit__time_zone",
             "event__data",

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from dispatch import demo as dispatch_demo
 from hotline import demo as hotline_demo
+from outages import demo as outages_demo
 from tickets import demo as tickets_demo
 from tickets import sla_demo
 from tickets.open311 import demo as open311_demo
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         open311 = open311_demo.seed()
         sla_demo.seed()
         calls = hotline_demo.seed()
+        outages = outages_demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(result['units'])} units, {result['customers']} customers. "
@@ -28,5 +30,10 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Dispatch: {technicians} technicians (tech1…tech4) on duty around Balikpapan; API at /api/v1/dispatch/."
+        )
+        self.stdout.write(
+            f"Outages: map at /peta-padam/; planned outage tomorrow in ULP-BPP-SELATAN ({outages['opted_in']} "
+            "customers opted in); ULP-BPP-UTARA turns INFO PADAM MELUAS at 5 reports "
+            "(PBX text: /api/v1/announcements/ULP-BPP-UTARA/?format=txt)."
         )
         self.stdout.write(f"Open311 GeoReport v2 at /open311/v2/ — demo api_key: {open311['open311_key']}")
