@@ -1,10 +1,14 @@
 """Dispatch listens to tickets: an outage ticket is routed by Celery once its transaction commits."""
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.dispatch import receiver
+from django.utils import timezone
 
+from hotline import circuit
 from tickets import signals
 from tickets.models import Ticket
 
@@ -29,8 +33,12 @@ def enqueue_routing(ticket_id: int) -> None:
     try:
         if ticket_services.mark_dispatch_state(
             ticket_id=ticket_id, state=Ticket.DispatchState.ENQUEUED, only_from=(Ticket.DispatchState.PENDING,)
-        ):
-            tasks.route_ticket.delay(ticket_id)
+        ) and not circuit.publish(tasks.route_ticket, ticket_id):
+            # Broker down (or known down: hotline.circuit skips it at once): due for the very next sweep.
+            overdue = timezone.now() - timedelta(seconds=settings.DISPATCH_STUCK_SECONDS + 1)
+            Ticket.objects.filter(pk=ticket_id, dispatch_state=Ticket.DispatchState.ENQUEUED).update(
+                dispatch_state=Ticket.DispatchState.PENDING, dispatch_requested_at=overdue
+            )
     except Exception:
         logger.warning("could not route ticket %s now; the dispatch sweeper will retry", ticket_id, exc_info=True)
 

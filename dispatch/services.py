@@ -626,13 +626,18 @@ def restore_incident(
 # --- sweeper ------------------------------------------------------------------------------------
 
 
-def sweep_dispatch(*, now: datetime | None = None) -> dict:
+def sweep_dispatch(*, now: datetime | None = None, fan_out: bool = False) -> dict:
     """Recover what a lost message or a dead worker left behind; run by beat (or run_sweepers).
 
     1. Expire offers past their time and route their incidents to the next candidate.
     2. Route again incidents still without a crew (nobody was free last time).
     3. Route outage tickets that were never attached to an incident.
     Each step is idempotent, so two sweepers at once do no harm.
+
+    ``fan_out`` (the beat task): step 3 publishes one routing task per ticket instead of routing them here
+    one after the other, so after a broker outage a thousand waiting tickets are routed by every worker
+    process at once, and the sweep itself stays short (drills/redis_outage.py measured the serial sweep
+    holding a process for minutes while the notifications waited behind it).
     """
     now = now or timezone.now()
     counts = {"expired": 0, "incidents": 0, "tickets": 0}
@@ -644,7 +649,24 @@ def sweep_dispatch(*, now: datetime | None = None) -> dict:
     for incident_id in selectors.incidents_waiting_for_crew(now):
         counts["incidents"] += 1
         route_incident(incident_id=incident_id)
-    for ticket_id in selectors.tickets_waiting_to_route(now):
-        counts["tickets"] += 1
-        route_ticket(ticket_id=ticket_id)
+    for _round in range(10 if fan_out else 1):  # published tickets leave the selection: take the next 500
+        waiting = selectors.tickets_waiting_to_route(now)
+        for ticket_id in waiting:
+            counts["tickets"] += 1
+            if fan_out and _publish_routing(ticket_id, now):
+                continue
+            route_ticket(ticket_id=ticket_id)
+        if len(waiting) < 500:
+            break
     return counts
+
+
+def _publish_routing(ticket_id: int, now: datetime) -> bool:
+    """Hand one waiting ticket to the routing task; not due again for DISPATCH_STUCK_SECONDS if the message
+    is lost. False when the broker is down (the caller routes it here)."""
+    from hotline import circuit
+
+    from . import tasks
+
+    Ticket.objects.filter(pk=ticket_id).update(dispatch_state=Ticket.DispatchState.ENQUEUED, dispatch_requested_at=now)
+    return circuit.publish(tasks.route_ticket, ticket_id)

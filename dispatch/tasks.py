@@ -48,9 +48,12 @@ def expire_offer(assignment_id: int) -> int | None:
     return assignment.pk if assignment is not None else None
 
 
-@shared_task(name="dispatch.sweep_dispatch")
-def sweep_dispatch() -> dict:
-    """Expire late offers, re-route incidents left without a crew and tickets never routed."""
+@shared_task(name="dispatch.sweep_dispatch", bind=True)
+def sweep_dispatch(self) -> dict:
+    """Expire late offers, re-route incidents left without a crew and tickets never routed.
+
+    On a worker, waiting tickets are fanned out to routing tasks; run in-process (run_sweepers, no broker)
+    they are routed here."""
     from . import services
 
-    return services.sweep_dispatch()
+    return services.sweep_dispatch(fan_out=not self.request.is_eager)

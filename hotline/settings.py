@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "axes",
+    "auditlog",
     "hotline",
     "tickets",
     "dispatch",
@@ -110,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "hotline.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -204,6 +206,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # a backlog of notifications or exports.
     "queue_order_strategy": "priority",
 }
+# Worker and beat reconnect to the broker every 1-3 s instead of backing off to 30 s (hotline/celery.py).
+CELERY_WORKER_CONSUMER = "hotline.celery:QuickReconnectConsumer"
+CELERY_BEAT_SCHEDULER = "hotline.celery:QuickReconnectScheduler"
 # A worker started without -Q consumes both queues; dispatch tasks go first.
 CELERY_TASK_QUEUES = (Queue("dispatch"), Queue("celery"))
 CELERY_TASK_DEFAULT_QUEUE = "celery"
@@ -212,8 +217,11 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
-    # Every 15 s: publish again notifications left pending (lost enqueue, broker down, worker died).
-    "sweep-notifications": {"task": "tickets.sweep_notifications", "schedule": 15.0},
+    # Every 10 s: publish again notifications left pending (lost enqueue, broker down, worker died).
+    "sweep-notifications": {
+        "task": "tickets.sweep_notifications",
+        "schedule": env_float("NOTIFY_SWEEP_INTERVAL_SECONDS", 10.0),
+    },
     # Every minute: warn before service-level breaches, record breaches and escalate.
     "check-service-levels": {"task": "tickets.check_service_levels", "schedule": 60.0},
     # Every 10 s: expire unanswered offers, re-route incidents without a crew and tickets never routed.
@@ -221,6 +229,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Every minute: planned-outage notices due, planned windows ended, restoration checks unanswered.
     "sweep-outages": {"task": "outages.sweep_outages", "schedule": 60.0},
 }
+
+# Audit log (django-auditlog): which models and fields are logged, and which are masked, is in hotline/audit.py.
+AUDITLOG_STORE_JSON_CHANGES = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -336,6 +347,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "hotline.schema.add_error_responses"],
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "tickets.models.Ticket.Status",
         "TicketChannelEnum": "tickets.models.Ticket.Channel",
@@ -404,7 +416,9 @@ NOTIFY_DEFAULT_MOBILE_CHANNEL = os.environ.get("NOTIFY_DEFAULT_MOBILE_CHANNEL", 
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6)
 NOTIFY_RETRY_BACKOFF = env_int("NOTIFY_RETRY_BACKOFF", 5)
 NOTIFY_RETRY_BACKOFF_MAX = min(env_int("NOTIFY_RETRY_BACKOFF_MAX", 240), 280)  # < visibility_timeout (300 s)
-NOTIFY_SWEEP_GRACE_SECONDS = env_int("NOTIFY_SWEEP_GRACE_SECONDS", 60)
+# A pending row is published again once this much older than its due time. Sending is idempotent (row
+# claim), so a re-publish of a row still queued costs a no-op task; short keeps recovery within 30 s.
+NOTIFY_SWEEP_GRACE_SECONDS = env_int("NOTIFY_SWEEP_GRACE_SECONDS", 30)
 TRACKING_POLL_SECONDS = env_int("TRACKING_POLL_SECONDS", 10)
 
 # Dispatch pages: the technician app polls its jobs and (on duty) sends its position; the board refreshes.

@@ -31,3 +31,5 @@ urlpatterns = [
     path("", include("outages.urls")),
     path("", include("tickets.urls")),
 ]
+
+handler404 = "hotline.errors.not_found"

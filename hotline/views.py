@@ -189,7 +189,7 @@ def recording(request, pk: int):
     """Stream a call's recording to those allowed to hear it; every playback is logged."""
     call = get_object_or_404(Call.objects.select_related("unit"), pk=pk)
     if not selectors.can_play_recording(request.user, call):
-        raise PermissionDenied
+        raise Http404  # "not yours" answers like "not found": call ids cannot be probed
     if not call.recording:
         raise Http404
     # Browsers fetch audio in ranges; one playback is logged per request that starts at the beginning.

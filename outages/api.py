@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import renderers, serializers, status
 from rest_framework.permissions import AllowAny, BasePermission
@@ -91,6 +92,11 @@ class BannerApi(APIView):
         lng = _float(request.query_params.get("lng"), "lng", -180, 180)
         unit = (request.query_params.get("unit") or "").strip()[:32]
         unit_id = (request.query_params.get("unit_id") or "").strip()
+        if unit_id and not (unit_id.isascii() and unit_id.isdigit()):
+            try:  # DRF's own (translated) message for a number that is not one
+                serializers.IntegerField().run_validation(unit_id)
+            except serializers.ValidationError as exc:
+                raise serializers.ValidationError({"unit_id": exc.detail}) from None
         if not unit and unit_id.isdigit() and len(unit_id) < 12:
             row = selectors.unit_row(unit_id=int(unit_id))
             unit = row["code"] if row else ""
@@ -123,16 +129,21 @@ class MapApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("area", str, required=True, description="UP3 or ULP code")],
-        responses=inline_serializer(
-            "OutageMap",
-            {
-                "area": serializers.CharField(),
-                "center": serializers.ListField(child=serializers.FloatField()),
-                "incidents": serializers.ListField(child=serializers.DictField()),
-                "planned": serializers.ListField(child=serializers.DictField()),
-                "generated_at": serializers.DateTimeField(),
-            },
-        ),
+        responses={
+            200: inline_serializer(
+                "OutageMap",
+                {
+                    "area": serializers.CharField(),
+                    "center": serializers.ListField(child=serializers.FloatField()),
+                    "incidents": serializers.ListField(child=serializers.DictField()),
+                    "planned": serializers.ListField(child=serializers.DictField()),
+                    "generated_at": serializers.DateTimeField(),
+                },
+            ),
+            404: inline_serializer(
+                "UnknownArea", {"message": serializers.CharField(), "extra": serializers.DictField()}
+            ),
+        },
     )
     def get(self, request):
         area = (request.query_params.get("area") or "").strip()[:32]
@@ -169,17 +180,24 @@ class AnnouncementApi(APIView):
     renderer_classes = [renderers.JSONRenderer, PlainTextRenderer]
 
     @extend_schema(
-        responses=inline_serializer(
-            "OutageAnnouncement",
-            {
-                "unit": serializers.CharField(),
-                "active": serializers.BooleanField(),
-                "text_id": serializers.CharField(),
-                "text_en": serializers.CharField(),
-                "wide_area": serializers.IntegerField(),
-                "incidents": serializers.ListField(child=serializers.IntegerField()),
-            },
-        )
+        responses={
+            (200, "application/json"): inline_serializer(
+                "OutageAnnouncement",
+                {
+                    "unit": serializers.CharField(),
+                    "active": serializers.BooleanField(),
+                    "text_id": serializers.CharField(),
+                    "text_en": serializers.CharField(),
+                    "wide_area": serializers.IntegerField(),
+                    "incidents": serializers.ListField(child=serializers.IntegerField()),
+                },
+            ),
+            (200, "text/plain"): OpenApiTypes.STR,
+            (404, "application/json"): inline_serializer(
+                "UnknownUnit", {"message": serializers.CharField(), "extra": serializers.DictField()}
+            ),
+            (404, "text/plain"): OpenApiTypes.STR,
+        }
     )
     def get(self, request, code: str):
         data = selectors.announcement(code[:32])

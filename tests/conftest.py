@@ -46,6 +46,10 @@ def _reference_data(request):
 def _clear_cache():
     from django.core.cache import cache
 
+    from hotline import circuit
+
+    circuit.broker.reset()
+    circuit.cache.reset()
     cache.clear()
     yield
 

@@ -6,7 +6,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -15,6 +14,7 @@ from rest_framework.views import APIView
 from dispatch import selectors, services
 from dispatch.models import Assignment, Incident, JobStep, Technician
 from hotline.exceptions import ApplicationError
+from hotline.pagination import StrictCursorPagination
 from tickets.api.throttles import PublicTrackingThrottle
 from tickets.uploads import validate_photo
 
@@ -126,8 +126,10 @@ class AssignmentStepCreateApi(APIView):
     def post(self, request, pk: int):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        assignment = get_object_or_404(Assignment, pk=pk)
-        services.take_step(assignment=assignment, technician=_technician(request), **data.validated_data)
+        technician = _technician(request)
+        # Another technician's job answers like one that does not exist: assignment ids cannot be probed.
+        assignment = get_object_or_404(Assignment, pk=pk, technician=technician)
+        services.take_step(assignment=assignment, technician=technician, **data.validated_data)
         fresh = selectors.assignments_of(assignment.technician).get(pk=pk)
         return Response(AssignmentSerializer(fresh).data)
 
@@ -148,7 +150,7 @@ class BoardApi(APIView):
         return Response(BoardSerializer(selectors.board_for(request.user)).data)
 
 
-class IncidentCursorPagination(CursorPagination):
+class IncidentCursorPagination(StrictCursorPagination):
     page_size = 50
     max_page_size = 200
     page_size_query_param = "page_size"
@@ -166,12 +168,22 @@ class IncidentListApi(ListAPIView):
     def paginate_queryset(self, queryset):
         return selectors.with_ticket_numbers(super().paginate_queryset(queryset))
 
+    class QuerySerializer(serializers.Serializer):
+        """A wrong status or a non-boolean ``open`` is a 400, not silently ignored."""
+
+        status = serializers.ListField(child=serializers.ChoiceField(choices=Incident.Status.choices), required=False)
+        open = serializers.BooleanField(required=False)
+
     def get_queryset(self):
+        params = self.request.query_params
+        query = self.QuerySerializer(
+            data={"status": params.getlist("status"), **({"open": params["open"]} if "open" in params else {})}
+        )
+        query.is_valid(raise_exception=True)
         qs = selectors.incidents_visible_to(self.request.user)
-        statuses = [s for s in self.request.query_params.getlist("status") if s in Incident.Status.values]
-        if statuses:
-            qs = qs.filter(status__in=statuses)
-        if self.request.query_params.get("open") in {"1", "true"}:
+        if query.validated_data.get("status"):
+            qs = qs.filter(status__in=query.validated_data["status"])
+        if query.validated_data.get("open"):
             qs = qs.filter(status__in=Incident.OPEN_STATUSES)
         return qs
 

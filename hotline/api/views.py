@@ -398,7 +398,10 @@ class CallerSearchApi(APIView):
         recent_tickets = ConsoleTicketSerializer(many=True)
         incidents = ConsoleIncidentSerializer(many=True)
 
-    @extend_schema(parameters=[OpenApiParameter("q", str, required=True)], responses=OutputSerializer)
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, required=False, description="Empty or missing: nothing found.")],
+        responses=OutputSerializer,
+    )
     def get(self, request):
         query = (request.query_params.get("q") or "").strip()[:120]
         customers = selectors.search_customers(query)

@@ -120,13 +120,13 @@ def test_accepting_an_expired_offer_is_a_409(client_for, offer):
     assert response.json()["extra"]["state"] == "expired"
 
 
-def test_another_technicians_job_is_a_403(client_for, offer, place_technician):
+def test_another_technicians_job_is_a_404_like_an_unknown_one(client_for, offer, place_technician):
     # given
     other = place_technician("other", 9000)
     # when
     response = _steps(client_for(other.user), offer, "accept")
     # then
-    assert response.status_code == 403
+    assert response.status_code == 404
     offer.refresh_from_db()
     assert offer.state == Assignment.State.OFFERED
 

@@ -121,7 +121,7 @@ def test_a_supervisor_of_another_unit_is_denied_and_nothing_is_logged(recorded_c
     # when
     response = play(far_supervisor, recorded_call)
     # then
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert not RecordingPlayback.objects.exists()
 
 
@@ -131,14 +131,14 @@ def test_another_operator_of_the_same_unit_is_denied(recorded_call, ulp):
     # when
     response = play(colleague, recorded_call)
     # then
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 def test_a_supervisor_of_a_sibling_ulp_is_denied(recorded_call, other_ulp):
     # given
     sibling = make_staff(role=roles.SUPERVISOR, unit=other_ulp, username="sibling-supervisor")
     # when / then
-    assert play(sibling, recorded_call).status_code == 403
+    assert play(sibling, recorded_call).status_code == 404
 
 
 def test_each_playback_is_logged_but_not_each_range_request_of_one_playback(recorded_call, operator):

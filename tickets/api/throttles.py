@@ -4,19 +4,19 @@ The counters live in the cache; when the cache (Redis) is unreachable the thrott
 that intake keeps working while Redis is down.
 """
 
-import logging
-
 from rest_framework.throttling import AnonRateThrottle
-
-logger = logging.getLogger(__name__)
 
 
 class _FailOpenThrottle(AnonRateThrottle):
     def allow_request(self, request, view):
+        from hotline import circuit
+
+        if circuit.cache.is_open():
+            return True
         try:
             return super().allow_request(request, view)
         except Exception as exc:  # cache down: never block intake because of a counter
-            logger.warning("throttle cache unavailable, allowing request: %s", exc)
+            circuit.cache.trip(exc)
             return True
 
 

@@ -5,15 +5,21 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Subquery
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
-from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hotline.pagination import StrictCursorPagination
 from tickets import roles, selectors, services
 from tickets.models import Category, ServiceUnit, Ticket
 from tickets.numbering import normalize_ticket_number
@@ -45,7 +51,7 @@ class CategoryListApi(ListAPIView):
         return selectors.public_categories()
 
 
-class TicketCursorPagination(CursorPagination):
+class TicketCursorPagination(StrictCursorPagination):
     page_size = 50
     max_page_size = 200
     page_size_query_param = "page_size"
@@ -76,6 +82,17 @@ class TicketFilter(django_filters.FilterSet):
         return queryset.filter(category_id=Subquery(Category.objects.filter(code=value).values("pk")[:1]))
 
 
+ISO_DATE_OR_TIME = "ISO 8601 date-time (with offset) or date; a date means its midnight in the server's zone."
+
+
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            OpenApiParameter("created_after", str, description=ISO_DATE_OR_TIME),
+            OpenApiParameter("created_before", str, description=ISO_DATE_OR_TIME),
+        ]
+    )
+)
 class TicketListCreateApi(ListAPIView):
     """GET: tickets of the caller's units, newest first, filtered, cursor-paginated (staff).
 

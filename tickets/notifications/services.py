@@ -147,16 +147,31 @@ def _contact_choices(*, phone: str, email: str) -> tuple[str | None, set[tuple[s
 
 
 def enqueue(notification_ids: list[int]) -> None:
-    """Hand the rows to Celery. A failed publish (broker down) is left to the sweeper, never raised."""
+    """Hand the rows to Celery. A failed publish (broker down) is left to the sweeper, never raised.
+
+    Rows that could not be published are marked due at once, so the next sweep (not the grace period
+    meant for rows already in the queue) publishes them when the broker is back.
+    """
+    from hotline import circuit
     from tickets import tasks
 
+    unpublished = []
     for notification_id in notification_ids:
         try:
-            tasks.send_notification.delay(notification_id)
+            if not circuit.publish(tasks.send_notification, notification_id):
+                unpublished.append(notification_id)
         except (Retry, TransientSendError):  # in-process tasks (no broker): the sweeper tries again later
             logger.info("notification %s will be retried by the sweeper", notification_id)
         except Exception:  # the row stays pending; sweep_notifications publishes it again
             logger.warning("could not enqueue notification %s; the sweeper will retry", notification_id, exc_info=True)
+    if unpublished:
+        overdue = timezone.now() - timedelta(seconds=settings.NOTIFY_SWEEP_GRACE_SECONDS + 1)
+        try:
+            Notification.objects.filter(pk__in=unpublished, status=Notification.Status.PENDING).update(
+                next_attempt_at=overdue
+            )
+        except Exception:  # the database is down too: the grace period still brings them back
+            logger.warning("could not mark %s unpublished notifications due", len(unpublished), exc_info=True)
 
 
 def _claim(notification_id: int) -> Notification | None:
@@ -253,7 +268,7 @@ def _log_attempt(notification: Notification, *, delivery: Delivery | None, error
     )
 
 
-def sweep_notifications(*, older_than_seconds: int | None = None, limit: int = 1000) -> list[int]:
+def sweep_notifications(*, older_than_seconds: int | None = None, limit: int = 5000) -> list[int]:
     """Publish again pending rows whose send is overdue (lost enqueue, broker down, worker died).
 
     A row is overdue once ``next_attempt_at`` is further in the past than the grace period; its
@@ -271,8 +286,36 @@ def sweep_notifications(*, older_than_seconds: int | None = None, limit: int = 1
         Notification.objects.filter(pk__in=ids).update(next_attempt_at=now)
     if ids:
         logger.info("re-enqueueing %s pending notifications", len(ids))
-        transaction.on_commit(lambda: enqueue(ids))
+        transaction.on_commit(lambda: enqueue_batches(ids))
     return ids
+
+
+SWEEP_BATCH = 25
+
+
+def enqueue_batches(notification_ids: list[int]) -> None:
+    """Publish swept rows in chunks, one task per chunk: after an outage thousands are due at once, and a
+    task per row costs more in publishing and queueing than the sending itself."""
+    from hotline import circuit
+    from tickets import tasks
+
+    for start in range(0, len(notification_ids), SWEEP_BATCH):
+        chunk = notification_ids[start : start + SWEEP_BATCH]
+        try:
+            circuit.publish(tasks.send_notifications, chunk)
+        except Exception:  # in-process mode: a failing row is left for the next sweep
+            logger.warning("sending %s swept notifications failed; the sweeper will retry", len(chunk), exc_info=True)
+
+
+def deliver_batch(*, notification_ids: list[int]) -> int:
+    """Send each row of a swept chunk once; a row that must wait for a retry stays pending for the sweeper."""
+    sent = 0
+    for notification_id in notification_ids:
+        try:
+            sent += deliver_notification(notification_id=notification_id) == Notification.Status.SENT
+        except TransientSendError:
+            continue  # next_attempt_at is set; the sweeper publishes it again when due
+    return sent
 
 
 @transaction.atomic

@@ -1,0 +1,85 @@
+"""Audit log of staff actions (django-auditlog), with two changes to its request middleware.
+
+1. The client address is the one that reached us (``REMOTE_ADDR``), or the one our own proxies put in
+   ``X-Forwarded-For`` when ``NUM_PROXIES`` is set — never a header the client could forge.
+2. The actor is read when each entry is written, not when the request starts: API clients log in with a
+   token inside the view, after the middleware has run.
+
+Only a model's own columns are compared (``include_fields``): auditlog would otherwise read every reverse
+one-to-one relation of the instance (a query each, and a cached "does not exist" left on the object).
+"""
+
+from contextvars import ContextVar
+
+from auditlog.middleware import AuditlogMiddleware
+from django.conf import settings
+
+_current_request: ContextVar = ContextVar("sigap_audit_request", default=None)
+
+
+def client_address(request) -> str | None:
+    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-min(proxies, len(hops))]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class AuditMiddleware(AuditlogMiddleware):
+    @staticmethod
+    def _get_remote_addr(request):
+        return client_address(request)
+
+    @staticmethod
+    def _get_remote_port(request):
+        return None
+
+    def __call__(self, request):
+        token = _current_request.set(request)
+        try:
+            return super().__call__(request)
+        finally:
+            _current_request.reset(token)
+
+
+def set_actor_from_request(sender, instance, **kwargs) -> None:
+    """pre_save of LogEntry: the user of the current request, however they logged in."""
+    if instance.actor_id is not None:
+        return
+    request = _current_request.get()
+    user = getattr(request, "user", None) if request is not None else None
+    if user is not None and user.is_authenticated:
+        instance.actor = user
+        instance.actor_email = getattr(user, "email", None) or None
+
+
+# model label → (excluded fields, masked fields, many-to-many fields)
+AUDITED = {
+    "tickets.Ticket": ({"updated_at"}, ["tracking_token", "idempotency_key"], []),
+    "tickets.TicketEvent": (set(), [], []),
+    "tickets.StaffProfile": (set(), [], []),
+    "tickets.ServiceUnit": (set(), [], []),
+    "hotline.Call": ({"updated_at"}, [], ["tickets"]),
+    "hotline.RecordingPlayback": (set(), [], []),
+    "hotline.Violation": (set(), [], []),
+    "hotline.WarningLetter": (set(), [], []),
+    "auth.User": ({"last_login"}, ["password"], ["groups", "user_permissions"]),
+    "auth.Group": (set(), [], ["permissions"]),
+    "authtoken.Token": (set(), ["key"], []),
+}
+
+
+def register_audited_models() -> None:
+    """Who changed what on tickets, their timeline, calls and recordings, playbacks, violations, letters,
+    staff accounts, roles, units and API tokens."""
+    from auditlog.registry import auditlog
+    from django.apps import apps
+
+    for label, (excluded, masked, many) in AUDITED.items():
+        model = apps.get_model(label)
+        if auditlog.contains(model):
+            continue
+        columns = [f.name for f in model._meta.concrete_fields if f.name not in excluded]
+        auditlog.register(model, include_fields=columns + many, mask_fields=masked, m2m_fields=set(many))
