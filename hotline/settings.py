@@ -202,14 +202,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 5,
     "health_check_interval": 10,
     "retry_on_timeout": True,
-    # Queues are read in the order of CELERY_TASK_QUEUES: routing an outage to a crew never waits behind
-    # a backlog of notifications or exports.
-    "queue_order_strategy": "priority",
+    # The worker takes from its queues in turn: routing never waits behind a backlog of notifications,
+    # and customers' messages never wait behind a routing backlog (a storm after a broker outage).
+    "queue_order_strategy": "round_robin",
 }
 # Worker and beat reconnect to the broker every 1-3 s instead of backing off to 30 s (hotline/celery.py).
 CELERY_WORKER_CONSUMER = "hotline.celery:QuickReconnectConsumer"
 CELERY_BEAT_SCHEDULER = "hotline.celery:QuickReconnectScheduler"
-# A worker started without -Q consumes both queues; dispatch tasks go first.
+# A worker started without -Q consumes both queues, in turn.
 CELERY_TASK_QUEUES = (Queue("dispatch"), Queue("celery"))
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {"dispatch.*": {"queue": "dispatch"}}
