@@ -7,11 +7,13 @@ committed and visible to the worker process.
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -92,3 +94,28 @@ def wait_for(predicate, *, timeout: float = 20.0, interval: float = 0.1):
         if value or time.monotonic() > deadline:
             return value
         time.sleep(interval)
+
+
+def run_at_once(functions) -> list:
+    """Run each function in its own thread, all released together by a barrier; return the exceptions raised.
+
+    Each thread closes its own database connection, so the functions race on PostgreSQL for real.
+    """
+    barrier = threading.Barrier(len(functions))
+    errors = []
+
+    def wrap(function):
+        try:
+            barrier.wait()
+            function()
+        except Exception as exc:  # collected and asserted on by the caller
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=wrap, args=(f,)) for f in functions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors

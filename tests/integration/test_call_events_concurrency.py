@@ -1,38 +1,16 @@
 """PBX events racing on PostgreSQL: many gunicorn workers may apply events of one call at once."""
 
-import threading
 import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from hotline import services
 from hotline.models import Call, CallEvent, OperatorSeat
+from tests.integration.conftest import run_at_once
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def run_at_once(functions) -> list:
-    barrier = threading.Barrier(len(functions))
-    errors = []
-
-    def wrap(function):
-        try:
-            barrier.wait()
-            function()
-        except Exception as exc:  # collected and asserted on below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=wrap, args=(f,)) for f in functions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
 def apply(event_id: str, kind: str, call_id: str, at, **payload):

@@ -1,40 +1,17 @@
 """Outage communication racing on PostgreSQL: answers and thresholds under concurrent requests."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from dispatch import services as dispatch_services
 from dispatch.models import Incident
 from outages import services
 from outages.models import MassOutageThreshold, RestorationCheck, WideAreaOutage
 from tests.factories import CustomerFactory, category
+from tests.integration.conftest import run_at_once
 from tickets import services as ticket_services
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.integration
-
-
-def run_at_once(functions) -> list:
-    barrier = threading.Barrier(len(functions))
-    errors = []
-
-    def wrap(function):
-        try:
-            barrier.wait()
-            function()
-        except Exception as exc:  # collected and asserted on below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=wrap, args=(f,)) for f in functions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 def outage(customer) -> Ticket:
