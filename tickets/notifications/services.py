@@ -42,15 +42,7 @@ def notify_ticket_event(*, ticket: Ticket, event: TicketEvent) -> list[Notificat
     kind = _event_kind(event)
     if kind not in messages.NOTIFIED_KINDS:
         return []
-    phone, email = ticket.reporter_phone, (ticket.reporter_email or "").strip().lower()
-    if not phone and not email:
-        return []
-    mobile, opted_out = _contact_choices(phone=phone, email=email)
-    wanted = []
-    if phone:
-        wanted.append((mobile or settings.NOTIFY_DEFAULT_MOBILE_CHANNEL, phone))
-    if email:
-        wanted.append((Channel.EMAIL, email))
+    wanted = _recipients(phone=ticket.reporter_phone, email=ticket.reporter_email)
     now = timezone.now()
     rows = [
         Notification(
@@ -64,7 +56,6 @@ def notify_ticket_event(*, ticket: Ticket, event: TicketEvent) -> list[Notificat
             next_attempt_at=now,
         )
         for channel, address in wanted
-        if (channel, address) not in opted_out
     ]
     if not rows:
         return []
@@ -91,15 +82,7 @@ def notify_contact(
     notice and recipient) makes a second call a no-op, so callers may run twice. The phone gets its
     preferred mobile channel; opted-out addresses get nothing. Call inside the change's transaction.
     """
-    email = (email or "").strip().lower()
-    if not phone and not email:
-        return []
-    mobile, opted_out = _contact_choices(phone=phone, email=email)
-    wanted = []
-    if phone:
-        wanted.append((mobile or settings.NOTIFY_DEFAULT_MOBILE_CHANNEL, phone))
-    if email:
-        wanted.append((Channel.EMAIL, email))
+    wanted = _recipients(phone=phone, email=email)
     now = timezone.now()
     rows = [
         Notification(
@@ -115,7 +98,6 @@ def notify_contact(
             next_attempt_at=now,
         )
         for channel, address in wanted
-        if (channel, address) not in opted_out
     ]
     if not rows:
         return []
@@ -127,6 +109,21 @@ def notify_contact(
     if ids:
         transaction.on_commit(lambda: enqueue(ids))
     return created
+
+
+def _recipients(*, phone: str, email: str) -> list[tuple[str, str]]:
+    """The (channel, address) pairs a contact is told on: the phone's preferred mobile channel and the
+    e-mail address, without the ones opted out. One query; nothing when there is no address."""
+    email = (email or "").strip().lower()
+    if not phone and not email:
+        return []
+    mobile, opted_out = _contact_choices(phone=phone, email=email)
+    wanted = []
+    if phone:
+        wanted.append((mobile or settings.NOTIFY_DEFAULT_MOBILE_CHANNEL, phone))
+    if email:
+        wanted.append((Channel.EMAIL, email))
+    return [pair for pair in wanted if pair not in opted_out]
 
 
 def _contact_choices(*, phone: str, email: str) -> tuple[str | None, set[tuple[str, str]]]:
