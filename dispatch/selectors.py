@@ -359,6 +359,21 @@ def tickets_waiting_to_route(now: datetime | None = None) -> list[int]:
     )
 
 
+def tickets_handed_over(*, unit_id: int, exclude_id: int, limit: int) -> list[int]:
+    """Outage tickets of a ULP handed to the worker (ENQUEUED) and not attached yet, oldest first: the other
+    reports of a storm that one routing task takes along."""
+    if limit <= 0:
+        return []
+    return list(
+        Ticket.objects.filter(
+            dispatch_state=Ticket.DispatchState.ENQUEUED, unit_id=unit_id, incident_report__isnull=True
+        )
+        .exclude(pk=exclude_id)
+        .order_by("dispatch_requested_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
 def incidents_waiting_for_crew(now: datetime | None = None) -> list[int]:
     """Open incidents without a live assignment, not routed lately."""
     cutoff = (now or timezone.now()) - timedelta(seconds=settings.DISPATCH_RETRY_SECONDS)

@@ -158,56 +158,103 @@ def attach_to_incident(*, ticket: Ticket) -> Incident:
     existing = IncidentReport.objects.select_related("incident").filter(ticket_id=ticket.pk).first()
     if existing is not None:
         return existing.incident
+    now = timezone.now()
+    incident, opened = _file_report(ticket, now)
+    _settle(incident, [ticket], opened=opened, now=now)
+    return incident
 
+
+def attach_many(*, tickets: list[Ticket]) -> dict[int, list[int]]:
+    """Attach a backlog of outage tickets (after a broker outage, a dead worker) to their incidents.
+
+    The same rules as attach_to_incident, one transaction per ULP: the ULP is locked once, each report is
+    filed, and each incident touched is then updated, walked and announced once — not once per report.
+    Returns ``{incident id: [ticket ids attached]}``; tickets attached already are left out.
+    """
+    by_unit: dict[int, list[Ticket]] = {}
+    for ticket in tickets:
+        by_unit.setdefault(ticket.unit_id, []).append(ticket)
+    attached: dict[int, list[int]] = {}
+    for unit_id, group in by_unit.items():
+        with transaction.atomic():
+            list(ServiceUnit.objects.select_for_update(no_key=True).filter(pk=unit_id).values_list("pk"))
+            done = set(
+                IncidentReport.objects.filter(ticket_id__in=[t.pk for t in group]).values_list("ticket_id", flat=True)
+            )
+            now = timezone.now()
+            touched: dict[int, tuple[Incident, bool, list[Ticket]]] = {}
+            for ticket in group:
+                if ticket.pk in done:
+                    continue
+                incident, opened = _file_report(ticket, now)
+                entry = touched.setdefault(incident.pk, (incident, opened, []))
+                entry[2].append(ticket)
+            for incident, opened, members in touched.values():
+                _settle(incident, members, opened=opened, now=now)
+                attached[incident.pk] = [t.pk for t in members]
+    return attached
+
+
+def _file_report(ticket: Ticket, now: datetime) -> tuple[Incident, bool]:
+    """File one report (the ULP is locked by the caller): into the incident it joins, or a new incident.
+    Returns the incident and whether it was opened for this report."""
     customer = ticket.customer
     transformer = customer.transformer_code if customer else ""
-    now = timezone.now()
     incident, distance = selectors.incident_to_join(
         lat=ticket.lat, lng=ticket.lng, transformer_code=transformer, at=now
     )
-    if incident is None:
-        incident = Incident(
-            unit_id=ticket.unit_id,
-            lat=ticket.lat,
-            lng=ticket.lng,
-            transformer_code=transformer,
-            feeder_code=customer.feeder_code if customer else "",
-            address=ticket.address[:255],
-            skill=_skill_for(ticket),
-            opened_at=now,
-            last_report_at=now,
-            report_count=1,
-        )
-        incident.customers_affected = _customers_affected(incident)
-        incident.full_clean(exclude=["unit"], validate_unique=False)  # the unit is the ticket's own
-        incident.save()
-        IncidentReport.objects.create(incident=incident, ticket=ticket, joined_at=now, distance_m=0.0)
-        _announce(incident, "opened")
-        return incident
+    if incident is not None:
+        IncidentReport.objects.create(incident=incident, ticket=ticket, joined_at=now, distance_m=distance)
+        return incident, False
+    incident = Incident(
+        unit_id=ticket.unit_id,
+        lat=ticket.lat,
+        lng=ticket.lng,
+        transformer_code=transformer,
+        feeder_code=customer.feeder_code if customer else "",
+        address=ticket.address[:255],
+        skill=_skill_for(ticket),
+        opened_at=now,
+        last_report_at=now,
+        report_count=1,
+    )
+    incident.customers_affected = _customers_affected(incident)
+    incident.full_clean(exclude=["unit"], validate_unique=False)  # the unit is the ticket's own
+    incident.save()
+    IncidentReport.objects.create(incident=incident, ticket=ticket, joined_at=now, distance_m=0.0)
+    return incident, True
 
+
+def _settle(incident: Incident, members: list[Ticket], *, opened: bool, now: datetime) -> None:
+    """After reports were filed into ``incident``: its counts, place and skill, once; new members follow a crew
+    already on it; one announcement ("opened" or "joined")."""
+    if opened and len(members) == 1:
+        _announce(incident, "opened")
+        return
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
-    IncidentReport.objects.create(incident=incident, ticket=ticket, joined_at=now, distance_m=distance)
     incident.report_count = incident.reports.count()
     incident.last_report_at = now
-    if incident.lat is None and ticket.lat is not None:
-        incident.lat, incident.lng = ticket.lat, ticket.lng
-    if not incident.address and ticket.address:
-        incident.address = ticket.address[:255]
+    for ticket in members:
+        if incident.lat is None and ticket.lat is not None:
+            incident.lat, incident.lng = ticket.lat, ticket.lng
+        if not incident.address and ticket.address:
+            incident.address = ticket.address[:255]
     incident.customers_affected = _customers_affected(incident)
     live = selectors.live_assignment(incident)
-    if live is None and _skill_for(ticket) == Technician.Skill.MEDIUM_VOLTAGE:
+    if live is None and any(_skill_for(t) == Technician.Skill.MEDIUM_VOLTAGE for t in members):
         # A transformer report in an incident nobody holds yet: it needs a medium-voltage crew.
         incident.skill = Technician.Skill.MEDIUM_VOLTAGE
     incident.save(
         update_fields=["report_count", "last_report_at", "lat", "lng", "address", "customers_affected", "skill"]
     )
     if live is not None:
-        ticket_services.mark_dispatch_state(ticket_id=ticket.pk, state=Ticket.DispatchState.ASSIGNED)
+        ticket_services.mark_dispatch_states(ticket_ids=[t.pk for t in members], state=Ticket.DispatchState.ASSIGNED)
         target = INCIDENT_TO_TICKET.get(incident.status)
         if target is not None:
-            _walk_ticket(ticket_id=ticket.pk, target=target, data=_step_data(live, target))
-    _announce(incident, "joined")
-    return incident
+            data = _step_data(live, target)
+            for ticket in members:
+                _walk_ticket(ticket_id=ticket.pk, target=target, data=data)
+    _announce(incident, "opened" if opened else "joined")
 
 
 def _walk_ticket(*, ticket_id: int, target: str, data: dict | None = None, actor=None, message: str = "") -> None:
@@ -243,8 +290,7 @@ def _mark_members(incident: Incident, state: str) -> None:
         .exclude(status__in=TICKET_DONE)
         .values_list("pk", flat=True)
     )
-    for ticket_id in list(ids):
-        ticket_services.mark_dispatch_state(ticket_id=ticket_id, state=state)
+    ticket_services.mark_dispatch_states(ticket_ids=list(ids), state=state)
 
 
 def _step_data(assignment: Assignment | None, target: str) -> dict:
@@ -343,12 +389,50 @@ def route_incident(*, incident_id: int) -> Assignment | None:
 
 
 def route_ticket(*, ticket_id: int) -> Assignment | None:
-    """Route one outage ticket: attach it to its incident, then make sure the incident has a crew."""
+    """Route one outage ticket: attach it to its incident, then make sure the incident has a crew.
+
+    In a storm, the ULP's other reports already handed to the worker (ENQUEUED, not attached yet) are
+    attached in the same go, up to DISPATCH_ROUTE_BATCH: the ULP is locked once for all of them, and their
+    own tasks then find them attached and only check their incident's crew. Returns the incident's live offer
+    or job (None when nobody is free).
+    """
     ticket = Ticket.objects.select_related("category", "customer", "unit").filter(pk=ticket_id).first()
     if ticket is None or not ticket.category.dispatches or ticket.status in TICKET_DONE:
         return None
-    incident = attach_to_incident(ticket=ticket)
-    return route_incident(incident_id=incident.pk)
+    incident_id = IncidentReport.objects.filter(ticket_id=ticket.pk).values_list("incident_id", flat=True).first()
+    if incident_id is not None:  # attached already: along with another report, or a retry
+        return route_incident(incident_id=incident_id)
+    companions = selectors.tickets_handed_over(
+        unit_id=ticket.unit_id, exclude_id=ticket.pk, limit=settings.DISPATCH_ROUTE_BATCH - 1
+    )
+    if not companions:
+        return route_incident(incident_id=attach_to_incident(ticket=ticket).pk)
+    offers = _route_batch([ticket.pk, *companions])
+    incident_id = IncidentReport.objects.filter(ticket_id=ticket.pk).values_list("incident_id", flat=True).first()
+    return offers.get(incident_id)
+
+
+def route_tickets(*, ticket_ids: list[int]) -> dict:
+    """Route a backlog of outage tickets (the sweeper's batches): attach them all, then route each incident
+    they are in once — a storm's hundred reports of one outage cost one routing, not a hundred."""
+    offers = _route_batch(ticket_ids)
+    return {"incidents": len(offers), "crewed": sum(1 for offer in offers.values() if offer is not None)}
+
+
+def _route_batch(ticket_ids: list[int]) -> dict[int, Assignment | None]:
+    """Attach the tickets (attach_many) and route every incident they are in; ``{incident id: live offer}``."""
+    tickets = list(
+        Ticket.objects.select_related("category", "customer", "unit")
+        .filter(pk__in=ticket_ids, category__dispatches=True)
+        .exclude(status__in=TICKET_DONE)
+        .order_by("created_at", "pk")
+    )
+    attach_many(tickets=tickets)
+    # Also the incidents of tickets attached earlier whose routing was cut off (a worker killed in between).
+    incident_ids = sorted(
+        set(IncidentReport.objects.filter(ticket_id__in=[t.pk for t in tickets]).values_list("incident_id", flat=True))
+    )
+    return {incident_id: route_incident(incident_id=incident_id) for incident_id in incident_ids}
 
 
 @transaction.atomic
@@ -634,10 +718,11 @@ def sweep_dispatch(*, now: datetime | None = None, fan_out: bool = False) -> dic
     3. Route outage tickets that were never attached to an incident.
     Each step is idempotent, so two sweepers at once do no harm.
 
-    ``fan_out`` (the beat task): step 3 publishes one routing task per ticket instead of routing them here
-    one after the other, so after a broker outage a thousand waiting tickets are routed by every worker
-    process at once, and the sweep itself stays short (drills/redis_outage.py measured the serial sweep
-    holding a process for minutes while the notifications waited behind it).
+    Step 3 routes waiting tickets in batches of DISPATCH_ROUTE_BATCH (route_tickets: one lock of the ULP,
+    one update and one routing per incident, not per ticket). ``fan_out`` (the beat task) publishes each
+    batch as a task instead of routing it here, so after a broker outage the backlog is shared by the worker
+    processes and the sweep itself stays short (drills/redis_outage.py measured a serial, ticket-by-ticket
+    sweep holding a process for minutes while the notifications waited behind it).
     """
     now = now or timezone.now()
     counts = {"expired": 0, "incidents": 0, "tickets": 0}
@@ -649,24 +734,28 @@ def sweep_dispatch(*, now: datetime | None = None, fan_out: bool = False) -> dic
     for incident_id in selectors.incidents_waiting_for_crew(now):
         counts["incidents"] += 1
         route_incident(incident_id=incident_id)
+    batch = settings.DISPATCH_ROUTE_BATCH
     for _round in range(10 if fan_out else 1):  # published tickets leave the selection: take the next 500
         waiting = selectors.tickets_waiting_to_route(now)
-        for ticket_id in waiting:
-            counts["tickets"] += 1
-            if fan_out and _publish_routing(ticket_id, now):
+        counts["tickets"] += len(waiting)
+        for start in range(0, len(waiting), batch):
+            chunk = waiting[start : start + batch]
+            if fan_out and _publish_routing(chunk, now):
                 continue
-            route_ticket(ticket_id=ticket_id)
+            route_tickets(ticket_ids=chunk)
         if len(waiting) < 500:
             break
     return counts
 
 
-def _publish_routing(ticket_id: int, now: datetime) -> bool:
-    """Hand one waiting ticket to the routing task; not due again for DISPATCH_STUCK_SECONDS if the message
-    is lost. False when the broker is down (the caller routes it here)."""
+def _publish_routing(ticket_ids: list[int], now: datetime) -> bool:
+    """Hand a batch of waiting tickets to one routing task; not due again for DISPATCH_STUCK_SECONDS if the
+    message is lost. False when the broker is down (the caller routes them here)."""
     from hotline import circuit
 
     from . import tasks
 
-    Ticket.objects.filter(pk=ticket_id).update(dispatch_state=Ticket.DispatchState.ENQUEUED, dispatch_requested_at=now)
-    return circuit.publish(tasks.route_ticket, ticket_id)
+    Ticket.objects.filter(pk__in=ticket_ids).update(
+        dispatch_state=Ticket.DispatchState.ENQUEUED, dispatch_requested_at=now
+    )
+    return circuit.publish(tasks.route_tickets, ticket_ids)

@@ -24,6 +24,16 @@ def route_ticket(ticket_id: int) -> int | None:
 
 
 @shared_task(
+    name="dispatch.route_tickets", autoretry_for=(OperationalError, IntegrityError), retry_backoff=2, max_retries=5
+)
+def route_tickets(ticket_ids: list[int]) -> dict:
+    """Route a batch of waiting outage tickets (published by the sweeper after an outage of the broker)."""
+    from . import services
+
+    return services.route_tickets(ticket_ids=ticket_ids)
+
+
+@shared_task(
     name="dispatch.route_incident", autoretry_for=(OperationalError, IntegrityError), retry_backoff=2, max_retries=5
 )
 def route_incident(incident_id: int) -> int | None:

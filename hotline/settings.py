@@ -436,6 +436,7 @@ DISPATCH_CANDIDATE_POOL = env_int("DISPATCH_CANDIDATE_POOL", 50)  # nearest (est
 DISPATCH_REOFFER_AFTER_SECONDS = env_int("DISPATCH_REOFFER_AFTER_SECONDS", 900)  # refused: not offered again sooner
 DISPATCH_RETRY_SECONDS = env_int("DISPATCH_RETRY_SECONDS", 60)  # incidents without a crew are routed again
 DISPATCH_STUCK_SECONDS = env_int("DISPATCH_STUCK_SECONDS", 30)  # tickets never routed after this are swept
+DISPATCH_ROUTE_BATCH = env_int("DISPATCH_ROUTE_BATCH", 50)  # swept tickets routed per task
 DISPATCH_TRAVEL_SPEED_KMH = env_int("DISPATCH_TRAVEL_SPEED_KMH", 30)  # for the customer's arrival estimate
 DISPATCH_DISTANCE_PROVIDER = os.environ.get("DISPATCH_DISTANCE_PROVIDER", "dispatch.distance.HaversineDistance")
 INCIDENT_JOIN_RADIUS_M = env_int("INCIDENT_JOIN_RADIUS_M", 500)  # a report this close to an open incident joins it

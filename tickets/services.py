@@ -247,3 +247,10 @@ def mark_dispatch_state(*, ticket_id: int, state: str, only_from: tuple[str, ...
     if only_from:
         qs = qs.filter(dispatch_state__in=only_from)
     return qs.update(dispatch_state=state, updated_at=timezone.now()) == 1
+
+
+def mark_dispatch_states(*, ticket_ids: list[int], state: str) -> int:
+    """Set the dispatch state of several tickets in one statement; returns how many rows changed."""
+    if not ticket_ids:
+        return 0
+    return Ticket.objects.filter(pk__in=ticket_ids).update(dispatch_state=state, updated_at=timezone.now())

@@ -137,3 +137,34 @@ def test_the_sweeper_racing_the_worker_books_nobody_twice(
         assert tech.active_jobs == 1
     assert Assignment.objects.count() == 3
     assert IncidentReport.objects.count() == 12
+
+
+def test_the_beat_sweeper_hands_a_backlog_to_the_worker_in_batches(
+    transactional_db, celery_worker, place_technician, report_outage, settings
+):
+    # given: twelve reports of one outage whose routing messages Redis lost, and one crew
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dispatch import services
+
+    settings.DISPATCH_ROUTE_BATCH = 5
+    tech = place_technician("a", 100)
+    with transaction.atomic():
+        tickets = [report_outage(10 * i) for i in range(12)]
+        Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(
+            dispatch_state=Ticket.DispatchState.ENQUEUED, dispatch_requested_at=timezone.now() - timedelta(minutes=5)
+        )  # marked as handed over already: nothing is published for them when the block commits
+    # when the beat task's sweep publishes them (fan-out) to the live worker
+    counts = services.sweep_dispatch(fan_out=True)
+    done = wait_for(lambda: _succeeded(celery_worker, "route_tickets") >= 3, timeout=30)
+    # then: three batch tasks (5 + 5 + 2), one incident, one offer, every ticket routed once
+    assert done, celery_worker()
+    wait_for(lambda: not Ticket.objects.filter(pk__in=[t.pk for t in tickets]).exclude(dispatch_state="assigned"))
+    assert counts["tickets"] == 12
+    assert IncidentReport.objects.count() == 12
+    assert Incident.objects.get().report_count == 12
+    assert list(Assignment.objects.values_list("technician_id", flat=True)) == [tech.pk]
+    states = set(Ticket.objects.filter(pk__in=[t.pk for t in tickets]).values_list("dispatch_state", flat=True))
+    assert states == {Ticket.DispatchState.ASSIGNED}

@@ -116,3 +116,19 @@ def test_technician_jobs(ulp):
         name="jobs",
     )
     assert technician.assignments.count() == 4
+
+
+def test_a_swept_backlog_costs_a_few_queries_per_ticket_and_one_routing_per_incident(ulp):
+    """After a broker outage the sweeper routes the waiting reports in batches: each extra report of the same
+    outage costs its own look-up and insert only, not a routing of its own."""
+    crew(ulp, "tech", 3, 100)
+
+    def backlog(n: int, offset_m: float) -> list[int]:
+        return [open_outage(ulp, offset_m + 2 * index).pk for index in range(n)]
+
+    few, many = backlog(10, 0), backlog(40, 20_000)
+    ten = count(lambda: services.route_tickets(ticket_ids=few))
+    forty = count(lambda: services.route_tickets(ticket_ids=many))
+    per_ticket = (forty - ten) / 30
+    assert per_ticket <= 4, f"{per_ticket:.1f} queries per extra report"
+    assert Assignment.objects.count() == 2  # one per incident
