@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet, Value
+from django.db.models import ExpressionWrapper, F, FloatField, Min, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Power, Sqrt
 from django.utils import timezone
 
@@ -183,11 +183,18 @@ def incident_to_join(
         return None, None
     radius = settings.INCIDENT_JOIN_RADIUS_M
     min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, radius)
-    points = IncidentReport.objects.filter(
-        incident__in=recent,
-        ticket__lat__range=(min_lat, max_lat),
-        ticket__lng__range=(min_lng, max_lng),
-    ).values_list("incident_id", "ticket__lat", "ticket__lng")
+    # The database orders the reports in the box by a flat-earth estimate and sends the nearest few, not
+    # every report of a storm's incident (a thousand rows per new report made grouping quadratic).
+    points = (
+        IncidentReport.objects.filter(
+            incident__in=recent,
+            ticket__lat__range=(min_lat, max_lat),
+            ticket__lng__range=(min_lng, max_lng),
+        )
+        .annotate(estimate=_report_distance_estimate(lat, lng))
+        .order_by("estimate", "incident_id")
+        .values_list("incident_id", "ticket__lat", "ticket__lng")[:JOIN_CANDIDATE_POINTS]
+    )
     best: tuple[float, int] | None = None
     for incident_id, p_lat, p_lng in points:
         d = distance_m((lat, lng), (p_lat, p_lng))
@@ -196,6 +203,19 @@ def incident_to_join(
     if best is None:
         return None, None
     return Incident.objects.get(pk=best[1]), best[0]
+
+
+# Reports read per look-up, nearest first by the estimate; the exact distance then decides among them.
+JOIN_CANDIDATE_POINTS = 8
+
+
+def _report_distance_estimate(lat: float, lng: float) -> ExpressionWrapper:
+    """Squared flat-earth distance (in metres²) from a point to the report's ticket: orders reports within a
+    few kilometres as the great-circle distance does."""
+    metres_per_degree_lng = METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01)
+    north = (F("ticket__lat") - Value(lat)) * Value(METRES_PER_DEGREE_LAT)
+    east = (F("ticket__lng") - Value(lng)) * Value(metres_per_degree_lng)
+    return ExpressionWrapper(north * north + east * east, output_field=FloatField())
 
 
 def open_incidents_near(*, lat: float, lng: float, radius_m: float = 500) -> list[Incident]:
@@ -207,17 +227,21 @@ def open_incidents_near(*, lat: float, lng: float, radius_m: float = 500) -> lis
         return []
     min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, radius_m)
     since = timezone.now() - timedelta(hours=settings.INCIDENT_JOIN_HOURS)
-    points = IncidentReport.objects.filter(
-        Q(incident__last_report_at__gte=since) | ~Q(incident__status=Incident.Status.OPEN),
-        incident__status__in=Incident.OPEN_STATUSES,
-        ticket__lat__range=(min_lat, max_lat),
-        ticket__lng__range=(min_lng, max_lng),
-    ).values_list("incident_id", "ticket__lat", "ticket__lng")
-    best: dict[int, float] = {}
-    for incident_id, p_lat, p_lng in points:
-        d = distance_m((lat, lng), (p_lat, p_lng))
-        if d <= radius_m and d < best.get(incident_id, math.inf):
-            best[incident_id] = d
+    # One row per incident (its nearest report, by the flat-earth estimate: within 500 m it differs from the
+    # great circle by centimetres), not every report of a storm's incident on every ringing call.
+    nearest = (
+        IncidentReport.objects.filter(
+            Q(incident__last_report_at__gte=since) | ~Q(incident__status=Incident.Status.OPEN),
+            incident__status__in=Incident.OPEN_STATUSES,
+            ticket__lat__range=(min_lat, max_lat),
+            ticket__lng__range=(min_lng, max_lng),
+        )
+        .values("incident_id")
+        .annotate(estimate=Min(_report_distance_estimate(lat, lng)))
+        .filter(estimate__lte=radius_m * radius_m)
+        .values_list("incident_id", "estimate")
+    )
+    best = {incident_id: math.sqrt(estimate) for incident_id, estimate in nearest}
     if not best:
         return []
     incidents = Incident.objects.select_related("unit").filter(pk__in=best)

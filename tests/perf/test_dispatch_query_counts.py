@@ -132,3 +132,22 @@ def test_a_swept_backlog_costs_a_few_queries_per_ticket_and_one_routing_per_inci
     per_ticket = (forty - ten) / 30
     assert per_ticket <= 4, f"{per_ticket:.1f} queries per extra report"
     assert Assignment.objects.count() == 2  # one per incident
+
+
+def test_grouping_a_report_reads_the_nearest_few_reports_not_the_whole_incident(ulp, monkeypatch):
+    """A storm's incident holds thousands of reports; the next report must not fetch and measure every one."""
+    from dispatch import selectors
+    from tests.dispatch.conftest import HERE, north_of
+
+    crew(ulp, "tech", 1, 100)
+    services.route_tickets(ticket_ids=[open_outage(ulp, 3 * index).pk for index in range(60)])
+    measured = []
+    exact = selectors.distance_m
+    monkeypatch.setattr(selectors, "distance_m", lambda a, b: measured.append(b) or exact(a, b))
+    lat, lng = north_of(HERE, 100)
+    # when
+    incident, distance = selectors.incident_to_join(lat=lat, lng=lng)
+    # then the incident is found at the distance of its nearest report, from a handful of rows
+    assert incident is not None and incident.report_count == 60
+    assert 0 <= distance < 3
+    assert len(measured) <= selectors.JOIN_CANDIDATE_POINTS
