@@ -253,7 +253,15 @@ def member_tickets(incident: Incident) -> QuerySet[Ticket]:
 
 
 def live_assignment(incident: Incident) -> Assignment | None:
-    return incident.assignments.filter(state__in=Assignment.LIVE_STATES).select_related("technician__user").first()
+    return live_assignment_of(incident.pk)
+
+
+def live_assignment_of(incident_id: int) -> Assignment | None:
+    return (
+        Assignment.objects.filter(incident_id=incident_id, state__in=Assignment.LIVE_STATES)
+        .select_related("technician__user")
+        .first()
+    )
 
 
 def with_ticket_numbers(incidents: list[Incident]) -> list[Incident]:

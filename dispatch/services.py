@@ -401,6 +401,10 @@ def route_ticket(*, ticket_id: int) -> Assignment | None:
         return None
     incident_id = IncidentReport.objects.filter(ticket_id=ticket.pk).values_list("incident_id", flat=True).first()
     if incident_id is not None:  # attached already: along with another report, or a retry
+        if ticket.dispatch_state == Ticket.DispatchState.ASSIGNED:
+            live = selectors.live_assignment_of(incident_id)
+            if live is not None:
+                return live  # and its crew found: nothing left to do, no lock taken
         return route_incident(incident_id=incident_id)
     companions = selectors.tickets_handed_over(
         unit_id=ticket.unit_id, exclude_id=ticket.pk, limit=settings.DISPATCH_ROUTE_BATCH - 1

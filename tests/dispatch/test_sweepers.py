@@ -124,6 +124,7 @@ def test_a_routing_task_takes_along_the_reports_already_handed_to_the_worker(pla
         again = services.route_ticket(ticket_id=tickets[3].pk)
     assert again == offer
     assert not [q for q in captured if 'FROM "tickets_serviceunit"' in q["sql"]]
+    assert not [q for q in captured if q["sql"].startswith(("UPDATE", "INSERT")) or "FOR UPDATE" in q["sql"]]
     assert Assignment.objects.count() == 1
 
 
