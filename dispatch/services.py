@@ -183,10 +183,12 @@ def attach_many(*, tickets: list[Ticket]) -> dict[int, list[int]]:
             )
             now = timezone.now()
             touched: dict[int, tuple[Incident, bool, list[Ticket]]] = {}
+            in_hand: dict[int, Incident] = {}
             for ticket in group:
                 if ticket.pk in done:
                     continue
-                incident, opened = _file_report(ticket, now)
+                incident, opened = _file_report(ticket, now, in_hand)
+                in_hand[incident.pk] = incident
                 entry = touched.setdefault(incident.pk, (incident, opened, []))
                 entry[2].append(ticket)
             for incident, opened, members in touched.values():
@@ -195,13 +197,15 @@ def attach_many(*, tickets: list[Ticket]) -> dict[int, list[int]]:
     return attached
 
 
-def _file_report(ticket: Ticket, now: datetime) -> tuple[Incident, bool]:
+def _file_report(
+    ticket: Ticket, now: datetime, incidents: dict[int, Incident] | None = None
+) -> tuple[Incident, bool]:
     """File one report (the ULP is locked by the caller): into the incident it joins, or a new incident.
-    Returns the incident and whether it was opened for this report."""
+    Returns the incident and whether it was opened for this report. ``incidents``: those a batch has in hand."""
     customer = ticket.customer
     transformer = customer.transformer_code if customer else ""
     incident, distance = selectors.incident_to_join(
-        lat=ticket.lat, lng=ticket.lng, transformer_code=transformer, at=now
+        lat=ticket.lat, lng=ticket.lng, transformer_code=transformer, at=now, incidents=incidents
     )
     if incident is not None:
         IncidentReport.objects.create(incident=incident, ticket=ticket, joined_at=now, distance_m=distance)
