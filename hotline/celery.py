@@ -7,8 +7,11 @@ import os
 from celery import Celery
 from celery.beat import PersistentScheduler
 from celery.worker.consumer import Consumer
+from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
+# redis:// brokers use kombu's Redis transport with one fix (hotline/broker.py says which).
+TRANSPORT_ALIASES["redis"] = "hotline.broker:Transport"
 
 app = Celery("hotline")
 app.config_from_object("django.conf:settings", namespace="CELERY")

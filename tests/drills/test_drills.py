@@ -34,7 +34,6 @@ def run_drill(module: str, *args: str) -> str:
     return figures
 
 
-@pytest.mark.drill_open
 def test_redis_down_for_a_minute_during_intake_loses_nothing():
     figures = run_drill("drills.redis_outage")
     assert "lost (accepted, not stored)" in figures
