@@ -197,9 +197,7 @@ def attach_many(*, tickets: list[Ticket]) -> dict[int, list[int]]:
     return attached
 
 
-def _file_report(
-    ticket: Ticket, now: datetime, incidents: dict[int, Incident] | None = None
-) -> tuple[Incident, bool]:
+def _file_report(ticket: Ticket, now: datetime, incidents: dict[int, Incident] | None = None) -> tuple[Incident, bool]:
     """File one report (the ULP is locked by the caller): into the incident it joins, or a new incident.
     Returns the incident and whether it was opened for this report. ``incidents``: those a batch has in hand."""
     customer = ticket.customer

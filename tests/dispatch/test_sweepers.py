@@ -1,5 +1,6 @@
 """The dispatch sweeper is on the beat schedule and runs in-process through run_sweepers."""
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -85,9 +86,9 @@ def test_a_backlog_report_joining_an_incident_with_a_crew_follows_it(place_techn
 
     tech = place_technician("tono", 100)
     offer = services.route_ticket(ticket_id=report_outage(0).pk)
-    services.take_step(assignment=offer, technician=tech, step="accept", client_id="00000000-0000-4000-8000-000000000001")
-    offer.refresh_from_db()
-    services.take_step(assignment=offer, technician=tech, step="depart", client_id="00000000-0000-4000-8000-000000000002")
+    for step in ("accept", "depart"):
+        offer.refresh_from_db()
+        services.take_step(assignment=offer, technician=tech, step=step, client_id=str(uuid.uuid4()))
     late = [report_outage(20 + 10 * i) for i in range(3)]
     # when
     services.route_tickets(ticket_ids=[t.pk for t in late])
