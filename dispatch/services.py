@@ -610,9 +610,9 @@ def manual_assign(*, incident: Incident, technician: Technician, reason: str, by
     if current is not None:
         if current.technician_id == technician.pk and current.state != Assignment.State.OFFERED:
             raise ConflictError(_("This technician already has this job."))
-        Assignment.objects.filter(pk=current.pk).update(
-            state=Assignment.State.WITHDRAWN, finished_at=now, reason=reason[:255]
-        )
+        # Saved, not updated in bulk: the withdrawal and its reason go to the audit log with who gave it.
+        current.state, current.finished_at, current.reason = Assignment.State.WITHDRAWN, now, reason[:255]
+        current.save(update_fields=["state", "finished_at", "reason"])
         _refresh_load(current.technician_id)
     if incident.status == Incident.Status.ON_THE_WAY:
         # The new crew has not left yet: the customers see the job go back to "crew assigned".

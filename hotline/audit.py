@@ -56,6 +56,10 @@ def set_actor_from_request(sender, instance, **kwargs) -> None:
 
 
 # model label → (excluded fields, masked fields, many-to-many fields)
+#
+# Not logged, on purpose: rows only machines write, often (a report joining an incident, the wide-area state
+# re-evaluated on each report, a technician's step records with their position), and rows the public writes
+# (power-back subscriptions, restoration answers: the tickets they open or close are logged).
 AUDITED = {
     "tickets.Ticket": ({"updated_at"}, ["tracking_token", "idempotency_key"], []),
     "tickets.TicketEvent": (set(), [], []),
@@ -68,12 +72,37 @@ AUDITED = {
     "auth.User": ({"last_login"}, ["password"], ["groups", "user_permissions"]),
     "auth.Group": (set(), [], ["permissions"]),
     "authtoken.Token": (set(), ["key"], []),
+    # Outages: planned outages (scheduled, cancelled, and the sweep's notice / end marks), the wide-area
+    # thresholds, each staged restoration and who recorded it, planned-outage alerts (staff edit them in the admin).
+    "outages.PlannedOutage": (set(), [], []),
+    "outages.MassOutageThreshold": (set(), [], []),
+    "outages.StagedRestoration": (set(), [], []),
+    "outages.OutageAlertOptIn": (set(), [], []),
+    # Dispatch: assignments (by hand with the reason and who gave it, withdrawals, the technician's steps) and
+    # the incident's status, estimate and cause. An incident's report counters and routing marks change with
+    # every report that joins it and every routing attempt (each second in a storm): left out.
+    "dispatch.Assignment": (set(), [], []),
+    "dispatch.Incident": (
+        {"last_report_at", "report_count", "customers_affected", "last_routed_at", "route_attempts"},
+        [],
+        [],
+    ),
+    # A technician's record (unit, skills, job limit, phone, duty) as staff set it. The position columns are
+    # left out: the phone reports every few seconds while on duty, which would bury the staff changes (where a
+    # technician was is in dispatch, not in the audit log). State and job count are derived from the
+    # assignments on every offer and step; the assignments' own entries say what happened.
+    "dispatch.Technician": (
+        {"last_lat", "last_lng", "last_accuracy_m", "last_position_at", "state", "active_jobs"},
+        [],
+        [],
+    ),
 }
 
 
 def register_audited_models() -> None:
     """Who changed what on tickets, their timeline, calls and recordings, playbacks, violations, letters,
-    staff accounts, roles, units and API tokens."""
+    staff accounts, roles, units, API tokens, planned outages and thresholds, staged restorations,
+    assignments, incidents and technicians."""
     from auditlog.registry import auditlog
     from django.apps import apps
 

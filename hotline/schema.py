@@ -3,7 +3,9 @@
 All errors share one body, ``{"message": str, "extra": {...}}`` (hotline.exceptions). drf-spectacular documents
 only the success answers by default; clients (and the schema fuzzing in tests/security) need the rest:
 400 bad input, 403 not allowed, 404 not found (operations with a path parameter), 409 a step the state does
-not allow (writes), 429 throttled, 503 database unavailable (with ``Retry-After``).
+not allow (writes), 429 throttled, 503 database unavailable (with ``Retry-After``). An error answer a view
+declares with a description only (the PBX endpoints' 400, 401 and 409) gets the same body; a 401 also says
+how to authenticate (``WWW-Authenticate``).
 """
 
 ERROR_SCHEMA = {
@@ -40,6 +42,14 @@ def add_error_responses(result, generator, request, public):
             if method != "get":
                 codes.append("409")
             responses = operation.setdefault("responses", {})
+            for code, response in responses.items():
+                if str(code) >= "400" and "content" not in response:
+                    response["content"] = {"application/json": {"schema": reference}}
+                if str(code) == "401":
+                    response.setdefault("headers", {})["WWW-Authenticate"] = {
+                        "schema": {"type": "string"},
+                        "required": True,
+                    }
             for code in codes:
                 if code in responses:
                     continue

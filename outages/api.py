@@ -29,6 +29,8 @@ class CanPlanOutages(BasePermission):
 
 
 class CanRestore(BasePermission):
+    """Dispatchers, supervisors and admins of the incident's unit; a technician on their own job on site."""
+
     def has_permission(self, request, view) -> bool:
         return roles.has_role(request.user, roles.DISPATCHER, roles.SUPERVISOR, roles.TECHNICIAN, roles.ADMIN)
 
@@ -334,10 +336,16 @@ class PartlyRestoredApi(APIView):
         ),
     )
     def post(self, request, pk: int):
-        from dispatch.models import Incident
+        from dispatch.models import Assignment, Incident
 
         unit_ids = ticket_selectors.visible_unit_ids(request.user)
         qs = Incident.objects.all() if unit_ids is None else Incident.objects.filter(unit_id__in=unit_ids)
+        if not roles.has_role(request.user, roles.DISPATCHER, roles.SUPERVISOR, roles.ADMIN):
+            # A technician records it on their own job, on site (as the job's "partly restored" step requires);
+            # an offer not yet taken, or another crew's incident of the same ULP, is not theirs: not found.
+            qs = qs.filter(
+                assignments__technician__user=request.user, assignments__state=Assignment.State.ON_SITE
+            ).distinct()
         incident = get_object_or_404(qs, pk=pk)
         data = PartlyRestoredInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -158,6 +158,7 @@ class CallEventCreateApi(APIView):
             400: OpenApiResponse(description="Malformed event, or a recording that is not audio or too large."),
             401: OpenApiResponse(description="Unsigned, badly signed or stale."),
             409: OpenApiResponse(description="This event id was already used for other content."),
+            415: OpenApiResponse(description="The body is neither JSON nor multipart/form-data."),
         },
         auth=[],
     )

@@ -243,6 +243,15 @@ def test_the_event_payloads_are_documented_in_the_openapi_schema(client):
         "hangup",
         "recording_ready",
     }
+    error = {"$ref": "#/components/schemas/Error"}
+    for path, method, codes in [
+        ("/api/v1/calls/events/", "post", ["400", "401", "409", "415"]),
+        ("/api/v1/calls/operators/", "get", ["401"]),
+    ]:
+        responses = schema["paths"][path][method]["responses"]
+        for code in codes:
+            assert responses[code]["content"]["application/json"]["schema"] == error, (path, code)
+        assert "WWW-Authenticate" in responses["401"]["headers"]
 
 
 def test_the_pbx_reads_which_operators_are_ready_and_on_a_call(send, seat, other_operator, api_client):

@@ -109,6 +109,7 @@ def world(db, ulp, up3, far_ulp, settings, tmp_path):
         occurred_at=now,
     )
     dispatch_objects = _dispatch_world(users, ulp, far_ulp, now)
+    dispatch_objects.update(_outages_world(ulp, far_ulp, ticket, now))
     export_job = jobs.create_job(
         user_id=users["supervisor"].pk, unit_id=None, start=date(2026, 1, 1), end=date(2026, 1, 31), total=0
     )
@@ -116,7 +117,8 @@ def world(db, ulp, up3, far_ulp, settings, tmp_path):
 
 
 def _dispatch_world(users, ulp, far_ulp, now) -> dict:
-    """The technician's record with a live offer in ULP A; an incident without a crew; another unit's job."""
+    """The technician's record with a live offer and a job on site in ULP A; an incident without a crew; another
+    unit's job."""
     from datetime import timedelta
 
     from dispatch.models import Assignment, Incident
@@ -131,12 +133,50 @@ def _dispatch_world(users, ulp, far_ulp, now) -> dict:
     offer = Assignment.objects.create(
         incident=incident, technician=technician, state=Assignment.State.OFFERED, expires_at=now + timedelta(hours=1)
     )
+    site = Incident.objects.create(unit=ulp, lat=-1.218, lng=116.878, address="Gg. Matrix 3")
+    Assignment.objects.create(
+        incident=site, technician=technician, state=Assignment.State.ON_SITE, offered_at=now, accepted_at=now
+    )
     far_offer = Assignment.objects.create(
         incident=far_incident, technician=far_technician, state=Assignment.State.OFFERED,
         expires_at=now + timedelta(hours=1),
     )  # fmt: skip
     return {"technician": technician, "incident": incident, "spare": spare, "far_incident": far_incident,
-            "offer": offer, "far_offer": far_offer}  # fmt: skip
+            "offer": offer, "far_offer": far_offer, "site": site}  # fmt: skip
+
+
+def _outages_world(ulp, far_ulp, ticket, now) -> dict:
+    """A planned outage of ULP A and one elsewhere, a wide-area outage of ULP A (its first report's street and
+    exact position are private), a customer on file, and the "is your power back?" question of the ticket."""
+    from datetime import timedelta
+
+    from dispatch.models import Incident
+    from outages import services as outage_services
+    from outages.models import RestorationCheck, WideAreaOutage
+    from tests.factories import CustomerFactory
+
+    def plan(unit, title):
+        start = now + timedelta(hours=2)
+        return outage_services.create_planned_outage(
+            unit=unit, title=title, starts_at=start, ends_at=start + timedelta(hours=4), transformer_codes=["GD-001"]
+        )
+
+    storm = Incident.objects.create(unit=ulp, lat=WIDE_AREA_LAT, lng=116.8712345, address=WIDE_AREA_STREET)
+    WideAreaOutage.objects.create(incident=storm, unit=ulp, reports=40, customers=900)
+    check = RestorationCheck.objects.create(ticket=ticket, due_at=now + timedelta(hours=24))
+    return {
+        "plan": plan(ulp, "Pemeliharaan gardu matrix"),
+        "far_plan": plan(far_ulp, FAR_PLAN_TITLE),
+        "storm": storm,
+        "check": check,
+        "customer": CustomerFactory(unit=ulp, phone="+6281234567890"),
+        "other_customer": CustomerFactory(unit=ulp, phone="+6281399990000"),
+    }
+
+
+WIDE_AREA_STREET = "Gg. Pelapor Pertama 17"
+WIDE_AREA_LAT = -1.2123456
+FAR_PLAN_TITLE = "Pemeliharaan penyulang jauh"
 
 
 def expect(anonymous, customer, operator, back_office, dispatcher, technician, supervisor, other_supervisor, admin):
@@ -310,11 +350,133 @@ ROWS = [
         api("post", lambda w: f"/api/v1/dispatch/incidents/{w.extra['spare'].pk}/assign/",
             lambda w: {"technician": w.extra["technician"].pk, "reason": "closest crew"}),
         expect(403, 403, 403, 403, 200, 403, 200, 404, 200)),
+    # ---- planned outage (outages) --------------------------------------------------------------------------
+    Row("planned outage", "read", "staff list of the planned outages of one's units",
+        api("get", lambda w: "/api/v1/outages/planned/"),
+        expect(403, 403, 403, 200, 200, 403, 200, 200, 200)),
+    Row("planned outage", "read", "planned outages on the public map of the city",
+        api("get", lambda w: "/api/v1/outages/map/?area=UP3-TEST"),
+        everyone(200)),
+    Row("planned outage", "write", "schedule a planned outage for ULP A",
+        api("post", lambda w: "/api/v1/outages/planned/", lambda w: _plan_body("ULP-TEST-A")),
+        expect(403, 403, 403, 201, 201, 403, 201, 400, 201)),
+    # The unit is named in the body and units are public: another unit's is refused with a field message.
+    Row("planned outage", "write", "IDOR: schedule a planned outage for another unit's ULP",
+        api("post", lambda w: "/api/v1/outages/planned/", lambda w: _plan_body("ULP-FAR")),
+        expect(403, 403, 403, 400, 400, 403, 400, 201, 201)),
+    Row("planned outage", "write", "cancel a planned outage of ULP A",
+        api("post", lambda w: f"/api/v1/outages/planned/{w.extra['plan'].pk}/cancel/"),
+        expect(403, 403, 403, 200, 200, 403, 200, 404, 200)),
+    Row("planned outage", "write", "IDOR: cancel another unit's planned outage",
+        api("post", lambda w: f"/api/v1/outages/planned/{w.extra['far_plan'].pk}/cancel/"),
+        expect(403, 403, 403, 404, 404, 403, 404, 200, 200)),
+    Row("planned outage", "write", "IDOR: cancel a guessed planned outage id",
+        api("post", lambda w: f"/api/v1/outages/planned/{w.extra['far_plan'].pk + 1000}/cancel/"),
+        expect(403, 403, 403, 404, 404, 403, 404, 404, 404)),
+    # Staff who are not superusers never reach the admin site (none of the roles is ``is_staff``).
+    Row("planned outage", "write", "schedule or edit a planned outage in the admin",
+        page("post", lambda w: "/admin/outages/plannedoutage/add/", lambda w: {"unit": w.ulp.pk, "title": "x"}),
+        everyone(302)),
+    # ---- wide-area threshold (outages) ---------------------------------------------------------------------
+    Row("outage threshold", "read", "wide-area thresholds in the admin",
+        page("get", lambda w: "/admin/outages/massoutagethreshold/"),
+        everyone(302)),
+    Row("outage threshold", "write", "change a unit's wide-area threshold in the admin",
+        page("post", lambda w: "/admin/outages/massoutagethreshold/add/",
+             lambda w: {"unit": w.ulp.pk, "min_reports": 2, "min_customers": 2}),
+        everyone(302)),
+    # ---- public outage notices: banner, PBX announcement, map (outages) -----------------------------------
+    Row("outage notice", "read", "the web banner of ULP A (wide-area outage) shows no reporter's street",
+        api("get", lambda w: "/api/v1/outages/banner/?unit=ULP-TEST-A"),
+        everyone(200), must_not_contain=WIDE_AREA_STREET),
+    Row("outage notice", "read", "the PBX announcement of ULP A",
+        api("get", lambda w: "/api/v1/announcements/ULP-TEST-A/"),
+        everyone(200), must_not_contain=WIDE_AREA_STREET),
+    Row("outage notice", "read", "the PBX announcement of an unknown unit",
+        api("get", lambda w: "/api/v1/announcements/ULP-NOPE/"),
+        everyone(404)),
+    Row("outage notice", "read", "the map data of the city shows positions rounded, never a reporter's house",
+        api("get", lambda w: "/api/v1/outages/map/?area=UP3-TEST"),
+        everyone(200), must_not_contain=str(WIDE_AREA_LAT)),
+    Row("outage notice", "read", "the outage map page",
+        page("get", lambda w: "/peta-padam/"),
+        everyone(200), must_not_contain=WIDE_AREA_STREET),
+    # ---- power-back subscription (outages) -----------------------------------------------------------------
+    # A subscription has no token, and no endpoint reads or undoes one: the public can only add one.
+    Row("subscription", "write", "ask for an SMS when the wide-area outage ends",
+        api("post", lambda w: "/api/v1/outages/subscriptions/",
+            lambda w: {"incident": w.extra["storm"].pk, "phone": "081234567890"}),
+        everyone(201)),
+    Row("subscription", "write", "IDOR: subscribe to a guessed incident id",
+        api("post", lambda w: "/api/v1/outages/subscriptions/",
+            lambda w: {"incident": w.extra["storm"].pk + 1000, "phone": "081234567890"}),
+        everyone(400)),
+    Row("subscription", "read", "the subscribers' phone numbers in the admin",
+        page("get", lambda w: "/admin/outages/restorationsubscription/"),
+        everyone(302)),
+    # ---- staged restoration (outages) ----------------------------------------------------------------------
+    Row("staged restoration", "write", "record transformers restored on one's own job on site in ULP A",
+        api("post", lambda w: f"/api/v1/outages/incidents/{w.extra['site'].pk}/partly-restored/",
+            {"transformer_codes": ["GD-001"]}),
+        expect(403, 403, 403, 403, 200, 200, 200, 404, 200)),
+    # The technician was only offered this one: not their job yet.
+    Row("staged restoration", "write", "record transformers restored on an incident of ULP A",
+        api("post", lambda w: f"/api/v1/outages/incidents/{w.extra['incident'].pk}/partly-restored/",
+            {"transformer_codes": ["GD-001"]}),
+        expect(403, 403, 403, 403, 200, 404, 200, 404, 200)),
+    Row("staged restoration", "write", "IDOR: restore transformers of another unit's incident",
+        api("post", lambda w: f"/api/v1/outages/incidents/{w.extra['far_incident'].pk}/partly-restored/",
+            {"transformer_codes": ["GD-001"]}),
+        expect(403, 403, 403, 403, 404, 404, 404, 200, 200)),
+    Row("staged restoration", "read", "staged restorations in the admin",
+        page("get", lambda w: "/admin/outages/stagedrestoration/"),
+        everyone(302)),
+    # ---- "is your power back?" (outages) ---------------------------------------------------------------------
+    Row("restoration check", "read", "the question by the ticket's secret token",
+        page("get", lambda w: f"/nyala/{w.ticket.tracking_token}/"),
+        everyone(200), must_not_contain=INTERNAL_NOTE),
+    Row("restoration check", "read", "IDOR: the question by a guessed token",
+        page("get", lambda w: f"/nyala/{secrets.token_urlsafe(24)}/"),
+        everyone(404)),
+    Row("restoration check", "read", "IDOR: the token of another ticket that was never asked",
+        page("get", lambda w: f"/nyala/{w.billing.tracking_token}/"),
+        everyone(404)),
+    Row("restoration check", "write", "answer by the ticket's secret token",
+        page("post", lambda w: f"/nyala/{w.ticket.tracking_token}/", {"answer": "yes"}),
+        everyone(200), must_not_contain=INTERNAL_NOTE),
+    Row("restoration check", "write", "IDOR: answer by a guessed token",
+        page("post", lambda w: f"/nyala/{secrets.token_urlsafe(24)}/", {"answer": "no"}),
+        everyone(404)),
+    # ---- planned-outage alerts (outages) -------------------------------------------------------------------
+    Row("outage alert", "read", "the sign-up page",
+        page("get", lambda w: "/info-pemadaman/"),
+        everyone(200)),
+    Row("outage alert", "write", "sign up with one's ID pelanggan and the phone on file",
+        page("post", lambda w: "/info-pemadaman/",
+             lambda w: {"id_pelanggan": w.extra["customer"].id_pelanggan, "phone": "081234567890"}),
+        everyone(200)),
+    Row("outage alert", "write", "IDOR: sign up another customer's ID pelanggan with my phone",
+        page("post", lambda w: "/info-pemadaman/",
+             lambda w: {"id_pelanggan": w.extra["other_customer"].id_pelanggan, "phone": "081234567890"}),
+        everyone(400)),
     # ---- accounts (privilege escalation) --------------------------------------------------------------------
     Row("user", "write", "create a user in the admin",
         page("post", lambda w: "/admin/auth/user/add/", {"username": "mallory", "password1": "x", "password2": "x"}),
         expect(302, 302, 302, 302, 302, 302, 302, 302, 302)),
 ]  # fmt: skip
+
+
+def _plan_body(unit_code: str) -> dict:
+    from datetime import timedelta
+
+    start = timezone.now() + timedelta(days=2)
+    return {
+        "unit": unit_code,
+        "title": "Pemeliharaan matrix",
+        "feeder_codes": ["PY-MATRIX"],
+        "starts_at": start.isoformat(),
+        "ends_at": (start + timedelta(hours=3)).isoformat(),
+    }
 
 
 def run_cell(world: World, row: Row, role: str) -> str | None:
@@ -345,7 +507,10 @@ def test_every_role_and_kind_is_in_the_matrix():
     kinds = {(row.kind, row.action) for row in ROWS}
     for kind in ["ticket", "tracking", "note", "call event", "technician position", "assignment"]:
         assert {(kind, "read"), (kind, "write")} <= kinds, kind
-    for kind in ["recording", "report", "export"]:
+    for kind in ["planned outage", "outage threshold", "subscription", "staged restoration", "restoration check",
+                 "outage alert"]:  # fmt: skip
+        assert {(kind, "read"), (kind, "write")} <= kinds, kind
+    for kind in ["recording", "report", "export", "outage notice"]:
         assert (kind, "read") in kinds
     for row in ROWS:
         assert set(row.expected) == set(ROLES)
@@ -380,3 +545,11 @@ def test_a_playback_is_in_the_audit_log(world):
     assert LogEntry.objects.filter(
         content_type__model="recordingplayback", actor=world.users["operator"], action=LogEntry.Action.CREATE
     ).exists()
+
+
+def test_the_planned_outages_of_another_unit_are_not_in_our_list(world):
+    ours = world.client("supervisor").get("/api/v1/outages/planned/").json()
+    assert [plan["id"] for plan in ours] == [world.extra["plan"].pk]
+    theirs = world.client("other_supervisor").get("/api/v1/outages/planned/").json()
+    assert [plan["id"] for plan in theirs] == [world.extra["far_plan"].pk]
+    assert FAR_PLAN_TITLE not in world.client("dispatcher").get("/api/v1/outages/planned/").content.decode()

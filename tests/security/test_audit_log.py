@@ -108,3 +108,185 @@ def test_a_password_change_is_logged_without_the_hash(operator):
     entry = entries_for(type(operator), object_pk=str(operator.pk), action=LogEntry.Action.UPDATE).latest("timestamp")
     old, new = entry.changes_dict["password"]
     assert operator.password not in (old, new)
+
+
+# ---- Outages and dispatch: staff actions by hand ------------------------------------------------------------
+
+
+@pytest.fixture
+def superuser(db):
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="root-auditor")
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def offered(ulp):
+    """An outage report routed to a technician: an incident with a live offer."""
+    from dispatch import services as dispatch_services
+    from tests.dispatch.conftest import make_technician, open_outage
+
+    make_technician(ulp, "audit-tono", 100)
+    return dispatch_services.route_ticket(ticket_id=open_outage(ulp, 0).pk)
+
+
+AUDITED_BY_HAND = [
+    "outages.PlannedOutage",
+    "outages.MassOutageThreshold",
+    "outages.StagedRestoration",
+    "outages.OutageAlertOptIn",
+    "dispatch.Assignment",
+    "dispatch.Incident",
+    "dispatch.Technician",
+]
+
+
+@pytest.mark.parametrize("label", AUDITED_BY_HAND)
+def test_outage_and_dispatch_models_are_registered_for_the_audit_log(label):
+    from auditlog.registry import auditlog
+    from django.apps import apps
+
+    from hotline.audit import AUDITED
+
+    assert label in AUDITED
+    assert auditlog.contains(apps.get_model(label))
+
+
+def test_scheduling_and_cancelling_a_planned_outage_name_the_dispatcher(client_for, dispatcher, ulp):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from outages.models import PlannedOutage
+
+    start = timezone.now() + timedelta(hours=3)
+    client = client_for(dispatcher)
+    created = client.post(
+        "/api/v1/outages/planned/",
+        {
+            "unit": ulp.code,
+            "title": "Pemeliharaan gardu",
+            "transformer_codes": ["GD-A"],
+            "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=4)).isoformat(),
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    plan_id = created.json()["id"]
+    cancelled = client.post(f"/api/v1/outages/planned/{plan_id}/cancel/", format="json")
+    assert cancelled.status_code == 200, cancelled.content
+    entries = entries_for(PlannedOutage, object_pk=str(plan_id))
+    create = entries.get(action=LogEntry.Action.CREATE)
+    assert create.actor == dispatcher and create.changes_dict["title"][1] == "Pemeliharaan gardu"
+    cancel = entries.get(action=LogEntry.Action.UPDATE)
+    assert cancel.actor == dispatcher and set(cancel.changes_dict) == {"cancelled_at"}
+
+
+def test_changing_a_threshold_in_the_admin_is_logged(client, superuser, ulp):
+    from outages.models import MassOutageThreshold
+
+    client.force_login(superuser)
+    response = client.post(
+        "/admin/outages/massoutagethreshold/add/", {"unit": ulp.pk, "min_reports": 20, "min_customers": 200}
+    )
+    assert response.status_code == 302, response.content[:500]
+    threshold = MassOutageThreshold.objects.get(unit=ulp)
+    response = client.post(
+        f"/admin/outages/massoutagethreshold/{threshold.pk}/change/",
+        {"unit": ulp.pk, "min_reports": 5, "min_customers": 200},
+    )
+    assert response.status_code == 302
+    change = entries_for(MassOutageThreshold, object_pk=str(threshold.pk), action=LogEntry.Action.UPDATE).get()
+    assert change.actor == superuser and change.changes_dict["min_reports"] == [20, 5]
+
+
+def test_a_staged_restoration_names_who_recorded_it(client_for, dispatcher, offered):
+    from outages.models import StagedRestoration
+
+    response = client_for(dispatcher).post(
+        f"/api/v1/outages/incidents/{offered.incident_id}/partly-restored/", {"transformer_codes": ["GD-001"]},
+        format="json",
+    )  # fmt: skip
+    assert response.status_code == 200, response.content
+    step = StagedRestoration.objects.get()
+    entry = entries_for(StagedRestoration, object_pk=str(step.pk), action=LogEntry.Action.CREATE).get()
+    assert entry.actor == dispatcher and entry.changes_dict["transformer_codes"][1] == ["GD-001"]
+
+
+def test_a_reassignment_by_hand_logs_the_withdrawal_and_the_new_job_with_the_reason(
+    client_for, dispatcher, ulp, offered
+):
+    from dispatch.models import Assignment
+    from tests.dispatch.conftest import make_technician
+
+    chosen = make_technician(ulp, "audit-chosen", 3000)
+    response = client_for(dispatcher).post(
+        f"/api/v1/dispatch/incidents/{offered.incident_id}/assign/",
+        {"technician": chosen.pk, "reason": "closer by road"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    withdrawn = entries_for(Assignment, object_pk=str(offered.pk), action=LogEntry.Action.UPDATE).get()
+    assert withdrawn.actor == dispatcher
+    assert withdrawn.changes_dict["state"] == ["offered", "withdrawn"]
+    assert withdrawn.changes_dict["reason"][1] == "closer by road"
+    new = Assignment.objects.get(technician=chosen)
+    created = entries_for(Assignment, object_pk=str(new.pk), action=LogEntry.Action.CREATE).get()
+    assert created.actor == dispatcher
+    assert created.changes_dict["reason"][1] == "closer by road" and created.changes_dict["manual"][1] is True
+
+
+def test_an_estimate_names_the_dispatcher(client_for, dispatcher, offered):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dispatch.models import Incident
+
+    when = timezone.now() + timedelta(hours=2)
+    response = client_for(dispatcher).post(
+        f"/api/v1/dispatch/incidents/{offered.incident_id}/estimate/",
+        {"estimated_restoration_at": when.isoformat()},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    change = entries_for(Incident, object_pk=str(offered.incident_id), action=LogEntry.Action.UPDATE).get()
+    assert change.actor == dispatcher and set(change.changes_dict) == {"estimated_restoration_at"}
+
+
+def test_a_technician_record_edited_in_the_admin_is_logged_but_position_reports_are_not(
+    client, client_for, superuser, ulp
+):
+    from dispatch.models import Technician
+    from tests.dispatch.conftest import make_technician
+
+    technician = make_technician(ulp, "audit-tech", 0, job_limit=1)
+    technician_entries = entries_for(Technician, object_pk=str(technician.pk))
+    before = technician_entries.count()
+    for lat in (-1.2121, -1.2122, -1.2123):
+        moved = client_for(technician.user).post("/api/v1/dispatch/position/", {"lat": lat, "lng": 116.872})
+        assert moved.status_code == 204
+    technician.refresh_from_db()
+    technician.last_lat, technician.last_position_at = -1.3, technician.last_position_at
+    technician.save()  # a full save that moves the position is not logged either
+    assert technician_entries.count() == before
+    client.force_login(superuser)
+    form = {
+        "user": technician.user_id,
+        "unit": technician.unit_id,
+        "phone": "0812000111",
+        "skills": ["lv", "mv"],
+        "on_duty": "on",
+        "job_limit": 3,
+        "shift_ends_at_0": "",
+        "shift_ends_at_1": "",
+    }
+    response = client.post(f"/admin/dispatch/technician/{technician.pk}/change/", form)
+    assert response.status_code == 302, response.content[:500]
+    change = technician_entries.filter(action=LogEntry.Action.UPDATE).get()
+    assert change.actor == superuser
+    assert change.changes_dict["job_limit"] == [1, 3] and "last_lat" not in change.changes_dict
