@@ -36,10 +36,11 @@ def run_audit(service: str) -> dict | None:
         return None
 
 
-def main() -> int:
+def main(run=run_audit) -> int:
+    """``run(service)`` → pip-audit's JSON report as a dict, or None when the service could not be asked."""
     required = os.environ.get("PIP_AUDIT_REQUIRED", "") in {"1", "true", "yes"}
     for service in SERVICES:
-        report = run_audit(service)
+        report = run(service)
         if report is None:
             continue
         dependencies = report.get("dependencies", [])
