@@ -30,6 +30,7 @@ from .permissions import CanChangeTickets, IsTicketWorker
 from .serializers import (
     CategorySerializer,
     PublicTicketSerializer,
+    ReferenceCodeField,
     StaffEventSerializer,
     TicketDetailSerializer,
     TicketSummarySerializer,
@@ -123,7 +124,7 @@ class TicketListCreateApi(ListAPIView):
 
     @extend_schema_serializer(component_name="TicketCreateInput")
     class InputSerializer(serializers.Serializer):
-        category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(active=True))
+        category = ReferenceCodeField(Category)
         description = serializers.CharField(max_length=4000)
         reporter_phone = serializers.CharField(max_length=32)
         reporter_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
@@ -133,13 +134,7 @@ class TicketListCreateApi(ListAPIView):
         lat = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-90, max_value=90)
         lng = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-180, max_value=180)
         address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
-        unit = serializers.SlugRelatedField(
-            slug_field="code",
-            queryset=ServiceUnit.objects.filter(active=True),
-            required=False,
-            allow_null=True,
-            default=None,
-        )
+        unit = ReferenceCodeField(ServiceUnit, required=False, allow_null=True, default=None)
         language = serializers.ChoiceField(choices=["id", "en"], required=False)
         photo = serializers.ImageField(required=False, allow_null=True, default=None)
         channel = serializers.ChoiceField(choices=sorted(STAFF_CHANNELS), required=False)
