@@ -111,12 +111,14 @@ def _own_copy() -> Tables | None:
     if pending is None:
         return None
     callbacks, copy = pending
-    if not any(entry[1] in callbacks for entry in connection.run_on_commit):
+    waiting = {id(entry[1]) for entry in connection.run_on_commit}
+    live = [callback for callback in callbacks if id(callback) in waiting]
+    if not live:
         connection._sigap_reference_pending = None  # committed or rolled back
         return None
-    if copy is None:
+    if copy is None or len(live) < len(callbacks):  # a savepoint with a change rolled back: read again
         copy = _load(None)
-        connection._sigap_reference_pending = (callbacks, copy)
+        connection._sigap_reference_pending = (live, copy)
     return copy
 
 

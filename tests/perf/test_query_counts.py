@@ -270,13 +270,11 @@ REFERENCE_TABLES = ("tickets_category", "tickets_serviceunit", "tickets_servicel
         # customer, number, ticket, its audit entry, "opened" event, its audit entry, contact choices, outbox
         # row, service-level clock (the due times go in with the ticket)
         ("TG-LONJAK", 9),
-        # ... plus the planned-outage check and, after the commit, the routing mark (dispatch_state enqueued)
-        ("GG-PADAM-1", 11),
+        # ... plus the planned-outage check (after the commit, not counted here: the routing mark and publish)
+        ("GG-PADAM-1", 10),
     ],
 )
-def test_public_intake_costs_a_fixed_handful_of_statements(
-    api_client, ulp, code, expected, django_capture_on_commit_callbacks
-):
+def test_public_intake_costs_a_fixed_handful_of_statements(api_client, ulp, code, expected):
     customer = CustomerFactory(unit=ulp)
 
     def report(key: str):
@@ -286,8 +284,7 @@ def test_public_intake_costs_a_fixed_handful_of_statements(
             "reporter_phone": "081234567890",
             "id_pelanggan": customer.id_pelanggan,
         }
-        with django_capture_on_commit_callbacks(execute=True):
-            response = api_client.post("/api/v1/tickets/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
+        response = api_client.post("/api/v1/tickets/", body, format="json", HTTP_IDEMPOTENCY_KEY=key)
         assert response.status_code == 201, response.content[:500]
 
     report("warm-up")  # a running server holds the reference tables (tickets/reference.py)
