@@ -33,6 +33,15 @@ class ReferenceCodeField(serializers.SlugRelatedField):
         return found
 
 
+class FreshFieldsSerializer(serializers.Serializer):
+    """Each instance gets new field instances, as DRF's do, made from the declared fields' arguments without
+    deep-copying them (choices, limits, patterns are constants): on a public intake that copy was most of the
+    validation's cost."""
+
+    def get_fields(self):
+        return {name: field.__class__(*field._args, **field._kwargs) for name, field in self._declared_fields.items()}
+
+
 class CategorySerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
 
