@@ -1,7 +1,7 @@
 """Benchmark: ticket intake ``POST /api/v1/tickets/`` against a bare Django JSON view served the same way.
 
     DATABASE_URL=postgres://…/sigap_bench REDIS_URL=redis://…/8 .venv/bin/python bench/intake.py \
-        [--seconds 20] [--workers 4] [--concurrency 8 32] [--seed]
+        [--seconds 20] [--workers 4] [--concurrency 8 32] [--seed] [--no-worker]
 
 1. Uses the data set of ``manage.py seed_scale`` in that database (``--seed`` builds it first when missing);
    outage reports (70 %) and billing complaints (30 %) from seeded customers, each with its own
@@ -129,6 +129,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--seed", action="store_true", help="run seed_scale first when the data set is missing")
     parser.add_argument("--keep", action="store_true", help="keep the bench tickets")
+    parser.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="no Celery worker: the intake alone (its routing and notifications wait in Redis; not a product setup)",
+    )
     args = parser.parse_args()
     stack.require_stack()
     stack.setup_django("bench_settings")
@@ -150,12 +155,14 @@ def main() -> None:
         tickets_estimate = cursor.fetchone()[0]
     run = uuid.uuid4().hex[:8]
     print(f"machine: {stack.machine_facts()}")
+    if args.no_worker:
+        print("no Celery worker: the routing and notifications the intake publishes are left in Redis")
     print(
         f"data: about {tickets_estimate:,} tickets; customers {first}..{last}; gunicorn {args.workers} sync workers; "
         f"load by {'wrk' if stack.have_wrk() else 'Python threads (wrk missing: figures are a floor)'}"
     )
     rows = []
-    with stack.Services(workers=args.workers, settings_module="bench_settings", celery=True) as services:
+    with stack.Services(workers=args.workers, settings_module="bench_settings", celery=not args.no_worker) as services:
         for connections in args.concurrency:
             load_before = stack.load_average()
             bare = measure(services.port, "bare", connections, args.seconds, (first, last), run)

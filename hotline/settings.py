@@ -442,6 +442,11 @@ DISPATCH_DISTANCE_PROVIDER = os.environ.get("DISPATCH_DISTANCE_PROVIDER", "dispa
 INCIDENT_JOIN_RADIUS_M = env_int("INCIDENT_JOIN_RADIUS_M", 500)  # a report this close to an open incident joins it
 INCIDENT_JOIN_HOURS = env_int("INCIDENT_JOIN_HOURS", 2)  # ... when the incident's last report is this recent
 
+# Reference tables read on every intake (categories, units, service-level targets, holidays) are held in each
+# process (tickets/reference.py): another process's change is seen within the first, anything else within the second.
+REFERENCE_RECHECK_SECONDS = env_float("REFERENCE_RECHECK_SECONDS", 1.0)
+REFERENCE_MAX_AGE_SECONDS = env_float("REFERENCE_MAX_AGE_SECONDS", 300.0)
+
 # Outage communication (outages/): planned outages, mass-outage mode, the "is your power back?" loop, the map.
 PLANNED_OUTAGE_NOTICE_HOURS = env_int("PLANNED_OUTAGE_NOTICE_HOURS", 24)  # customers told this long before
 MASS_OUTAGE_MIN_REPORTS = env_int("MASS_OUTAGE_MIN_REPORTS", 50)  # default threshold; per unit in the admin

@@ -47,8 +47,10 @@ def _clear_cache():
     from django.core.cache import cache
 
     from hotline import circuit
+    from tickets import reference
 
     circuit.broker.reset()
+    reference.forget_local()  # rows of the last test's reference tables were rolled back
     circuit.cache.reset()
     cache.clear()
     yield

@@ -66,13 +66,10 @@ def open_ticket(
     3. Save the ticket and its "opened" event in one transaction, then announce ``ticket_opened``
        (dispatch and notifications subscribe and act after commit).
 
-    The returned ticket has ``was_created`` set to False when it was found by idempotency key.
+    The returned ticket has ``was_created`` set to False when it was found by idempotency key: a retry
+    with the key of a ticket already saved fails on the key's unique index and returns that ticket (no
+    read before the insert: the first attempt, by far the common case, costs no extra query).
     """
-    if idempotency_key:
-        existing = Ticket.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            existing.was_created = False
-            return existing
     if not category.active:
         raise ValidationError({"category": _("This category is not available.")})
 
@@ -89,6 +86,8 @@ def open_ticket(
         address = address or customer.address
         reporter_name = reporter_name or customer.name
     target_unit = _resolve_unit(unit=unit, customer=customer, lat=lat, lng=lng)
+
+    from . import sla_services  # it imports this module
 
     now = timezone.now()
     for attempt in range(MAX_NUMBER_ATTEMPTS):
@@ -127,6 +126,8 @@ def open_ticket(
                 # Field values only: the related rows are already loaded, and a clash on the number or the
                 # idempotency key is the IntegrityError handled below (no SELECT per unique field).
                 ticket.clean_fields(exclude=["photo", "tracking_token", "category", "unit", "customer", "parent"])
+                # The service-level clock's due times go in with the ticket's own INSERT.
+                clock = sla_services.new_clock(ticket=ticket)
                 ticket.save()
                 opened = TicketEvent.objects.create(
                     ticket=ticket,
@@ -148,7 +149,7 @@ def open_ticket(
                         created_at=now,
                     )
                 notifications.notify_ticket_event(ticket=ticket, event=opened)
-                signals.ticket_opened.send(sender=Ticket, ticket=ticket)
+                signals.ticket_opened.send(sender=Ticket, ticket=ticket, service_level=clock)
         except IntegrityError:
             if idempotency_key:
                 existing = Ticket.objects.filter(idempotency_key=idempotency_key).first()

@@ -6,10 +6,10 @@ from . import signals
 
 
 @receiver(signals.ticket_opened, dispatch_uid="sla.start_clock")
-def start_clock_on_open(sender, ticket, **kwargs):
+def start_clock_on_open(sender, ticket, service_level=None, **kwargs):
     from . import sla_services
 
-    sla_services.start_clock(ticket=ticket)
+    sla_services.start_clock(ticket=ticket, clock=service_level)
 
 
 @receiver(signals.ticket_status_changed, dispatch_uid="sla.follow_status_change")

@@ -1,10 +1,11 @@
 """Reads for service levels: the target that applies, holidays, escalations and back-office queues."""
 
+from bisect import bisect_left
 from datetime import date, datetime
 
 from django.db.models import F, Q, QuerySet
 
-from . import selectors
+from . import reference, selectors
 from .models import (
     QUEUE_KINDS,
     QUEUE_PRIORITY_ORDER,
@@ -12,7 +13,6 @@ from .models import (
     Category,
     Escalation,
     ExternalReferral,
-    PublicHoliday,
     ServiceLevelTarget,
     ServiceUnit,
     Ticket,
@@ -21,24 +21,24 @@ from .models import (
 
 
 def unit_ancestry(unit: ServiceUnit) -> list[int]:
-    """The unit's id and those of the units above it, nearest first."""
-    ids, current, seen = [], unit, set()
-    while current is not None and current.pk not in seen:
-        ids.append(current.pk)
-        seen.add(current.pk)
-        current = current.parent
-    return ids
+    """The unit's id and those of the units above it, nearest first (from the process's reference copy)."""
+    return reference.tables().ancestry(unit.pk)
 
 
 def target_for(*, category: Category, unit: ServiceUnit, on: date, network_work: str = "") -> ServiceLevelTarget | None:
-    """The target version valid on ``on`` for the category, the most specific unit and network work first."""
-    ancestry = unit_ancestry(unit)
+    """The target version valid on ``on`` for the category, the most specific unit and network work first.
+
+    Read from the process's copy of the targets (``tickets.reference``): no query. Shared rows: read-only.
+    """
+    held = reference.tables()
+    ancestry = held.ancestry(unit.pk)
     candidates = [
         t
-        for t in ServiceLevelTarget.objects.filter(category=category, valid_from__lte=on).filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gt=on)
-        )
-        if (t.unit_id is None or t.unit_id in ancestry) and t.network_work in {"", network_work or "none"}
+        for t in held.targets.get(category.pk, ())
+        if t.valid_from <= on
+        and (t.valid_until is None or t.valid_until > on)
+        and (t.unit_id is None or t.unit_id in ancestry)
+        and t.network_work in {"", network_work or "none"}
     ]
     if not candidates:
         return None
@@ -64,12 +64,11 @@ def monthly_limit(indicator: str, *, on: date) -> float | None:
 
 
 def holidays(*, start: datetime | date, years: int = 3) -> frozenset[date]:
+    """Public holidays from ``start`` for ``years`` years (from the process's reference copy: no query)."""
     first = start.date() if isinstance(start, datetime) else start
-    return frozenset(
-        PublicHoliday.objects.filter(date__gte=first, date__lt=first.replace(year=first.year + years)).values_list(
-            "date", flat=True
-        )
-    )
+    until = first.replace(year=first.year + years)
+    every = reference.tables().holidays
+    return frozenset(every[bisect_left(every, first) : bisect_left(every, until)])
 
 
 def escalations_visible_to(viewer) -> QuerySet[Escalation]:

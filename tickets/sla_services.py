@@ -103,18 +103,20 @@ def _refresh_alarms(tsl: TicketServiceLevel) -> None:
         tsl.up3_at = first + max(first - tsl.started_at, timedelta(minutes=settings.SLA_UP3_MIN_DELAY_MINUTES))
 
 
-def _save(tsl: TicketServiceLevel) -> None:
+def _save(tsl: TicketServiceLevel, *, ticket_row_has_due_times: bool = False) -> None:
     tsl.save()
-    Ticket.objects.filter(pk=tsl.ticket_id).update(
-        response_due_at=tsl.response_due_at, resolution_due_at=tsl.resolution_due_at
-    )
+    if not ticket_row_has_due_times:
+        Ticket.objects.filter(pk=tsl.ticket_id).update(
+            response_due_at=tsl.response_due_at, resolution_due_at=tsl.resolution_due_at
+        )
     tsl.ticket.response_due_at = tsl.response_due_at
     tsl.ticket.resolution_due_at = tsl.resolution_due_at
 
 
-@transaction.atomic
-def start_clock(*, ticket: Ticket, network_work: str = "") -> TicketServiceLevel:
-    """Store the ticket's due times from the target valid on the day it was opened (in the unit's zone)."""
+def new_clock(*, ticket: Ticket, network_work: str = "") -> TicketServiceLevel:
+    """The clock of a ticket, unsaved: the target valid on the day it was opened (in the unit's zone) and its
+    due times, which are also set on ``ticket``. Intake calls it before saving a new ticket, so the ticket's
+    own INSERT carries its due times, then ``start_clock(ticket=…, clock=…)`` stores the clock."""
     zone = ticket.unit.time_zone
     started = ticket.first_informed_at or ticket.created_at
     target = sla_selectors.target_for(
@@ -134,6 +136,29 @@ def start_clock(*, ticket: Ticket, network_work: str = "") -> TicketServiceLevel
     )
     _compute_due_times(tsl)
     _refresh_alarms(tsl)
+    ticket.response_due_at = tsl.response_due_at
+    ticket.resolution_due_at = tsl.resolution_due_at
+    return tsl
+
+
+@transaction.atomic(savepoint=False)  # no savepoint: a failure here fails the caller's whole change
+def start_clock(
+    *, ticket: Ticket, network_work: str = "", clock: TicketServiceLevel | None = None
+) -> TicketServiceLevel:
+    """Store the ticket's due times from the target valid on the day it was opened (in the unit's zone).
+
+    ``clock``: what ``new_clock`` gave for this ticket before it was saved with those due times (no UPDATE of
+    the ticket then).
+    """
+    if clock is not None and clock.ticket is ticket and ticket.pk is not None:
+        clock.ticket = ticket  # the ticket has its id now
+        _save(
+            clock,
+            ticket_row_has_due_times=(ticket.response_due_at, ticket.resolution_due_at)
+            == (clock.response_due_at, clock.resolution_due_at),
+        )
+        return clock
+    tsl = new_clock(ticket=ticket, network_work=network_work)
     _save(tsl)
     return tsl
 

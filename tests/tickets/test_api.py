@@ -233,3 +233,31 @@ def test_openapi_schema_and_docs_are_served(api_client, db):
     assert schema.status_code == 200
     assert b"/api/v1/tickets/" in schema.content
     assert api_client.get("/api/docs/").status_code == 200
+
+
+def test_the_written_out_intake_answer_is_what_its_output_serializer_gives(api_client, ulp):
+    from tickets.api.views import TicketListCreateApi
+
+    body = api_client.post(URL, outage_payload(), format="json").json()
+    ticket = Ticket.objects.get(number=body["number"])
+    expected = TicketListCreateApi.OutputSerializer(
+        {
+            "number": ticket.number,
+            "status": ticket.status,
+            "status_label": ticket.get_status_display(),
+            "category": ticket.category.code,
+            "unit": ticket.unit.code,
+            "tracking_url": body["tracking_url"],
+            "created_at": ticket.created_at,
+        }
+    ).data
+    assert body == dict(expected)
+
+
+def test_the_intake_fields_are_fresh_per_request_and_keep_their_arguments():
+    from tickets.api.views import TicketListCreateApi
+
+    first, second = TicketListCreateApi.InputSerializer(), TicketListCreateApi.InputSerializer()
+    assert first.fields["category"] is not second.fields["category"]
+    assert first.fields["language"].choices == second.fields["language"].choices == {"id": "id", "en": "en"}
+    assert first.fields["lat"].max_value == 90 and first.fields["unit"].allow_null

@@ -4,11 +4,42 @@ from django.conf import settings
 from django.urls import reverse
 from rest_framework import serializers
 
-from tickets.models import Category, Ticket, TicketEvent
+from tickets import reference
+from tickets.models import Category, ServiceUnit, Ticket, TicketEvent
 
 
 def tracking_url(ticket: Ticket) -> str:
     return settings.SITE_URL + reverse("tickets:track-token", args=[ticket.tracking_token])
+
+
+class ReferenceCodeField(serializers.SlugRelatedField):
+    """An active category or service unit by its code, from the process's reference copy (no query).
+
+    Same input, output, schema and error messages as ``SlugRelatedField(slug_field="code", queryset=<active>)``.
+    """
+
+    LOOKUPS = {Category: reference.Tables.active_category, ServiceUnit: reference.Tables.active_unit}
+
+    def __init__(self, model, **kwargs):
+        self._lookup = self.LOOKUPS[model]
+        super().__init__(slug_field="code", queryset=model.objects.filter(active=True), **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, (str, int)) or isinstance(data, bool):
+            self.fail("invalid")
+        found = self._lookup(reference.tables(), str(data))
+        if found is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data))
+        return found
+
+
+class FreshFieldsSerializer(serializers.Serializer):
+    """Each instance gets new field instances, as DRF's do, made from the declared fields' arguments without
+    deep-copying them (choices, limits, patterns are constants): on a public intake that copy was most of the
+    validation's cost."""
+
+    def get_fields(self):
+        return {name: field.__class__(*field._args, **field._kwargs) for name, field in self._declared_fields.items()}
 
 
 class CategorySerializer(serializers.ModelSerializer):

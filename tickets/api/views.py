@@ -28,8 +28,11 @@ from tickets.uploads import validate_photo
 
 from .permissions import CanChangeTickets, IsTicketWorker
 from .serializers import (
+    _DATETIME,
     CategorySerializer,
+    FreshFieldsSerializer,
     PublicTicketSerializer,
+    ReferenceCodeField,
     StaffEventSerializer,
     TicketDetailSerializer,
     TicketSummarySerializer,
@@ -122,8 +125,8 @@ class TicketListCreateApi(ListAPIView):
         return selectors.tickets_visible_to(self.request.user).select_related(None).select_related("category", "unit")
 
     @extend_schema_serializer(component_name="TicketCreateInput")
-    class InputSerializer(serializers.Serializer):
-        category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(active=True))
+    class InputSerializer(FreshFieldsSerializer):
+        category = ReferenceCodeField(Category)
         description = serializers.CharField(max_length=4000)
         reporter_phone = serializers.CharField(max_length=32)
         reporter_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
@@ -133,13 +136,7 @@ class TicketListCreateApi(ListAPIView):
         lat = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-90, max_value=90)
         lng = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-180, max_value=180)
         address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
-        unit = serializers.SlugRelatedField(
-            slug_field="code",
-            queryset=ServiceUnit.objects.filter(active=True),
-            required=False,
-            allow_null=True,
-            default=None,
-        )
+        unit = ReferenceCodeField(ServiceUnit, required=False, allow_null=True, default=None)
         language = serializers.ChoiceField(choices=["id", "en"], required=False)
         photo = serializers.ImageField(required=False, allow_null=True, default=None)
         channel = serializers.ChoiceField(choices=sorted(STAFF_CHANNELS), required=False)
@@ -198,17 +195,17 @@ class TicketListCreateApi(ListAPIView):
             idempotency_key=key,
             created_by=request.user if request.user.is_authenticated else None,
         )
-        body = {
+        body = {  # OutputSerializer's fields, written out (a test compares them)
             "number": ticket.number,
             "status": ticket.status,
-            "status_label": ticket.get_status_display(),
+            "status_label": str(ticket.get_status_display()),
             "category": ticket.category.code,
             "unit": ticket.unit.code,
             "tracking_url": tracking_url(ticket),
-            "created_at": ticket.created_at,
+            "created_at": _DATETIME.to_representation(ticket.created_at),
         }
         code = status.HTTP_201_CREATED if ticket.was_created else status.HTTP_200_OK
-        return Response(self.OutputSerializer(body).data, status=code)
+        return Response(body, status=code)
 
 
 def _staff_ticket(request, number: str) -> Ticket:
