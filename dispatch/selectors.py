@@ -208,13 +208,15 @@ JOIN_CANDIDATE_POINTS = 8
 
 
 def _nearest_report_points(lat: float, lng: float, radius: float, *, since: datetime) -> list[tuple]:
-    """(incident id, lat, lng) of the reports of open incidents (last report since ``since``) nearest to a
-    point inside its bounding box, nearest first by a flat-earth estimate: the database sorts and sends a few,
-    not every report of a storm's incident (a thousand rows per new report made grouping quadratic).
+    """(incident id, lat, lng) of the reports of open incidents (last report since ``since``, opened within
+    INCIDENT_SPREAD_M) nearest to a point inside its bounding box, nearest first by a flat-earth estimate: the
+    database reads the reports of the incidents around, not of every open incident (41 ms per look-up at a
+    thousand open incidents), and sends a few, not every report of a storm's incident (quadratic).
 
     Plain SQL, the same on PostgreSQL and SQLite: it runs for every outage report, and building it with the
     ORM cost twice the query itself."""
     min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, radius)
+    spread = bounding_box(lat, lng, settings.INCIDENT_SPREAD_M)
     per_lng = METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01)
     report, ticket, incident = IncidentReport._meta.db_table, Ticket._meta.db_table, Incident._meta.db_table
     statuses = list(Incident.OPEN_STATUSES)
@@ -222,6 +224,7 @@ def _nearest_report_points(lat: float, lng: float, radius: float, *, since: date
         f"SELECT r.incident_id, t.lat, t.lng FROM {report} r"
         f" JOIN {ticket} t ON t.id = r.ticket_id JOIN {incident} i ON i.id = r.incident_id"
         f" WHERE i.status IN ({', '.join(['%s'] * len(statuses))}) AND i.last_report_at >= %s"
+        " AND i.lat BETWEEN %s AND %s AND i.lng BETWEEN %s AND %s"
         " AND t.lat BETWEEN %s AND %s AND t.lng BETWEEN %s AND %s"
         " ORDER BY ((t.lat - %s) * %s) * ((t.lat - %s) * %s) + ((t.lng - %s) * %s) * ((t.lng - %s) * %s),"
         " r.incident_id LIMIT %s"
@@ -229,6 +232,7 @@ def _nearest_report_points(lat: float, lng: float, radius: float, *, since: date
     params = [
         *statuses,
         connection.ops.adapt_datetimefield_value(since),
+        *spread,
         min_lat, max_lat, min_lng, max_lng,
         lat, METRES_PER_DEGREE_LAT, lat, METRES_PER_DEGREE_LAT, lng, per_lng, lng, per_lng,
         JOIN_CANDIDATE_POINTS,
@@ -255,6 +259,7 @@ def open_incidents_near(*, lat: float, lng: float, radius_m: float = 500) -> lis
     if lat is None or lng is None:
         return []
     min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, radius_m)
+    spread = bounding_box(lat, lng, settings.INCIDENT_SPREAD_M)
     since = timezone.now() - timedelta(hours=settings.INCIDENT_JOIN_HOURS)
     # One row per incident (its nearest report, by the flat-earth estimate: within 500 m it differs from the
     # great circle by centimetres), not every report of a storm's incident on every ringing call.
@@ -262,6 +267,8 @@ def open_incidents_near(*, lat: float, lng: float, radius_m: float = 500) -> lis
         IncidentReport.objects.filter(
             Q(incident__last_report_at__gte=since) | ~Q(incident__status=Incident.Status.OPEN),
             incident__status__in=Incident.OPEN_STATUSES,
+            incident__lat__range=(spread[0], spread[1]),
+            incident__lng__range=(spread[2], spread[3]),
             ticket__lat__range=(min_lat, max_lat),
             ticket__lng__range=(min_lng, max_lng),
         )

@@ -441,6 +441,9 @@ DISPATCH_TRAVEL_SPEED_KMH = env_int("DISPATCH_TRAVEL_SPEED_KMH", 30)  # for the 
 DISPATCH_DISTANCE_PROVIDER = os.environ.get("DISPATCH_DISTANCE_PROVIDER", "dispatch.distance.HaversineDistance")
 INCIDENT_JOIN_RADIUS_M = env_int("INCIDENT_JOIN_RADIUS_M", 500)  # a report this close to an open incident joins it
 INCIDENT_JOIN_HOURS = env_int("INCIDENT_JOIN_HOURS", 2)  # ... when the incident's last report is this recent
+# An incident's reports are looked for only if it was opened this close: the look-up reads the reports of nearby
+# incidents, not of every open incident in the country (a storm has thousands).
+INCIDENT_SPREAD_M = env_int("INCIDENT_SPREAD_M", 5_000)
 
 # Reference tables read on every intake (categories, units, service-level targets, holidays) are held in each
 # process (tickets/reference.py): another process's change is seen within the first, anything else within the second.

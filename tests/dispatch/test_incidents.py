@@ -44,6 +44,18 @@ def test_a_report_joins_through_any_member_report_not_only_the_first(report_outa
     assert third.pk == first.pk
 
 
+def test_a_chain_is_followed_only_within_the_spread_of_the_incident(report_outage, settings):
+    # given: a chain of reports 400 m apart reaching 800 m from where the incident was opened
+    settings.INCIDENT_SPREAD_M = 1_000
+    first = services.attach_to_incident(ticket=report_outage(0))
+    for metres in (400, 800):
+        assert services.attach_to_incident(ticket=report_outage(metres)).pk == first.pk
+    # when: 400 m beyond the last report, 1.2 km from the incident's first point
+    farther = services.attach_to_incident(ticket=report_outage(1_200))
+    # then it opens its own incident: only incidents opened within INCIDENT_SPREAD_M are searched
+    assert farther.pk != first.pk
+
+
 def test_an_incident_without_a_report_for_two_hours_is_not_joined(report_outage):
     # given
     old = services.attach_to_incident(ticket=report_outage(0))
