@@ -438,7 +438,23 @@ def _route_batch(ticket_ids: list[int]) -> dict[int, Assignment | None]:
     incident_ids = sorted(
         set(IncidentReport.objects.filter(ticket_id__in=[t.pk for t in tickets]).values_list("incident_id", flat=True))
     )
-    return {incident_id: route_incident(incident_id=incident_id) for incident_id in incident_ids}
+    # An incident for which nobody was free moments ago is not searched again for each batch of its reports
+    # (in a storm most incidents wait, and each search costs a dozen statements): its new reports wait with
+    # it, and the sweeper searches again after DISPATCH_RETRY_SECONDS.
+    since = timezone.now() - timedelta(seconds=settings.DISPATCH_RETRY_SECONDS)
+    waiting = set(
+        Incident.objects.filter(pk__in=incident_ids, status=Incident.Status.OPEN, last_routed_at__gt=since)
+        .exclude(assignments__state__in=Assignment.LIVE_STATES)
+        .values_list("pk", flat=True)
+    )
+    offers: dict[int, Assignment | None] = {}
+    for incident_id in incident_ids:
+        if incident_id in waiting:
+            _mark_members(Incident(pk=incident_id), Ticket.DispatchState.UNASSIGNABLE)
+            offers[incident_id] = None
+        else:
+            offers[incident_id] = route_incident(incident_id=incident_id)
+    return offers
 
 
 @transaction.atomic

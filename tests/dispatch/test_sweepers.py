@@ -141,3 +141,28 @@ def test_reports_waiting_for_the_sweeper_are_not_taken_along(place_technician, r
     assert offer.incident.reports.count() == 1
     waiting.refresh_from_db()
     assert waiting.dispatch_state == Ticket.DispatchState.PENDING
+
+
+def test_a_batch_does_not_search_again_for_an_incident_nobody_was_free_for_moments_ago(report_outage):
+    # given: an incident routed a moment ago with nobody on duty
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dispatch import services
+    from dispatch.models import Incident
+
+    assert services.route_ticket(ticket_id=report_outage(0).pk) is None
+    late = [report_outage(10 * i) for i in range(1, 4)]
+    # when three more reports of it come in a batch
+    with CaptureQueriesContext(connection) as captured:
+        services.route_tickets(ticket_ids=[t.pk for t in late])
+    # then they wait with it, without another search for a crew (the sweeper searches again later)
+    assert not [q for q in captured if 'FROM "dispatch_technician"' in q["sql"]]
+    states = set(Ticket.objects.filter(pk__in=[t.pk for t in late]).values_list("dispatch_state", flat=True))
+    assert states == {Ticket.DispatchState.UNASSIGNABLE}
+    assert Incident.objects.get().report_count == 4
+    # and once DISPATCH_RETRY_SECONDS have passed, a batch searches again
+    Incident.objects.update(last_routed_at=timezone.now() - timedelta(minutes=5))
+    with CaptureQueriesContext(connection) as captured:
+        services.route_tickets(ticket_ids=[report_outage(50).pk])
+    assert [q for q in captured if 'FROM "dispatch_technician"' in q["sql"]]
