@@ -407,12 +407,13 @@ def route_ticket(*, ticket_id: int) -> Assignment | None:
             live = selectors.live_assignment_of(incident_id)
             if live is not None:
                 return live  # and its crew found: nothing left to do, no lock taken
-        return route_incident(incident_id=incident_id)
+        return _route_incidents([incident_id])[incident_id]
     companions = selectors.tickets_handed_over(
         unit_id=ticket.unit_id, exclude_id=ticket.pk, limit=settings.DISPATCH_ROUTE_BATCH - 1
     )
     if not companions:
-        return route_incident(incident_id=attach_to_incident(ticket=ticket).pk)
+        incident_id = attach_to_incident(ticket=ticket).pk
+        return _route_incidents([incident_id])[incident_id]
     offers = _route_batch([ticket.pk, *companions])
     incident_id = IncidentReport.objects.filter(ticket_id=ticket.pk).values_list("incident_id", flat=True).first()
     return offers.get(incident_id)
@@ -438,9 +439,16 @@ def _route_batch(ticket_ids: list[int]) -> dict[int, Assignment | None]:
     incident_ids = sorted(
         set(IncidentReport.objects.filter(ticket_id__in=[t.pk for t in tickets]).values_list("incident_id", flat=True))
     )
-    # An incident for which nobody was free moments ago is not searched again for each batch of its reports
-    # (in a storm most incidents wait, and each search costs a dozen statements): its new reports wait with
-    # it, and the sweeper searches again after DISPATCH_RETRY_SECONDS.
+    return _route_incidents(incident_ids)
+
+
+def _route_incidents(incident_ids: list[int]) -> dict[int, Assignment | None]:
+    """Route incidents that new reports joined; ``{incident id: live offer or None}``.
+
+    An incident for which nobody was free moments ago is not searched again for each report or batch that
+    joins it (in a storm most incidents wait, and each search costs a dozen statements): its new reports wait
+    with it, and the sweeper searches again after DISPATCH_RETRY_SECONDS.
+    """
     since = timezone.now() - timedelta(seconds=settings.DISPATCH_RETRY_SECONDS)
     waiting = set(
         Incident.objects.filter(pk__in=incident_ids, status=Incident.Status.OPEN, last_routed_at__gt=since)

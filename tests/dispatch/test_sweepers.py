@@ -161,6 +161,11 @@ def test_a_batch_does_not_search_again_for_an_incident_nobody_was_free_for_momen
     states = set(Ticket.objects.filter(pk__in=[t.pk for t in late]).values_list("dispatch_state", flat=True))
     assert states == {Ticket.DispatchState.UNASSIGNABLE}
     assert Incident.objects.get().report_count == 4
+    # nor for one more report routed alone, nor for a task of a report already attached
+    with CaptureQueriesContext(connection) as captured:
+        assert services.route_ticket(ticket_id=report_outage(40).pk) is None
+        assert services.route_ticket(ticket_id=late[0].pk) is None
+    assert not [q for q in captured if 'FROM "dispatch_technician"' in q["sql"]]
     # and once DISPATCH_RETRY_SECONDS have passed, a batch searches again
     Incident.objects.update(last_routed_at=timezone.now() - timedelta(minutes=5))
     with CaptureQueriesContext(connection) as captured:
