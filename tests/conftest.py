@@ -132,6 +132,17 @@ def admin_user_sigap(db):
 
 
 @pytest.fixture
+def superuser(db):
+    """Django's own superuser (staff, every permission): the admin site's pages."""
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="root-admin")
+    user.is_staff = user.is_superuser = True
+    user.save()
+    return user
+
+
+@pytest.fixture
 def api_client():
     return APIClient()
 

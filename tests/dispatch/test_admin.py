@@ -1,19 +1,8 @@
 """Admin pages of dispatch render; the staff home still works for a technician before the pages exist."""
 
-import pytest
 
 from dispatch import services
 from dispatch.models import Technician
-
-
-@pytest.fixture
-def superuser(db):
-    from tests.factories import UserFactory
-
-    user = UserFactory(username="root-admin")
-    user.is_staff = user.is_superuser = True
-    user.save()
-    return user
 
 
 def test_dispatch_admin_lists_and_detail_pages_render(client, superuser, place_technician, report_outage):

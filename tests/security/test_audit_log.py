@@ -114,16 +114,6 @@ def test_a_password_change_is_logged_without_the_hash(operator):
 
 
 @pytest.fixture
-def superuser(db):
-    from tests.factories import UserFactory
-
-    user = UserFactory(username="root-auditor")
-    user.is_staff = user.is_superuser = True
-    user.save()
-    return user
-
-
-@pytest.fixture
 def offered(ulp):
     """An outage report routed to a technician: an incident with a live offer."""
     from dispatch import services as dispatch_services

@@ -2,18 +2,15 @@
 
 import pytest
 
-from tests.factories import UserFactory, category
+from tests.factories import category
 from tickets.models import ServiceLevelTarget
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client):
-    user = UserFactory(username="root-admin")
-    user.is_staff = user.is_superuser = True
-    user.save()
-    client.force_login(user)
+def admin_client(client, superuser):
+    client.force_login(superuser)
     return client
 
 
