@@ -285,7 +285,12 @@ def _walk_members(incident: Incident, target: str, *, data: dict | None = None, 
         _walk_ticket(ticket_id=ticket_id, target=target, data=data, actor=actor, message=message)
 
 
-def _mark_members(incident: Incident, state: str) -> None:
+def _mark_members(incident: Incident, state: str, *, only: list[int] | None = None) -> None:
+    """Set the dispatch state of the incident's open member tickets; ``only``: of just these members (the
+    reports that brought a routing here — a storm incident's thousands of others already carry it)."""
+    if only is not None:
+        ticket_services.mark_dispatch_states(ticket_ids=only, state=state)
+        return
     ids = (
         selectors.member_tickets(incident)
         .exclude(dispatch_state=state)
@@ -349,10 +354,11 @@ def _schedule_expiry(assignment_id: int, eta: datetime) -> None:
         )
 
 
-def route_incident(*, incident_id: int) -> Assignment | None:
+def route_incident(*, incident_id: int, new_members: list[int] | None = None) -> Assignment | None:
     """Offer an open incident to the best available technician; idempotent.
 
-    1. Lock the incident; if it already has a live assignment, return that one.
+    1. Lock the incident; if it already has a live assignment, return that one (``new_members``, the reports
+       that just joined, are marked as crewed; without it every member is).
     2. Rank candidates (distance + load penalty), skipping technicians who refused it lately.
     3. Lock the first free candidate with SELECT … FOR UPDATE SKIP LOCKED (another worker booking them
        skips to the next one), re-check the job limit under the lock and offer the job.
@@ -367,7 +373,7 @@ def route_incident(*, incident_id: int) -> Assignment | None:
         now = timezone.now()
         live, exclude = selectors.live_and_refused(incident=incident, now=now)
         if live is not None:
-            _mark_members(incident, Ticket.DispatchState.ASSIGNED)
+            _mark_members(incident, Ticket.DispatchState.ASSIGNED, only=new_members)
             return live
         if incident.status != Incident.Status.OPEN:
             return None
@@ -407,13 +413,13 @@ def route_ticket(*, ticket_id: int) -> Assignment | None:
             live = selectors.live_assignment_of(incident_id)
             if live is not None:
                 return live  # and its crew found: nothing left to do, no lock taken
-        return _route_incidents([incident_id])[incident_id]
+        return _route_incidents({incident_id: [ticket.pk]})[incident_id]
     companions = selectors.tickets_handed_over(
         unit_id=ticket.unit_id, exclude_id=ticket.pk, limit=settings.DISPATCH_ROUTE_BATCH - 1
     )
     if not companions:
         incident_id = attach_to_incident(ticket=ticket).pk
-        return _route_incidents([incident_id])[incident_id]
+        return _route_incidents({incident_id: [ticket.pk]})[incident_id]
     offers = _route_batch([ticket.pk, *companions])
     incident_id = IncidentReport.objects.filter(ticket_id=ticket.pk).values_list("incident_id", flat=True).first()
     return offers.get(incident_id)
@@ -436,32 +442,36 @@ def _route_batch(ticket_ids: list[int]) -> dict[int, Assignment | None]:
     )
     attach_many(tickets=tickets)
     # Also the incidents of tickets attached earlier whose routing was cut off (a worker killed in between).
-    incident_ids = sorted(
-        set(IncidentReport.objects.filter(ticket_id__in=[t.pk for t in tickets]).values_list("incident_id", flat=True))
-    )
-    return _route_incidents(incident_ids)
+    members: dict[int, list[int]] = {}
+    rows = IncidentReport.objects.filter(ticket_id__in=[t.pk for t in tickets]).values_list("incident_id", "ticket_id")
+    for incident_id, ticket_id in rows:
+        members.setdefault(incident_id, []).append(ticket_id)
+    return _route_incidents(members)
 
 
-def _route_incidents(incident_ids: list[int]) -> dict[int, Assignment | None]:
-    """Route incidents that new reports joined; ``{incident id: live offer or None}``.
+def _route_incidents(members: dict[int, list[int]]) -> dict[int, Assignment | None]:
+    """Route incidents that new reports joined; ``members``: incident id → those reports' tickets.
+    Returns ``{incident id: live offer or None}``.
 
     An incident for which nobody was free moments ago is not searched again for each report or batch that
     joins it (in a storm most incidents wait, and each search costs a dozen statements): its new reports wait
-    with it, and the sweeper searches again after DISPATCH_RETRY_SECONDS.
+    with it, and the sweeper searches again after DISPATCH_RETRY_SECONDS. Only the new reports' dispatch
+    state is set while the incident's own does not change: setting every member's again read all of a storm
+    incident's thousands of tickets for each report that joined it.
     """
     since = timezone.now() - timedelta(seconds=settings.DISPATCH_RETRY_SECONDS)
     waiting = set(
-        Incident.objects.filter(pk__in=incident_ids, status=Incident.Status.OPEN, last_routed_at__gt=since)
+        Incident.objects.filter(pk__in=list(members), status=Incident.Status.OPEN, last_routed_at__gt=since)
         .exclude(assignments__state__in=Assignment.LIVE_STATES)
         .values_list("pk", flat=True)
     )
     offers: dict[int, Assignment | None] = {}
-    for incident_id in incident_ids:
+    for incident_id in sorted(members):  # one order of incident locks for every worker
         if incident_id in waiting:
-            _mark_members(Incident(pk=incident_id), Ticket.DispatchState.UNASSIGNABLE)
+            _mark_members(Incident(pk=incident_id), Ticket.DispatchState.UNASSIGNABLE, only=members[incident_id])
             offers[incident_id] = None
         else:
-            offers[incident_id] = route_incident(incident_id=incident_id)
+            offers[incident_id] = route_incident(incident_id=incident_id, new_members=members[incident_id])
     return offers
 
 

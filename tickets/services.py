@@ -251,7 +251,12 @@ def mark_dispatch_state(*, ticket_id: int, state: str, only_from: tuple[str, ...
 
 
 def mark_dispatch_states(*, ticket_ids: list[int], state: str) -> int:
-    """Set the dispatch state of several tickets in one statement; returns how many rows changed."""
+    """Set the dispatch state of several tickets in one statement (those already in it are left alone);
+    returns how many rows changed."""
     if not ticket_ids:
         return 0
-    return Ticket.objects.filter(pk__in=ticket_ids).update(dispatch_state=state, updated_at=timezone.now())
+    return (
+        Ticket.objects.filter(pk__in=ticket_ids)
+        .exclude(dispatch_state=state)
+        .update(dispatch_state=state, updated_at=timezone.now())
+    )

@@ -151,3 +151,26 @@ def test_grouping_a_report_reads_the_nearest_few_reports_not_the_whole_incident(
     assert incident is not None and incident.report_count == 60
     assert 0 <= distance < 3
     assert len(measured) <= selectors.JOIN_CANDIDATE_POINTS
+
+
+@pytest.mark.parametrize("crewed", [False, True], ids=["waiting for a crew", "crew on it"])
+def test_a_report_joining_an_incident_sets_its_own_dispatch_state_not_every_members(ulp, crewed):
+    """In a storm every report joins an incident of thousands: setting each member's dispatch state again read
+    all of them for every report. Only the new report's state is set while the incident's does not change."""
+    from tickets.models import Ticket
+
+    if crewed:
+        crew(ulp, "tech", 1, 100)
+    first = open_outage(ulp, 0)
+    services.route_ticket(ticket_id=first.pk)
+    state = Ticket.DispatchState.ASSIGNED if crewed else Ticket.DispatchState.UNASSIGNABLE
+    assert Ticket.objects.get(pk=first.pk).dispatch_state == state
+    # a marker on the earlier member: whatever rewrites every member's state would overwrite it
+    Ticket.objects.filter(pk=first.pk).update(dispatch_state=Ticket.DispatchState.ENQUEUED)
+    second = open_outage(ulp, 20)
+    # when
+    services.route_ticket(ticket_id=second.pk)
+    # then
+    assert Ticket.objects.get(pk=second.pk).dispatch_state == state
+    assert Ticket.objects.get(pk=first.pk).dispatch_state == Ticket.DispatchState.ENQUEUED
+    assert Assignment.objects.count() == (1 if crewed else 0)
