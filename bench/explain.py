@@ -104,8 +104,8 @@ def cases():
         yield (
             "grouping: reports of recent open incidents within 500 m",
             IncidentReport.objects.filter(
-                incident__in=recent, ticket__lat__range=box[:2], ticket__lng__range=box[2:]
-            ).values_list("incident_id", "ticket__lat", "ticket__lng"),
+                incident__in=recent, lat__range=box[:2], lng__range=box[2:]
+            ).values_list("incident_id", "lat", "lng"),
         )
     yield "escalations, admin", sla_selectors.escalations_visible_to(admin).filter(acknowledged_at__isnull=True)[:51]
 

@@ -206,7 +206,9 @@ def _file_report(ticket: Ticket, now: datetime, incidents: dict[int, Incident] |
         lat=ticket.lat, lng=ticket.lng, transformer_code=transformer, at=now, incidents=incidents
     )
     if incident is not None:
-        IncidentReport.objects.create(incident=incident, ticket=ticket, joined_at=now, distance_m=distance)
+        IncidentReport.objects.create(
+            incident=incident, ticket=ticket, joined_at=now, distance_m=distance, lat=ticket.lat, lng=ticket.lng
+        )
         return incident, False
     incident = Incident(
         unit_id=ticket.unit_id,
@@ -223,7 +225,9 @@ def _file_report(ticket: Ticket, now: datetime, incidents: dict[int, Incident] |
     incident.customers_affected = _customers_affected(incident)
     incident.full_clean(exclude=["unit"], validate_unique=False)  # the unit is the ticket's own
     incident.save()
-    IncidentReport.objects.create(incident=incident, ticket=ticket, joined_at=now, distance_m=0.0)
+    IncidentReport.objects.create(
+        incident=incident, ticket=ticket, joined_at=now, distance_m=0.0, lat=ticket.lat, lng=ticket.lng
+    )
     return incident, True
 
 

@@ -780,7 +780,8 @@ class IncidentPlan:
             incident["restored_at"] = restored
         distance = 0.0 if incident["report_count"] == 1 else None
         self.reports.append(
-            {"incident_id": incident_id, "ticket_id": ticket_id, "joined_at": at, "distance_m": distance}
+            {"incident_id": incident_id, "ticket_id": ticket_id, "joined_at": at, "distance_m": distance,
+             "lat": lat, "lng": lng}
         )
 
     def write(self, *, writer: Writer, technicians: dict[int, list[int]], rng: random.Random, chunk: int, log) -> dict:
