@@ -4,7 +4,7 @@ import functools
 import logging
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.beat import PersistentScheduler
 from celery.worker.consumer import Consumer
 from kombu.transport import TRANSPORT_ALIASES
@@ -17,6 +17,26 @@ app = Celery("hotline")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["hotline.reports"])  # the report export task lives below the site package
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def keep_database_connection(sender=None, **kwargs) -> None:
+    """Around each task, Django's own rule for requests: close the connection only if it is broken or older
+    than CONN_MAX_AGE (DB_CONN_MAX_AGE).
+
+    Celery's Django fix-up otherwise closes it before and after every task (settings set CELERY_DB_REUSE_MAX to
+    turn that off), so each task paid for a new PostgreSQL connection and server process: a tenth of a storm's
+    worker time in connecting alone (bench/RESULTS.md). Health checks (``conn_health_checks``) catch a
+    connection PostgreSQL dropped before the task uses it. Tasks run in-process (no broker) are left alone:
+    they run inside the caller's request or transaction.
+    """
+    request = getattr(sender, "request", None)
+    if request is None or getattr(request, "is_eager", False):
+        return
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 
 class QuickReconnectConsumer(Consumer):

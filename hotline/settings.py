@@ -213,6 +213,9 @@ CELERY_BEAT_SCHEDULER = "hotline.celery:QuickReconnectScheduler"
 CELERY_TASK_QUEUES = (Queue("dispatch"), Queue("celery"))
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {"dispatch.*": {"queue": "dispatch"}}
+# Celery's Django fix-up closes the database connection around every task unless this is set; the connection
+# is kept as Django keeps it for requests instead (CONN_MAX_AGE, health checks; hotline/celery.py).
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 10_000)
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
 CELERY_TIMEZONE = "UTC"
