@@ -103,6 +103,7 @@ class Services:
         settings_module: str = "hotline.settings",
         celery: bool = True,
         celery_concurrency: int = 1,
+        beat: bool = False,
         env: dict | None = None,
     ):
         self.port = free_port()
@@ -110,6 +111,7 @@ class Services:
         self.settings_module = settings_module
         self.celery = celery
         self.celery_concurrency = celery_concurrency
+        self.beat = beat
         self.env = bench_env(DJANGO_SETTINGS_MODULE=settings_module, **(env or {}))
         self.processes: list[subprocess.Popen] = []
 
@@ -160,6 +162,19 @@ class Services:
                     env=self.env,
                     stdout=clog,
                     stderr=clog,
+                    start_new_session=True,
+                )
+            )
+        if self.beat:  # the sweepers, as a deployment runs them
+            blog = open(LOG_DIR / "bench-beat.log", "w")
+            schedule = LOG_DIR / f"bench-beat-{self.port}"
+            self.processes.append(
+                subprocess.Popen(
+                    [_tool("celery"), "-A", "hotline", "beat", "-l", "WARNING", "--schedule", str(schedule)],
+                    cwd=ROOT,
+                    env=self.env,
+                    stdout=blog,
+                    stderr=blog,
                     start_new_session=True,
                 )
             )

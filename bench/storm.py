@@ -57,6 +57,7 @@ def main() -> None:
     parser.add_argument("--celery", type=int, default=2, help="Celery worker processes")
     parser.add_argument("--drain-timeout", type=float, default=600)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--no-beat", action="store_true", help="no sweepers (beat): they retry waiting incidents")
     args = parser.parse_args()
     stack.require_stack()
     stack.setup_django()
@@ -106,9 +107,11 @@ def main() -> None:
         f"storm: {args.reports:,} reports in {args.minutes:g} min over {len(areas)} ULPs "
         f"(peak about {2 * args.reports / seconds:.0f} reports/s at {seconds / 2:.0f} s); "
         f"{crews.filter(on_duty=True).count()} technicians on duty there; gunicorn {args.workers} workers, "
-        f"Celery {args.celery} processes"
+        f"Celery {args.celery} processes{'' if args.no_beat else ' and beat'}"
     )
-    with stack.Services(workers=args.workers, celery=True, celery_concurrency=args.celery) as services:
+    with stack.Services(
+        workers=args.workers, celery=True, celery_concurrency=args.celery, beat=not args.no_beat
+    ) as services:
 
         def sender():
             conn = http.client.HTTPConnection("127.0.0.1", services.port, timeout=60)

@@ -408,24 +408,32 @@ def route_ticket(*, ticket_id: int) -> Assignment | None:
     own tasks then find them attached and only check their incident's crew. Returns the incident's live offer
     or job (None when nobody is free).
     """
-    ticket = Ticket.objects.select_related("category", "customer", "unit").filter(pk=ticket_id).first()
-    if ticket is None or not ticket.category.dispatches or ticket.status in TICKET_DONE:
+    # One read of plain values first: in a storm most tasks find their report attached by another's batch.
+    row = (
+        Ticket.objects.filter(pk=ticket_id)
+        .values_list("status", "dispatch_state", "unit_id", "category__dispatches", "incident_report__incident_id")
+        .first()
+    )
+    if row is None:
         return None
-    incident_id = IncidentReport.objects.filter(ticket_id=ticket.pk).values_list("incident_id", flat=True).first()
+    status, dispatch_state, unit_id, dispatches, incident_id = row
+    if not dispatches or status in TICKET_DONE:
+        return None
     if incident_id is not None:  # attached already: along with another report, or a retry
-        if ticket.dispatch_state == Ticket.DispatchState.ASSIGNED:
+        if dispatch_state == Ticket.DispatchState.ASSIGNED:
             live = selectors.live_assignment_of(incident_id)
             if live is not None:
                 return live  # and its crew found: nothing left to do, no lock taken
-        return _route_incidents({incident_id: [ticket.pk]})[incident_id]
+        return _route_incidents({incident_id: [ticket_id]})[incident_id]
     companions = selectors.tickets_handed_over(
-        unit_id=ticket.unit_id, exclude_id=ticket.pk, limit=settings.DISPATCH_ROUTE_BATCH - 1
+        unit_id=unit_id, exclude_id=ticket_id, limit=settings.DISPATCH_ROUTE_BATCH - 1
     )
     if not companions:
+        ticket = Ticket.objects.select_related("category", "customer", "unit").get(pk=ticket_id)
         incident_id = attach_to_incident(ticket=ticket).pk
-        return _route_incidents({incident_id: [ticket.pk]})[incident_id]
-    offers = _route_batch([ticket.pk, *companions])
-    incident_id = IncidentReport.objects.filter(ticket_id=ticket.pk).values_list("incident_id", flat=True).first()
+        return _route_incidents({incident_id: [ticket_id]})[incident_id]
+    offers = _route_batch([ticket_id, *companions])
+    incident_id = IncidentReport.objects.filter(ticket_id=ticket_id).values_list("incident_id", flat=True).first()
     return offers.get(incident_id)
 
 
