@@ -73,6 +73,54 @@ def machine_facts() -> str:
     return f"{cpus} CPUs ({model}), {int(mem) // 1024 // 1024} GiB RAM, load average {load_average()}"
 
 
+def cpu_seconds() -> dict[str, float]:
+    """CPU time (user + system, s) used so far by each part of the stack on this machine, read from /proc.
+
+    PostgreSQL's server processes come and go with their connections: what exited ones used is counted in
+    the postmaster's children's time."""
+    tick = os.sysconf("SC_CLK_TCK")
+    procs = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        procs[int(entry.name)] = (comm, cmdline, int(fields[1]), [int(v) for v in fields[11:15]])
+    parts: dict[str, float] = {}
+    for pid, (comm, cmdline, ppid, (utime, stime, cutime, cstime)) in procs.items():
+        if comm == "postgres" or cmdline.startswith("postgres"):
+            part = "PostgreSQL"
+            parent = procs.get(ppid)
+            if parent is None or not (parent[0] == "postgres" or parent[1].startswith("postgres")):
+                utime, stime = utime + cutime, stime + cstime  # the postmaster: exited backends
+        elif "gunicorn" in cmdline:
+            part = "gunicorn"
+        elif "celery" in cmdline and " beat" in cmdline:
+            part = "Celery beat"
+        elif "celery" in cmdline and " worker" in cmdline:
+            part = "Celery worker"
+        elif comm.startswith("redis-server"):
+            part = "Redis"
+        elif pid == os.getpid():
+            part = "load generator"
+        else:
+            continue
+        parts[part] = parts.get(part, 0.0) + (utime + stime) / tick
+    return parts
+
+
+def cpu_used(before: dict[str, float], after: dict[str, float], seconds: float) -> str:
+    """'gunicorn 310 s, … ; 1,020 of 1,200 CPU-s' for the printed tables."""
+    used = {part: after.get(part, 0.0) - before.get(part, 0.0) for part in after}
+    shown = ", ".join(f"{part} {value:,.0f}" for part, value in sorted(used.items(), key=lambda kv: -kv[1]))
+    return f"{shown} (CPU-s); {sum(used.values()):,.0f} of {seconds * (os.cpu_count() or 1):,.0f} available"
+
+
 def _tool(name: str) -> str:
     return shutil.which(name, path=str(VENV_BIN)) or shutil.which(name) or name
 

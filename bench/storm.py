@@ -164,6 +164,7 @@ def main() -> None:
         for thread in threads:
             thread.start()
         t_start = time.monotonic()
+        cpu_start = stack.cpu_seconds()
         watcher = threading.Thread(target=monitor, daemon=True)
         watcher.start()
         for n, at in enumerate(times):
@@ -189,6 +190,7 @@ def main() -> None:
                 drained_after = time.monotonic() - t_sent
                 break
             time.sleep(1)
+        cpu_used = stack.cpu_used(cpu_start, stack.cpu_seconds(), time.monotonic() - t_start)
         peak_at = seconds / 2
         worst_at, worst = max(backlog, key=lambda point: point[1]) if backlog else (0.0, 0)
         # First moment after the peak of arrivals when nothing was waiting to be routed.
@@ -243,6 +245,7 @@ def main() -> None:
                         else f"NOT within {args.drain_timeout:.0f} s ({waiting.count():,} left)"
                     ),
                 },
+                {"what": "CPU used, first report to drained", "value": cpu_used},
                 {"what": "load average after", "value": stack.load_average()},
             ],
             [("what", "storm", ""), ("value", "", "")],
