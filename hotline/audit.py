@@ -12,7 +12,9 @@ one-to-one relation of the instance (a query each, and a cached "does not exist"
 from contextvars import ContextVar
 
 from auditlog.middleware import AuditlogMiddleware
+from auditlog.receivers import log_create
 from django.conf import settings
+from django.db.models.signals import post_save
 
 _current_request: ContextVar = ContextVar("sigap_audit_request", default=None)
 
@@ -112,3 +114,18 @@ def register_audited_models() -> None:
             continue
         columns = [f.name for f in model._meta.concrete_fields if f.name not in excluded]
         auditlog.register(model, include_fields=columns + many, mask_fields=masked, m2m_fields=set(many))
+        if label in CREATED_BY_STAFF_ONLY:
+            post_save.disconnect(sender=model, dispatch_uid=auditlog._dispatch_uid(post_save, log_create))
+            post_save.connect(log_staff_create, sender=model, dispatch_uid=f"sigap-audit-staff-create-{label}")
+
+
+# A timeline event is itself a record of what happened, when and by whom: its creation is logged (with the
+# client address) when a member of staff wrote it — a note, a status change by hand —, not when the public or a
+# machine did (each report's "opened", each routing step: two log entries per storm report for nothing).
+# Changes to and deletions of any event are logged.
+CREATED_BY_STAFF_ONLY = {"tickets.TicketEvent"}
+
+
+def log_staff_create(sender, instance, created, **kwargs) -> None:
+    if created and instance.actor_id is not None:
+        log_create(sender, instance, created, **kwargs)

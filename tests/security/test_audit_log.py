@@ -280,3 +280,24 @@ def test_a_technician_record_edited_in_the_admin_is_logged_but_position_reports_
     change = technician_entries.filter(action=LogEntry.Action.UPDATE).get()
     assert change.actor == superuser
     assert change.changes_dict["job_limit"] == [1, 3] and "last_lat" not in change.changes_dict
+
+
+def test_timeline_events_the_public_or_a_machine_writes_are_not_logged_again_but_staff_events_and_changes_are(
+    api_client, operator, ulp
+):
+    """The timeline row records who and when; the audit log adds the client address of staff's own events."""
+    response = api_client.post(
+        "/api/v1/tickets/",
+        {"category": "TG-LONJAK", "description": "Tagihan naik", "reporter_phone": "081234567890", "unit": ulp.code},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    ticket = Ticket.objects.get(number=response.json()["number"])
+    opened = ticket.events.get(kind=TicketEvent.Kind.OPENED)
+    assert entries_for(Ticket, object_pk=str(ticket.pk), action=LogEntry.Action.CREATE).exists()
+    assert not entries_for(TicketEvent, object_pk=str(opened.pk)).exists()
+    note = TicketEvent.objects.create(ticket=ticket, kind=TicketEvent.Kind.NOTE, is_public=False, actor=operator)
+    assert entries_for(TicketEvent, object_pk=str(note.pk), action=LogEntry.Action.CREATE).exists()
+    opened.message = "edited afterwards"
+    opened.save()
+    assert entries_for(TicketEvent, object_pk=str(opened.pk), action=LogEntry.Action.UPDATE).exists()
