@@ -79,6 +79,10 @@ def cases():
             .filter(status__in=Incident.OPEN_STATUSES)
             .order_by("opened_at", "id"),
         )
+        yield (
+            "incident list, all, UID dispatcher (newest first)",
+            dispatch_selectors.incidents_visible_to(dispatcher).order_by("-opened_at", "-id")[:51],
+        )
         waiting = Ticket.objects.filter(
             dispatch_state__in=["pending", "enqueued", "unassignable"],
             unit_id__in=selectors.visible_unit_ids(dispatcher),

@@ -174,3 +174,32 @@ def test_a_report_joining_an_incident_sets_its_own_dispatch_state_not_every_memb
     assert Ticket.objects.get(pk=second.pk).dispatch_state == state
     assert Ticket.objects.get(pk=first.pk).dispatch_state == Ticket.DispatchState.ENQUEUED
     assert Assignment.objects.count() == (1 if crewed else 0)
+
+
+def test_the_written_out_incident_row_is_what_the_generic_serializer_gives(ulp, dispatcher):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from rest_framework import serializers as drf
+
+    from dispatch import selectors
+    from dispatch.api.serializers import IncidentSerializer
+    from dispatch.models import Incident
+
+    class Generic(IncidentSerializer):
+        pass
+
+    crew(ulp, "tech", 1, 100)
+    services.route_ticket(ticket_id=open_outage(ulp, 0).pk)  # crewed
+    services.route_ticket(ticket_id=open_outage(ulp, 30).pk)  # joins it
+    services.route_ticket(ticket_id=open_outage(ulp, 20_000).pk)  # nobody free
+    Incident.objects.filter(pk=Incident.objects.order_by("pk").last().pk).update(
+        estimated_restoration_at=timezone.now() + timedelta(hours=2), cause="tree"
+    )
+    incidents = selectors.with_ticket_numbers(list(selectors.incidents_visible_to(dispatcher).order_by("pk")))
+    assert len(incidents) == 2
+    for incident in incidents:
+        assert IncidentSerializer(incident).data == Generic(incident).data
+        assert isinstance(Generic(incident), drf.ModelSerializer)
+    assert IncidentSerializer(incidents[0]).data["assignment"] is not None
+    assert len(IncidentSerializer(incidents[0]).data["tickets"]) == 2
