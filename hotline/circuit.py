@@ -59,3 +59,18 @@ def publish(task, *args) -> bool:
         broker.trip(exc)
         return False
     return True
+
+
+def queue_length(name: str) -> int | None:
+    """Messages waiting in a broker queue, or None when that cannot be told (in-process tasks, the broker down
+    or not Redis)."""
+    if settings.CELERY_TASK_ALWAYS_EAGER or broker.is_open():
+        return None
+    from hotline.celery import app
+
+    try:
+        with app.connection_for_read() as conn:
+            return int(conn.default_channel.client.llen(name))
+    except Exception:  # not a Redis transport, or unreachable: the caller goes on as if the queue were short
+        logger.debug("could not read the length of queue %s", name, exc_info=True)
+        return None

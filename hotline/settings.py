@@ -422,6 +422,8 @@ NOTIFY_RETRY_BACKOFF_MAX = min(env_int("NOTIFY_RETRY_BACKOFF_MAX", 240), 280)  #
 # A pending row is published again once this much older than its due time. Sending is idempotent (row
 # claim), so a re-publish of a row still queued costs a no-op task; short keeps recovery within 30 s.
 NOTIFY_SWEEP_GRACE_SECONDS = env_int("NOTIFY_SWEEP_GRACE_SECONDS", 30)
+# More tasks than this waiting in the queue: the worker is behind, pending rows are not lost (no sweep).
+NOTIFY_SWEEP_MAX_BACKLOG = env_int("NOTIFY_SWEEP_MAX_BACKLOG", 500)
 TRACKING_POLL_SECONDS = env_int("TRACKING_POLL_SECONDS", 10)
 
 # Dispatch pages: the technician app polls its jobs and (on duty) sends its position; the board refreshes.

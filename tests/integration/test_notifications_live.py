@@ -86,3 +86,33 @@ def test_two_deliveries_racing_for_one_row_send_it_once(worker_sms_gateway, tran
     assert len(worker_sms_gateway.received) == 1
     notification.refresh_from_db()
     assert notification.attempts == 1
+
+
+def test_the_sweeper_does_not_publish_pending_rows_again_while_the_queue_is_behind(ulp, settings):
+    """Rows waiting their turn in a long queue are not lost; a duplicate task each would only lengthen it."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hotline.celery import app
+    from tickets.notifications import tasks
+
+    settings.NOTIFY_SWEEP_MAX_BACKLOG = 3
+    app.control.purge()
+    ticket = open_outage(ulp)
+    overdue = timezone.now() - timedelta(minutes=5)
+    Notification.objects.filter(ticket=ticket).update(status=Notification.Status.PENDING, next_attempt_at=overdue)
+    app.control.purge()  # the rows' own tasks: as if lost
+    for _ in range(5):  # no worker runs here: these wait in the queue
+        tasks.sweep_notifications.apply_async(queue=settings.CELERY_TASK_DEFAULT_QUEUE)
+    try:
+        # when: the queue is behind
+        skipped = tasks.sweep_notifications()
+        # then
+        assert skipped == 0
+        assert set(Notification.objects.filter(ticket=ticket).values_list("next_attempt_at", flat=True)) == {overdue}
+        # when: the queue is short again, the overdue rows are published again
+        app.control.purge()
+        assert tasks.sweep_notifications() == Notification.objects.filter(ticket=ticket).count() >= 1
+    finally:
+        app.control.purge()
