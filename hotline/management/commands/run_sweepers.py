@@ -34,6 +34,9 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="Run every job once and exit.")
 
     def handle(self, *args, once: bool = False, **options):
+        # The apps' tasks modules, as a worker imports them at start: a management command imports none, and a
+        # task no other module happened to import was not registered ("periodic job … failed").
+        app.loader.import_default_modules()
         entries = {
             name: (entry["task"], _interval_seconds(entry["schedule"]), entry.get("args", ()))
             for name, entry in settings.CELERY_BEAT_SCHEDULE.items()
