@@ -108,6 +108,35 @@ def back_office_queue(viewer, *, unit_id: int | None = None, queue: str = "open"
     )
 
 
+# What a row of the back-office queue page shows, no more: model rows with every column were half its time.
+QUEUE_ROW_FIELDS = (
+    "number",
+    "priority",
+    "status",
+    "resolution_due_at",
+    "response_due_at",
+    "category__code",
+    "category__name_id",
+    "category__name_en",
+    "unit__name",
+    "unit__time_zone",
+    "service_level__owner__username",
+    "service_level__owner__first_name",
+    "service_level__owner__last_name",
+)
+
+
+def back_office_queue_rows(viewer, *, unit_id: int | None = None, queue: str = "open") -> QuerySet[Ticket]:
+    """``back_office_queue`` with only the columns and related rows the queue page shows (and its referrals)."""
+    return (
+        back_office_queue(viewer, unit_id=unit_id, queue=queue)
+        .select_related(None)
+        .select_related("category", "unit", "service_level__owner")
+        .only(*QUEUE_ROW_FIELDS)
+        .prefetch_related("referrals")
+    )
+
+
 def referrals_visible_to(viewer) -> QuerySet[ExternalReferral]:
     qs = ExternalReferral.objects.select_related("ticket", "ticket__category", "ticket__unit")
     unit_ids = selectors.visible_unit_ids(viewer)
