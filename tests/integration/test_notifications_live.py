@@ -107,7 +107,7 @@ def test_the_sweeper_does_not_publish_pending_rows_again_while_the_queue_is_behi
         tasks.sweep_notifications.apply_async(queue=settings.CELERY_TASK_DEFAULT_QUEUE)
     try:
         # when: the queue is behind
-        skipped = tasks.sweep_notifications()
+        skipped = tasks.sweep_notifications()  # the beat task, called directly
         # then
         assert skipped == 0
         assert set(Notification.objects.filter(ticket=ticket).values_list("next_attempt_at", flat=True)) == {overdue}
