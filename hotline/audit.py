@@ -115,6 +115,8 @@ def register_audited_models() -> None:
         columns = [f.name for f in model._meta.concrete_fields if f.name not in excluded]
         auditlog.register(model, include_fields=columns + many, mask_fields=masked, m2m_fields=set(many))
         if label in CREATED_BY_STAFF_ONLY:
+            # auditlog connects its receiver under this uid (no public way to register updates and deletes only);
+            # tests/security/test_audit_log.py fails if an upgrade changes it.
             post_save.disconnect(sender=model, dispatch_uid=auditlog._dispatch_uid(post_save, log_create))
             post_save.connect(log_staff_create, sender=model, dispatch_uid=f"sigap-audit-staff-create-{label}")
 
