@@ -6,7 +6,7 @@ Usage (from the repository root, with PostgreSQL in DATABASE_URL):
         [--seconds 20] [--clients 8] [--workers 3] [--pops 10]
 
 1. Migrates the database, gives a bench operator a seat (extension 9901) and a login session.
-2. Starts gunicorn (hotline.wsgi) on a free port with a bench PBX secret.
+2. Starts gunicorn (config.wsgi) on a free port with a bench PBX secret.
 3. Load (after 3 s of warm-up): ``--clients`` threads, each on its own keep-alive connection, replay
    whole calls (ring, answer, hang-up: three signed events each) for ``--seconds``; prints events/s,
    latency p50/p95/p99 and errors.
@@ -53,7 +53,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def setup_django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
@@ -68,8 +68,8 @@ def make_operator() -> str:
     from django.contrib.auth.models import Group
     from django.contrib.sessions.backends.db import SessionStore
 
+    from core import roles
     from hotline.models import OperatorSeat
-    from tickets import roles
     from tickets.models import ServiceUnit, StaffProfile
 
     unit, _ = ServiceUnit.objects.get_or_create(
@@ -93,7 +93,7 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
     env = {**os.environ, "PBX_SHARED_SECRET": SECRET, "LOG_LEVEL": "WARNING"}
     gunicorn = shutil.which("gunicorn", path=str(ROOT / ".venv" / "bin")) or "gunicorn"
     process = subprocess.Popen(
-        [gunicorn, "hotline.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--log-level", "warning"],
+        [gunicorn, "config.wsgi", "-b", f"127.0.0.1:{port}", "-w", str(workers), "--log-level", "warning"],
         cwd=ROOT,
         env=env,
     )

@@ -28,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 PREFIX = "BENCH-DSP"
 
@@ -67,8 +67,8 @@ def main() -> None:
     from django.db import close_old_connections, transaction
     from django.utils import timezone
 
+    from config.celery import app
     from dispatch.models import Assignment, Incident, IncidentReport, Technician
-    from hotline.celery import app
     from tickets import services
     from tickets.models import Category, ServiceUnit, Ticket
 
@@ -146,7 +146,7 @@ def main() -> None:
             "-m",
             "celery",
             "-A",
-            "hotline",
+            "config",
             "worker",
             "-l",
             "warning",

@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 
 def serve_gateway(port_queue) -> None:
@@ -93,7 +93,7 @@ def main() -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from hotline.celery import app
+    from config.celery import app
     from tickets import services
     from tickets.models import Category, Notification, ServiceUnit, Ticket, TicketEvent
     from tickets.numbering import new_ticket_number
@@ -131,7 +131,7 @@ def main() -> None:
 
     log = open(ROOT / "bench" / "notify_fanout.worker.log", "w")  # noqa: SIM115
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "hotline", "worker", "-l", "warning",
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "warning",
          "-c", str(args.concurrency), "-P", args.pool, "-n", f"bench-{os.getpid()}@%h",
          "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,

@@ -7,7 +7,7 @@ Usage (from the repository root, with PostgreSQL and Redis):
 
 1. Migrates, then builds a city (UP3-OBENCH with three ULPs) in a mass outage: one wide-area incident with
    2,000 reports and an estimated restoration, 150 other open incidents and 6 planned outages (polygons).
-2. Starts gunicorn (hotline.wsgi, gthread workers) on a free port.
+2. Starts gunicorn (config.wsgi, gthread workers) on a free port.
 3. ``--visitors`` concurrent visitors (asyncio, one keep-alive connection each, no think time) alternate the
    map JSON of the city and the banner JSON for a random point in it, for ``--seconds`` after 3 s of warm-up;
    prints requests/s, p50/p95/p99 latency, errors, and database statements per request (PostgreSQL's
@@ -52,7 +52,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def setup_django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
@@ -160,7 +160,7 @@ def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
     process = subprocess.Popen(
         [
             gunicorn,
-            "hotline.wsgi",
+            "config.wsgi",
             "-b",
             f"127.0.0.1:{port}",
             "-w",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.pop("REDIS_URL", None)  # exports under the sync threshold only; no worker needed
 
 import django  # noqa: E402
@@ -196,7 +196,7 @@ def main() -> None:
     cookies = {name: session_cookie(name) for name in {"admin", "supervisor"}}
     env = {**os.environ, "DEBUG": "1"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "hotline.wsgi", "-b", f"127.0.0.1:{PORT}", "-w", "1", "--timeout", "600"],
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{PORT}", "-w", "1", "--timeout", "600"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -30,7 +30,7 @@ def require_stack() -> None:
         sys.exit("set DATABASE_URL (PostgreSQL) and REDIS_URL (Redis): the benchmarks run on the real services")
 
 
-def setup_django(settings_module: str = "hotline.settings") -> None:
+def setup_django(settings_module: str = "config.settings") -> None:
     """Django in this process with the servers' settings (same secret key: the sessions made here work there)."""
     sys.path.insert(0, str(ROOT))
     sys.path.insert(0, str(BENCH))
@@ -148,7 +148,7 @@ class Services:
         self,
         *,
         workers: int = 4,
-        settings_module: str = "hotline.settings",
+        settings_module: str = "config.settings",
         celery: bool = True,
         celery_concurrency: int = 1,
         beat: bool = False,
@@ -169,7 +169,7 @@ class Services:
             subprocess.Popen(
                 [
                     _tool("gunicorn"),
-                    "hotline.wsgi",
+                    "config.wsgi",
                     "-b",
                     f"127.0.0.1:{self.port}",
                     "-w",
@@ -195,7 +195,7 @@ class Services:
                     [
                         _tool("celery"),
                         "-A",
-                        "hotline",
+                        "config",
                         "worker",
                         "-c",
                         str(self.celery_concurrency),
@@ -218,7 +218,7 @@ class Services:
             schedule = LOG_DIR / f"bench-beat-{self.port}"
             self.processes.append(
                 subprocess.Popen(
-                    [_tool("celery"), "-A", "hotline", "beat", "-l", "WARNING", "--schedule", str(schedule)],
+                    [_tool("celery"), "-A", "config", "beat", "-l", "WARNING", "--schedule", str(schedule)],
                     cwd=ROOT,
                     env=self.env,
                     stdout=blog,

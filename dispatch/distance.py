@@ -12,7 +12,7 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from tickets.geo import haversine_km
+from core.geo import haversine_km
 
 Point = tuple[float, float]
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
-from hotline import circuit
+from core import circuit
 from tickets import signals
 from tickets.models import Ticket
 
@@ -34,7 +34,7 @@ def enqueue_routing(ticket_id: int) -> None:
         if ticket_services.mark_dispatch_state(
             ticket_id=ticket_id, state=Ticket.DispatchState.ENQUEUED, only_from=(Ticket.DispatchState.PENDING,)
         ) and not circuit.publish(tasks.route_ticket, ticket_id):
-            # Broker down (or known down: hotline.circuit skips it at once): due for the very next sweep.
+            # Broker down (or known down: core.circuit skips it at once): due for the very next sweep.
             overdue = timezone.now() - timedelta(seconds=settings.DISPATCH_STUCK_SECONDS + 1)
             Ticket.objects.filter(pk=ticket_id, dispatch_state=Ticket.DispatchState.ENQUEUED).update(
                 dispatch_state=Ticket.DispatchState.PENDING, dispatch_requested_at=overdue

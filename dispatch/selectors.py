@@ -10,7 +10,7 @@ from django.db.models import ExpressionWrapper, F, FloatField, Min, Prefetch, Q,
 from django.db.models.functions import Power, Sqrt
 from django.utils import timezone
 
-from tickets import roles
+from core import roles
 from tickets.models import Ticket
 from tickets.selectors import visible_unit_ids
 

@@ -14,9 +14,9 @@ from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hotline.exceptions import ApplicationError, ConflictError
+from core.errors import ApplicationError, ConflictError
+from core.geo import valid_coordinates
 from tickets import services as ticket_services
-from tickets.geo import valid_coordinates
 from tickets.models import Customer, ServiceUnit, Ticket
 
 from . import selectors, signals
@@ -803,7 +803,7 @@ def sweep_dispatch(*, now: datetime | None = None, fan_out: bool = False) -> dic
 def _publish_routing(ticket_ids: list[int], now: datetime) -> bool:
     """Hand a batch of waiting tickets to one routing task; not due again for DISPATCH_STUCK_SECONDS if the
     message is lost. False when the broker is down (the caller routes them here)."""
-    from hotline import circuit
+    from core import circuit
 
     from . import tasks
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from tickets import roles
+from core import roles
 from tickets.models import ServiceUnit
 from tickets.selectors import visible_unit_ids
 

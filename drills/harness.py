@@ -148,7 +148,7 @@ class Stack:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SECURE_SSL_REDIRECT": "0",
             "SIGAP_TESTING": "0",
-            "DJANGO_SETTINGS_MODULE": "hotline.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
             "THROTTLE_PUBLIC_INTAKE": "1000000/minute",
             "THROTTLE_PUBLIC_TRACKING": "1000000/minute",
             "NOTIFY_SMS_ADAPTER": "http",
@@ -248,7 +248,7 @@ class Stack:
     def start_web(self) -> None:
         self._spawn(
             "web",
-            [str(VENV_BIN / "gunicorn"), "hotline.wsgi", "-b", f"127.0.0.1:{self.web_port}",
+            [str(VENV_BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{self.web_port}",
              "-w", str(self.web_workers), "-k", "gthread", "--threads", "8", "--timeout", "60"],
         )  # fmt: skip
         wait_until(lambda: self.http("GET", "/healthz")[0] == 200, 60, "gunicorn")
@@ -264,7 +264,7 @@ class Stack:
     def start_worker(self) -> None:
         self._spawn(
             "worker",
-            [sys.executable, "-m", "celery", "-A", "hotline", "worker", "-l", "info",
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "info",
              "-c", str(self.worker_concurrency),
              "-P", "prefork", "-n", f"drill-{uuid.uuid4().hex[:6]}@%h", "--without-gossip", "--without-mingle",
              "--without-heartbeat"],
@@ -283,7 +283,7 @@ class Stack:
             return
         self._spawn(
             "beat",
-            [sys.executable, "-m", "celery", "-A", "hotline", "beat", "-l", "info",
+            [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "info",
              "--schedule", str(self.dir / "beat-schedule")],
         )  # fmt: skip
 

@@ -12,9 +12,9 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from tickets import roles
+from core import roles
+from core.phone import normalize_phone
 from tickets.models import Customer, Ticket
-from tickets.phone import normalize_phone
 from tickets.selectors import visible_unit_ids
 
 from . import compliance

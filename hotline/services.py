@@ -13,11 +13,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from hotline.exceptions import ApplicationError, ConflictError
-from tickets import roles
+from core import roles
+from core.errors import ApplicationError, ConflictError
+from core.phone import normalize_phone
 from tickets import services as ticket_services
 from tickets.models import Category, Customer, StaffProfile, Ticket
-from tickets.phone import normalize_phone
 
 from . import compliance
 from .models import Call, CallEvent, OperatorSeat, RecordingPlayback, Violation, WarningLetter, WarningLetterRule

@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hotline.exceptions import ApplicationError
-from tickets import roles
+from core import roles
+from core.errors import ApplicationError
 from tickets.models import Category
 
 from . import compliance, selectors, services

@@ -12,9 +12,9 @@ from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tickets import roles
+from core import roles
+from core.throttles import PublicIntakeThrottle
 from tickets import selectors as ticket_selectors
-from tickets.api.throttles import PublicIntakeThrottle
 from tickets.models import ServiceUnit
 
 from . import selectors, services

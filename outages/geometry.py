@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from shapely.geometry import Point, shape
 from shapely.validation import explain_validity
 
-from tickets.geo import haversine_km
+from core.geo import haversine_km
 
 ACCEPTED_TYPES = ("Polygon", "MultiPolygon")
 

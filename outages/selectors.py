@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from tickets.geo import haversine_km
+from core.geo import haversine_km
 from tickets.models import Customer, ServiceUnit, Ticket
 
 from . import geometry

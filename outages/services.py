@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from hotline.exceptions import ConflictError
+from core.errors import ConflictError
+from core.phone import normalize_phone
 from tickets import services as ticket_services
 from tickets import sla_services
 from tickets.models import Category, ServiceUnit, Ticket
 from tickets.notifications import messages as notification_messages
 from tickets.notifications import services as notifications
-from tickets.phone import normalize_phone
 
 from . import geometry, selectors
 from .models import (

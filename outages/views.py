@@ -7,9 +7,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.phone import same_phone
+from core.throttles import PublicIntakeThrottle
 from tickets import selectors as ticket_selectors
-from tickets.api.throttles import PublicIntakeThrottle
-from tickets.phone import same_phone
 
 from . import selectors, services
 from .forms import AlertOptInForm

@@ -6,8 +6,8 @@ import pytest
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
+from core import roles
 from tests.factories import ServiceUnitFactory, make_staff
-from tickets import roles
 
 os.environ.setdefault("SIGAP_TESTING", "1")
 
@@ -46,7 +46,7 @@ def _reference_data(request):
 def _clear_cache():
     from django.core.cache import cache
 
-    from hotline import circuit
+    from core import circuit
     from tickets import reference
 
     circuit.broker.reset()

@@ -12,13 +12,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from hotline.exceptions import ApplicationError
+from core import roles
+from core.errors import ApplicationError
+from core.paging import page_of
+from core.templatetags.sigap import unit_time
 
-from . import roles, selectors, services, sla_selectors, sla_services
+from . import selectors, services, sla_selectors, sla_services
 from .backoffice_forms import AnswerForm, MessageForm, NoteForm, ReferralForm, ServiceRequestForm
 from .models import ServiceRequestDetail, ServiceUnit, Ticket
-from .paging import page_of
-from .templatetags.sigap import unit_time
 
 BACK_OFFICE_ROLES = (roles.BACK_OFFICE, roles.SUPERVISOR, roles.ADMIN)
 QUEUES = [

@@ -117,7 +117,8 @@ def sync_reference_data() -> None:
     """
     from django.contrib.auth.models import Group
 
-    from . import roles
+    from core import roles
+
     from .models import Category
 
     for order, (code, group, kind, name_id, name_en, dispatches, priority) in enumerate(CATEGORIES):

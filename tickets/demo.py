@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from . import roles
+from core import roles
+
 from .models import Customer, ServiceUnit, StaffProfile
 
 DEMO_PASSWORD = "sigap-demo-123"

@@ -6,10 +6,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.phone import normalize_phone
+from core.uploads import validate_photo
+
 from . import selectors
 from .models import Category, ServiceUnit
-from .phone import normalize_phone
-from .uploads import validate_photo
 
 
 class CategoryChoiceField(forms.ModelChoiceField):

@@ -13,7 +13,7 @@ so each process keeps one copy and reads the tables again when they change:
 3. A copy older than ``REFERENCE_MAX_AGE_SECONDS`` (5 min) is read again anyway: a change that sends no
    signal (a queryset ``update``, a migration, SQL) is seen within that time.
 4. A transaction that changed one of the tables reads them into a copy of its own until it ends (it sees
-   its change, nobody else does, and it may roll back). With the cache down (``hotline.circuit``) each call
+   its change, nobody else does, and it may roll back). With the cache down (``core.circuit``) each call
    reads the database, as before.
 
 The rows are shared by every request of the process: treat them as read-only.
@@ -84,7 +84,7 @@ def _load(generation: str | None) -> Tables:
 
 
 def _shared_generation() -> str | None:
-    from hotline import circuit
+    from core import circuit
 
     if circuit.cache.is_open():
         return None
@@ -154,7 +154,7 @@ def forget_local() -> None:
 
 
 def _move_generation() -> None:
-    from hotline import circuit
+    from core import circuit
 
     try:
         cache.set(GENERATION_KEY, uuid.uuid4().hex, None)

@@ -26,7 +26,8 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import roles
+from core import roles
+
 from .models import Category, Customer, ServiceUnit, StaffProfile, Ticket, TicketEvent
 from .notifications.models import Notification
 from .numbering import SEQUENCE_NAME, format_number, luhn_check_digit

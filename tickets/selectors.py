@@ -4,11 +4,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 
-from . import roles
-from .geo import haversine_km
+from core import roles
+from core.geo import haversine_km
+from core.phone import same_phone
+
 from .models import Category, Customer, ServiceUnit, Ticket, TicketEvent
 from .numbering import normalize_ticket_number
-from .phone import same_phone
 
 UNIT_TREE_GENERATION_KEY = "sigap:unit-tree-generation"
 UNIT_TREE_SECONDS = 300

@@ -7,13 +7,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hotline.exceptions import ApplicationError, ConflictError
+from core.errors import ApplicationError, ConflictError
+from core.phone import normalize_phone
 
 from . import selectors, signals, workflow
 from .models import Category, Customer, ServiceUnit, Ticket, TicketEvent
 from .notifications import services as notifications
 from .numbering import new_ticket_number
-from .phone import normalize_phone
 
 MAX_NUMBER_ATTEMPTS = 5
 

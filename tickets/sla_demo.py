@@ -10,7 +10,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from . import roles, services, sla_services
+from core import roles
+
+from . import services, sla_services
 from .models import Category, Customer, ServiceUnit, StaffProfile, Ticket, TicketEvent, TicketServiceLevel
 
 DEMO_PASSWORD = "sigap-demo-123"

@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from hotline.exceptions import ApplicationError
+from core import roles
+from core.errors import ApplicationError
 
-from . import roles, services, sla, sla_selectors
+from . import services, sla, sla_selectors
 from .models import (
     Customer,
     Escalation,

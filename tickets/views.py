@@ -8,8 +8,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.throttles import PublicIntakeThrottle, PublicTrackingThrottle
+
 from . import selectors, services
-from .api.throttles import PublicIntakeThrottle, PublicTrackingThrottle
 from .forms import ReportForm, TrackForm
 from .models import Ticket
 from .notifications import selectors as notification_selectors

@@ -2,7 +2,7 @@
 
 from rest_framework.permissions import BasePermission
 
-from tickets import roles
+from core import roles
 
 
 class IsTechnician(BasePermission):

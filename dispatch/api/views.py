@@ -11,12 +11,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.errors import ApplicationError
+from core.pagination import StrictCursorPagination
+from core.throttles import PublicTrackingThrottle
+from core.uploads import validate_photo
 from dispatch import selectors, services
 from dispatch.models import Assignment, Incident, JobStep, Technician
-from hotline.exceptions import ApplicationError
-from hotline.pagination import StrictCursorPagination
-from tickets.api.throttles import PublicTrackingThrottle
-from tickets.uploads import validate_photo
 
 from .permissions import IsDispatcher, IsDispatchStaff, IsTechnician
 from .serializers import (

@@ -17,10 +17,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.phone import normalize_phone
 from hotline import pbx, selectors, services
 from hotline.models import Call, CallEvent, OperatorSeat, Violation
 from tickets.models import Category, Customer, Ticket
-from tickets.phone import normalize_phone
 
 from .permissions import IsCallCentreAgent, IsCallCentreSupervisor
 

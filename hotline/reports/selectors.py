@@ -15,9 +15,10 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hotline.exceptions import ApplicationError
-from tickets import roles, sla, sla_selectors
+from core import roles
+from core.errors import ApplicationError
 from tickets import selectors as ticket_selectors
+from tickets import sla, sla_selectors
 from tickets.models import (
     Category,
     Customer,

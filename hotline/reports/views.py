@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from hotline.exceptions import ApplicationError
-from tickets import roles, sla_selectors
+from core import roles
+from core.errors import ApplicationError
+from tickets import sla_selectors
 from tickets.selectors import unit_subtree_ids
 
 from . import exports, jobs, selectors, tasks

@@ -4,8 +4,8 @@ import itertools
 
 import pytest
 
+from core import roles
 from tests.factories import TechnicianFactory, UserFactory, category
-from tickets import roles
 from tickets import services as ticket_services
 
 # Points in Balikpapan Utara; 0.001° of latitude is about 111 m.

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.errors import ApplicationError, ConflictError
 from dispatch import services, tasks
 from dispatch.models import Assignment, Incident, Technician
-from hotline.exceptions import ApplicationError, ConflictError
 from tickets.models import Notification, Ticket
 
 
@@ -270,7 +270,7 @@ def test_opening_an_outage_ticket_enqueues_routing_only_after_commit(
     place_technician, report_outage, django_capture_on_commit_callbacks, monkeypatch
 ):
     # given
-    from hotline.celery import app
+    from config.celery import app
 
     monkeypatch.setattr(app.conf, "task_always_eager", True)
     tech = place_technician("tono", 100)

@@ -33,7 +33,7 @@ def test_run_sweepers_routes_a_ticket_left_unrouted_in_process(place_technician,
 
 def test_dispatch_tasks_have_their_own_queue_read_in_turn_with_the_default():
     # given
-    from hotline.celery import app
+    from config.celery import app
 
     # then
     assert app.amqp.router.route({}, "dispatch.route_ticket")["queue"].name == "dispatch"

@@ -4,8 +4,9 @@ import pytest
 from django.test import Client
 from playwright.sync_api import expect
 
+from core import roles
 from tests.factories import ServiceUnitFactory, category, make_staff
-from tickets import roles, services
+from tickets import services
 from tickets.models import Ticket
 
 

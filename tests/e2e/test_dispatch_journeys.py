@@ -12,10 +12,10 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
+from core import roles
 from dispatch import services
 from dispatch.models import Assignment, Incident, JobStep, Technician
 from tests.factories import ServiceUnitFactory, TicketFactory, make_staff
-from tickets import roles
 from tickets.models import Ticket, TicketEvent
 
 PASSWORD = "sigap-e2e-123"

@@ -76,15 +76,15 @@ def times(seconds_after_ring: float, base: datetime | None = None) -> tuple[date
 
 @pytest.fixture
 def ulp_a_supervisor(ulp):
+    from core import roles
     from tests.factories import make_staff
-    from tickets import roles
 
     return make_staff(role=roles.SUPERVISOR, unit=ulp, username="ani-ulp-a")
 
 
 @pytest.fixture
 def ulp_b_supervisor(other_ulp):
+    from core import roles
     from tests.factories import make_staff
-    from tickets import roles
 
     return make_staff(role=roles.SUPERVISOR, unit=other_ulp, username="beni-ulp-b")

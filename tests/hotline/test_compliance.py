@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.errors import ConflictError
 from hotline import compliance, services
-from hotline.exceptions import ConflictError
 from hotline.models import Call, Violation, WarningLetter, WarningLetterRule
 from tests.hotline.conftest import event
 

@@ -11,11 +11,11 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from core import roles
 from hotline import pbx
 from hotline.models import Call, CallEvent, RecordingPlayback
 from tests.factories import make_staff
 from tests.hotline.conftest import SECRET, event
-from tickets import roles
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,10 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
+from core import roles
 from hotline.reports import jobs, selectors, tasks
 from tests.factories import CustomerFactory, category, make_staff
-from tickets import roles, services
+from tickets import services
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db

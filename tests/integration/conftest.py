@@ -33,7 +33,7 @@ def celery_worker(transactional_db, tmp_path):
 
     Yields a function that returns the worker's log so far (for failure messages).
     """
-    from hotline.celery import app
+    from config.celery import app
 
     app.control.purge()
     log = tmp_path / "worker.log"
@@ -41,7 +41,7 @@ def celery_worker(transactional_db, tmp_path):
         **os.environ,
         "DATABASE_URL": _test_database_url(),
         "SIGAP_TESTING": "1",
-        "DJANGO_SETTINGS_MODULE": "hotline.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     hostname = f"test-{os.getpid()}-{time.monotonic_ns()}@%h"
     with log.open("w") as out:
@@ -51,7 +51,7 @@ def celery_worker(transactional_db, tmp_path):
                 "-m",
                 "celery",
                 "-A",
-                "hotline",
+                "config",
                 "worker",
                 "-l",
                 "info",

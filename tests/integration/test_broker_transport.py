@@ -1,4 +1,4 @@
-"""The Redis broker transport reports a connection closed under it as a connection error (hotline/broker.py)."""
+"""The Redis broker transport reports a connection closed under it as a connection error (core/broker.py)."""
 
 import pytest
 
@@ -7,8 +7,8 @@ pytestmark = pytest.mark.integration
 
 def test_a_channel_whose_connection_is_gone_raises_a_connection_error_the_worker_recovers_from():
     # given: a live connection to the real Redis broker
-    from hotline.broker import Transport
-    from hotline.celery import app
+    from config.celery import app
+    from core.broker import Transport
 
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1)

@@ -94,7 +94,7 @@ def test_the_sweeper_does_not_publish_pending_rows_again_while_the_queue_is_behi
 
     from django.utils import timezone
 
-    from hotline.celery import app
+    from config.celery import app
     from tickets.notifications import tasks
 
     settings.NOTIFY_SWEEP_MAX_BACKLOG = 3

@@ -268,7 +268,7 @@ REFERENCE_TABLES = ("tickets_category", "tickets_serviceunit", "tickets_servicel
     ("code", "expected"),
     [
         # customer, number, ticket, its audit entry, "opened" event (the public's: no audit entry of its own,
-        # hotline/audit.py), contact choices, outbox row, service-level clock (the due times go in with the ticket)
+        # config/audit.py), contact choices, outbox row, service-level clock (the due times go in with the ticket)
         ("TG-LONJAK", 8),
         # ... plus the planned-outage check (after the commit, not counted here: the routing mark and publish)
         ("GG-PADAM-1", 9),

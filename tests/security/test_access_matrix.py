@@ -21,10 +21,10 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from core import roles
 from hotline.models import Call, Violation
 from hotline.reports import jobs
 from tests.factories import TicketFactory, category, make_staff
-from tickets import roles
 from tickets.models import TicketEvent
 
 ROLES = [

@@ -26,11 +26,11 @@ from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import ignored_auth, negative_data_rejection, positive_data_acceptance
 
+from config.wsgi import application
+from core import roles
 from hotline import pbx
 from hotline.models import CallEvent, OperatorSeat
-from hotline.wsgi import application
 from tests.factories import TicketFactory, make_staff
-from tickets import roles
 
 # "Schema-valid request rejected" is left out: a category or unit code must name an existing row and a phone
 # number must be a real Indonesian number, which an OpenAPI string cannot say; such requests get a 400 with

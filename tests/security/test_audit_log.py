@@ -7,8 +7,8 @@ from django.contrib.contenttypes.models import ContentType
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from core import roles
 from tests.factories import TicketFactory
-from tickets import roles
 from tickets.models import StaffProfile, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -139,7 +139,7 @@ def test_outage_and_dispatch_models_are_registered_for_the_audit_log(label):
     from auditlog.registry import auditlog
     from django.apps import apps
 
-    from hotline.audit import AUDITED
+    from config.audit import AUDITED
 
     assert label in AUDITED
     assert auditlog.contains(apps.get_model(label))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from hotline import circuit
+from core import circuit
 from tests.factories import category
 from tickets import services
 from tickets.models import Ticket

@@ -2,9 +2,9 @@
 
 import pytest
 
+from core import roles
 from tests.factories import make_staff
 from tests.tickets.fake_gateway import FakeGateway
-from tickets import roles
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def sms_gateway(settings):
 @pytest.fixture
 def eager_celery(monkeypatch):
     """Run tasks in-process even when a broker is configured (the test has no worker)."""
-    from hotline.celery import app
+    from config.celery import app
 
     monkeypatch.setattr(app.conf, "task_always_eager", True)
     monkeypatch.setattr(app.conf, "task_eager_propagates", True)

@@ -3,8 +3,8 @@ from datetime import UTC, datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from core.phone import normalize_phone, same_phone
 from tickets.numbering import luhn_check_digit, new_ticket_number, normalize_ticket_number
-from tickets.phone import normalize_phone, same_phone
 
 
 @pytest.mark.django_db

@@ -137,7 +137,7 @@ def test_an_unknown_category_or_unit_keeps_the_field_message(api_client, ulp):
 
 
 def test_with_the_cache_down_every_call_reads_the_database(transactional_db, ulp, settings):
-    from hotline import circuit
+    from core import circuit
 
     target_days(ulp)
     settings.REFERENCE_RECHECK_SECONDS = 0

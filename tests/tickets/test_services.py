@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from hotline.exceptions import ConflictError
+from core.errors import ConflictError
 from tests.factories import CustomerFactory, category
 from tickets import services, signals
 from tickets.models import Ticket, TicketEvent

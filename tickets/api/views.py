@@ -19,12 +19,14 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hotline.pagination import StrictCursorPagination
-from tickets import roles, selectors, services
+from core import roles
+from core.pagination import StrictCursorPagination
+from core.phone import normalize_phone
+from core.throttles import PublicIntakeThrottle, PublicTrackingThrottle
+from core.uploads import validate_photo
+from tickets import selectors, services
 from tickets.models import Category, ServiceUnit, Ticket
 from tickets.numbering import normalize_ticket_number
-from tickets.phone import normalize_phone
-from tickets.uploads import validate_photo
 
 from .permissions import CanChangeTickets, IsTicketWorker
 from .serializers import (
@@ -38,7 +40,6 @@ from .serializers import (
     TicketSummarySerializer,
     tracking_url,
 )
-from .throttles import PublicIntakeThrottle, PublicTrackingThrottle
 
 STAFF_CHANNELS = {Ticket.Channel.PHONE, Ticket.Channel.WALK_IN, Ticket.Channel.API}
 

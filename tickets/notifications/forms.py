@@ -4,10 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.phone import normalize_phone
 from tickets import selectors as ticket_selectors
 from tickets.models import ServiceUnit, Ticket
 from tickets.numbering import normalize_ticket_number
-from tickets.phone import normalize_phone
 
 from .models import Feedback, Notification
 

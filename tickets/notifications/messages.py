@@ -8,9 +8,9 @@ from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from core.templatetags.sigap import ZONE_LABELS
 from tickets.api.serializers import tracking_url
 from tickets.models import Category, Ticket
-from tickets.templatetags.sigap import ZONE_LABELS
 
 from .channels import Message
 from .models import Notification

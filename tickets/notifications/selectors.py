@@ -6,9 +6,9 @@ from django.db.models import Avg, Count, QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from core.templatetags.sigap import unit_time
 from tickets import selectors as ticket_selectors
 from tickets.models import Ticket, TicketEvent
-from tickets.templatetags.sigap import unit_time
 
 from .models import Feedback, Notification, SurveyResponse
 

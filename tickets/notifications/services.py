@@ -12,7 +12,7 @@ from django.db.models import CharField, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hotline.exceptions import ConflictError
+from core.errors import ConflictError
 from tickets.models import ServiceUnit, Ticket, TicketEvent
 
 from . import messages, selectors
@@ -149,7 +149,7 @@ def enqueue(notification_ids: list[int]) -> None:
     Rows that could not be published are marked due at once, so the next sweep (not the grace period
     meant for rows already in the queue) publishes them when the broker is back.
     """
-    from hotline import circuit
+    from core import circuit
     from tickets import tasks
 
     unpublished = []
@@ -277,7 +277,7 @@ def sweep_notifications(*, older_than_seconds: int | None = None, limit: int = 5
     storm benchmark run whose queue fell minutes behind, the rows claimed rose from 27,600 to 45,600 for the
     same 20,000 reports). A message really lost while the queue is long goes out once it is short again.
     """
-    from hotline import circuit
+    from core import circuit
 
     waiting = circuit.queue_length(settings.CELERY_TASK_DEFAULT_QUEUE)
     if waiting is not None and waiting > settings.NOTIFY_SWEEP_MAX_BACKLOG:
@@ -305,7 +305,7 @@ SWEEP_BATCH = 25
 def enqueue_batches(notification_ids: list[int]) -> None:
     """Publish swept rows in chunks, one task per chunk: after an outage thousands are due at once, and a
     task per row costs more in publishing and queueing than the sending itself."""
-    from hotline import circuit
+    from core import circuit
     from tickets import tasks
 
     for start in range(0, len(notification_ids), SWEEP_BATCH):

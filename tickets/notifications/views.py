@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from hotline.exceptions import ApplicationError
-from tickets import roles
+from core import roles
+from core.errors import ApplicationError
 from tickets import selectors as ticket_selectors
 
 from . import selectors, services

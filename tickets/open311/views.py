@@ -27,8 +27,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.phone import normalize_phone
 from tickets.numbering import normalize_ticket_number
-from tickets.phone import normalize_phone
 
 from . import definitions, selectors, serializers, services
 from .renderers import Open311JSONRenderer, Open311XMLRenderer

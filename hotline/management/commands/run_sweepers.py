@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from hotline.celery import app
+from config.celery import app
 
 logger = logging.getLogger(__name__)
 

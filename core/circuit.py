@@ -66,7 +66,7 @@ def queue_length(name: str) -> int | None:
     or not Redis)."""
     if settings.CELERY_TASK_ALWAYS_EAGER or broker.is_open():
         return None
-    from hotline.celery import app
+    from celery import current_app as app
 
     try:
         with app.connection_for_read() as conn:

@@ -9,7 +9,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 class _FailOpenThrottle(AnonRateThrottle):
     def allow_request(self, request, view):
-        from hotline import circuit
+        from core import circuit
 
         if circuit.cache.is_open():
             return True

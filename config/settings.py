@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "auditlog",
+    "core",
+    "config.apps.SiteConfig",
     "hotline",
     "tickets",
     "dispatch",
@@ -105,22 +107,22 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "hotline.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "hotline.middleware.LanguageMiddleware",
+    "core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "hotline.audit.AuditMiddleware",
+    "config.audit.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "hotline.urls"
-WSGI_APPLICATION = "hotline.wsgi.application"
-ASGI_APPLICATION = "hotline.asgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
@@ -206,15 +208,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # and customers' messages never wait behind a routing backlog (a storm after a broker outage).
     "queue_order_strategy": "round_robin",
 }
-# Worker and beat reconnect to the broker every 1-3 s instead of backing off to 30 s (hotline/celery.py).
-CELERY_WORKER_CONSUMER = "hotline.celery:QuickReconnectConsumer"
-CELERY_BEAT_SCHEDULER = "hotline.celery:QuickReconnectScheduler"
+# Worker and beat reconnect to the broker every 1-3 s instead of backing off to 30 s (config/celery.py).
+CELERY_WORKER_CONSUMER = "config.celery:QuickReconnectConsumer"
+CELERY_BEAT_SCHEDULER = "config.celery:QuickReconnectScheduler"
 # A worker started without -Q consumes both queues, in turn.
 CELERY_TASK_QUEUES = (Queue("dispatch"), Queue("celery"))
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {"dispatch.*": {"queue": "dispatch"}}
 # Celery's Django fix-up closes the database connection around every task unless this is set; the connection
-# is kept as Django keeps it for requests instead (CONN_MAX_AGE, health checks; hotline/celery.py).
+# is kept as Django keeps it for requests instead (CONN_MAX_AGE, health checks; config/celery.py).
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 10_000)
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 100
@@ -233,7 +235,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "sweep-outages": {"task": "outages.sweep_outages", "schedule": 60.0},
 }
 
-# Audit log (django-auditlog): which models and fields are logged, and which are masked, is in hotline/audit.py.
+# Audit log (django-auditlog): which models and fields are logged, and which are masked, is in config/audit.py.
 AUDITLOG_STORE_JSON_CHANGES = True
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -334,7 +336,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "hotline.exceptions.api_exception_handler",
+    "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "public_intake": os.environ.get("THROTTLE_PUBLIC_INTAKE", "30/hour"),
         "public_tracking": os.environ.get("THROTTLE_PUBLIC_TRACKING", "60/hour"),
@@ -350,7 +352,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "hotline.schema.add_error_responses"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.schema.add_error_responses"],
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "tickets.models.Ticket.Status",
         "TicketChannelEnum": "tickets.models.Ticket.Channel",

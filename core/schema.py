@@ -1,6 +1,6 @@
 """OpenAPI schema post-processing: document the error answers every operation can give.
 
-All errors share one body, ``{"message": str, "extra": {...}}`` (hotline.exceptions). drf-spectacular documents
+All errors share one body, ``{"message": str, "extra": {...}}`` (core.errors). drf-spectacular documents
 only the success answers by default; clients (and the schema fuzzing in tests/security) need the rest:
 400 bad input, 403 not allowed, 404 not found (operations with a path parameter), 409 a step the state does
 not allow (writes), 429 throttled, 503 database unavailable (with ``Retry-After``). An error answer a view

@@ -4,8 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from hotline.health import healthz
-from hotline.staff import staff_home
+from config.health import healthz
+from config.staff import staff_home
 
 api_v1 = [
     path("", include("tickets.api.urls")),
@@ -32,4 +32,4 @@ urlpatterns = [
     path("", include("tickets.urls")),
 ]
 
-handler404 = "hotline.errors.not_found"
+handler404 = "core.error_pages.not_found"

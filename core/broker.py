@@ -7,7 +7,7 @@ that as a bug and stops the worker for good, where a connection error would make
 what happened in drills/redis_outage.py once. This transport raises ``ConnectionError`` instead (an OSError,
 among the transport's connection errors): the worker reconnects, and whatever it held is redelivered.
 
-hotline/celery.py registers it for ``redis://`` URLs.
+config/celery.py registers it for ``redis://`` URLs.
 """
 
 from kombu.transport import redis

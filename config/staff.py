@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
-from tickets import roles
+from core import roles
 
 # Role → URL name of its home page, most specific first. Pages of apps not installed are skipped.
 ROLE_HOMES = [

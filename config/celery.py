@@ -9,11 +9,11 @@ from celery.beat import PersistentScheduler
 from celery.worker.consumer import Consumer
 from kombu.transport import TRANSPORT_ALIASES
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
-# redis:// brokers use kombu's Redis transport with one fix (hotline/broker.py says which).
-TRANSPORT_ALIASES["redis"] = "hotline.broker:Transport"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+# redis:// brokers use kombu's Redis transport with one fix (core/broker.py says which).
+TRANSPORT_ALIASES["redis"] = "core.broker:Transport"
 
-app = Celery("hotline")
+app = Celery("sigap")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.autodiscover_tasks(["hotline.reports"])  # the report export task lives below the site package
