@@ -21,9 +21,10 @@ def cases():
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from tickets import selectors, sla_selectors
+    from tickets import selectors
     from tickets.api.views import TicketFilter
     from tickets.models import Ticket
+    from tickets.sla import selectors as sla_selectors
 
     users = get_user_model().objects
     back_office = users.get(username="sc-backoffice-001")

@@ -140,8 +140,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from notifications.models import Notification
     from tickets.models import Customer, Ticket, TicketEvent
-    from tickets.notifications.models import Notification
 
     if args.seed:
         call_command("seed_scale")

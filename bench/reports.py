@@ -223,7 +223,7 @@ def main() -> None:
     # What the Celery worker does for a ticket list above REPORT_SYNC_ROWS (in this process).
     from django.contrib.auth import get_user_model
 
-    from hotline.reports import exports, selectors
+    from reports import exports, selectors
 
     scope = selectors.report_scope(
         get_user_model().objects.get(username="admin"), unit_id=None, start=today - timedelta(days=29), end=today

@@ -16,7 +16,7 @@ TRANSPORT_ALIASES["redis"] = "core.broker:Transport"
 app = Celery("sigap")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(["hotline.reports"])  # the report export task lives below the site package
+app.autodiscover_tasks(["reports"])  # the report export task lives below the site package
 
 
 @signals.task_prerun.connect

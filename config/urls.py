@@ -11,12 +11,12 @@ api_v1 = [
     path("", include("tickets.api.urls")),
     path("", include("hotline.api.urls")),
     path("dispatch/", include("dispatch.api.urls")),
-    path("", include("outages.api_urls")),
+    path("", include("outages.api.urls")),
 ]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("console/", include("hotline.console_urls")),
+    path("console/", include("hotline.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("staff/", staff_home, name="staff-home"),
@@ -24,9 +24,9 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
-    path("open311/v2/", include("tickets.open311.urls")),
-    path("backoffice/", include("tickets.backoffice_urls")),
-    path("reports/", include("hotline.reports.urls")),
+    path("open311/v2/", include("open311.urls")),
+    path("backoffice/", include("backoffice.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("dispatch.urls")),
     path("", include("outages.urls")),
     path("", include("tickets.urls")),

@@ -14,11 +14,11 @@ from django.utils.translation import override
 
 from core.errors import ConflictError
 from core.phone import normalize_phone
+from notifications import messages as notification_messages
+from notifications import services as notifications
 from tickets import services as ticket_services
-from tickets import sla_services
 from tickets.models import Category, ServiceUnit, Ticket
-from tickets.notifications import messages as notification_messages
-from tickets.notifications import services as notifications
+from tickets.sla import services as sla_services
 
 from . import geometry, selectors
 from .models import (
@@ -438,7 +438,7 @@ def restore_partly(*, incident, transformer_codes, by=None, message: str = "") -
 def ask_confirmation(*, ticket: Ticket) -> RestorationCheck | None:
     """After an outage ticket is restored, open its "is your power back?" question (once).
 
-    The question reaches the reporter in the "restored" message itself (tickets.notifications.messages adds
+    The question reaches the reporter in the "restored" message itself (notifications.messages adds
     the /nyala/<tracking token>/ link while RESTORATION_CONFIRM_ENABLED): one message, not two.
     """
     if not settings.RESTORATION_CONFIRM_ENABLED or ticket.kind != Category.Kind.TECHNICAL:

@@ -9,8 +9,9 @@ class TicketsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from . import reference, selectors, sla_receivers, sla_tasks  # noqa: F401  (signal receivers and the beat task)
+        from . import reference, selectors
         from .models import Category, PublicHoliday, ServiceLevelTarget, ServiceUnit
+        from .sla import receivers, tasks  # noqa: F401  (signal receivers and the beat task)
 
         def forget_unit_tree(**kwargs):
             selectors.forget_unit_tree()

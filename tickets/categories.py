@@ -136,6 +136,6 @@ def sync_reference_data() -> None:
         )
     for name in roles.ALL_ROLES:
         Group.objects.get_or_create(name=name)
-    from .sla_seed import sync_service_levels
+    from .sla.seed import sync_service_levels
 
     sync_service_levels()

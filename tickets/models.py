@@ -199,7 +199,7 @@ def _photo_path(instance: "Ticket", filename: str) -> str:
     return f"ticket-photos/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
 
 
-# The back-office queue (tickets.sla_selectors.back_office_queue): non-outage tickets still being worked on,
+# The back-office queue (tickets.sla.selectors.back_office_queue): non-outage tickets still being worked on,
 # most urgent first. Its order is indexed (Ticket.Meta), so the expression lives here.
 QUEUE_KINDS = ("back_office", "feedback")
 QUEUE_STATUSES = ("received", "in_progress", "waiting_customer", "resolved")
@@ -394,7 +394,7 @@ class NumberCounter(models.Model):
 
 # Open311 models live in their own package; importing them here registers them with the app.
 # The notification outbox, surveys and feedback live in their own package but belong to this app.
-from .notifications.models import (  # noqa: E402, F401
+from notifications.models import (  # noqa: E402, F401
     ContactPreference,
     Feedback,
     Notification,
@@ -402,8 +402,9 @@ from .notifications.models import (  # noqa: E402, F401
     NotificationOptOut,
     SurveyResponse,
 )
-from .open311.models import Open311Client, Open311Request  # noqa: E402, F401
-from .sla_models import (  # noqa: E402, F401  (service levels, escalations, back-office details)
+from open311.models import Open311Client, Open311Request  # noqa: E402, F401
+
+from .sla.models import (  # noqa: E402, F401  (service levels, escalations, back-office details)
     Escalation,
     ExternalReferral,
     PublicHoliday,

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, ConflictError
 from core.phone import normalize_phone
+from notifications import services as notifications
 
 from . import selectors, signals, workflow
 from .models import Category, Customer, ServiceUnit, Ticket, TicketEvent
-from .notifications import services as notifications
 from .numbering import new_ticket_number
 
 MAX_NUMBER_ATTEMPTS = 5
@@ -87,7 +87,7 @@ def open_ticket(
         reporter_name = reporter_name or customer.name
     target_unit = _resolve_unit(unit=unit, customer=customer, lat=lat, lng=lng)
 
-    from . import sla_services  # it imports this module
+    from .sla import services as sla_services  # it imports this module
 
     now = timezone.now()
     for attempt in range(MAX_NUMBER_ATTEMPTS):

@@ -1,7 +1,8 @@
 from django.urls import path
 
+from notifications import views as notification_views
+
 from . import views
-from .notifications import views as notification_views
 
 app_name = "tickets"
 

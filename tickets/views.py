@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.throttles import PublicIntakeThrottle, PublicTrackingThrottle
+from notifications import selectors as notification_selectors
 
 from . import selectors, services
 from .forms import ReportForm, TrackForm
 from .models import Ticket
-from .notifications import selectors as notification_selectors
 
 
 def _too_many(request):

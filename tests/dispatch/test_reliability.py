@@ -8,7 +8,7 @@ import time_machine
 
 from dispatch import services
 from dispatch.models import Incident
-from hotline.reports import selectors as report_selectors
+from reports import selectors as report_selectors
 from tests.factories import CustomerFactory
 from tickets import services as ticket_services
 from tickets.models import Ticket

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hotline.reports.indices import InterruptionRecord, merge_per_customer, reliability_indices
+from reports.indices import InterruptionRecord, merge_per_customer, reliability_indices
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 

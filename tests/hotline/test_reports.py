@@ -10,7 +10,7 @@ import time_machine
 from openpyxl import load_workbook
 
 from core import roles
-from hotline.reports import jobs, selectors, tasks
+from reports import jobs, selectors, tasks
 from tests.factories import CustomerFactory, category, make_staff
 from tickets import services
 from tickets.models import Ticket

@@ -6,13 +6,13 @@ import threading
 import pytest
 from django.db import connection
 
+from notifications import services as notifications
 from tests.factories import category
 from tests.integration.conftest import wait_for
 from tests.tickets.fake_gateway import FakeGateway
 from tests.tickets.seeding import reseed_categories
 from tickets import services
 from tickets.models import Notification, Ticket
-from tickets.notifications import services as notifications
 
 pytestmark = pytest.mark.integration
 
@@ -95,7 +95,7 @@ def test_the_sweeper_does_not_publish_pending_rows_again_while_the_queue_is_behi
     from django.utils import timezone
 
     from config.celery import app
-    from tickets.notifications import tasks
+    from notifications import tasks
 
     settings.NOTIFY_SWEEP_MAX_BACKLOG = 3
     app.control.purge()

@@ -10,7 +10,7 @@ from tests.factories import ServiceUnitFactory, category
 from tests.integration.conftest import wait_for
 from tickets import services
 from tickets.models import Escalation, Ticket, TicketEvent
-from tickets.sla_tasks import check_service_levels
+from tickets.sla.tasks import check_service_levels
 
 pytestmark = pytest.mark.integration
 

@@ -10,11 +10,11 @@ from django.utils import timezone
 from dispatch import services as dispatch_services
 from dispatch.models import Incident
 from hotline.api.views import caller_context
+from notifications import messages
 from outages import services
 from outages.models import MassOutageThreshold, RestorationSubscription, WideAreaOutage
 from tests.factories import CustomerFactory
 from tickets.models import Notification
-from tickets.notifications import messages
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from dispatch.models import IncidentReport
 from dispatch.receivers import enqueue_routing
+from notifications import messages
 from outages import geometry, services
 from outages.models import PlannedOutage, PlannedOutageReport
-from tickets import sla_services
 from tickets.models import Notification, Ticket, TicketServiceLevel
-from tickets.notifications import messages
+from tickets.sla import services as sla_services
 
 from .conftest import INSIDE, OUTSIDE, POLYGON
 

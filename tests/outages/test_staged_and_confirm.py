@@ -7,11 +7,11 @@ from django.utils import timezone
 
 from dispatch import services as dispatch_services
 from dispatch.models import Incident
+from notifications import messages
 from outages import services
 from outages.models import RestorationCheck, StagedRestoration
 from tests.factories import CustomerFactory
 from tickets.models import Notification, Ticket
-from tickets.notifications import messages
 
 pytestmark = pytest.mark.django_db
 

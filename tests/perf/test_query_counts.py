@@ -13,10 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hotline.models import Call, Violation
+from notifications.models import Feedback, SurveyResponse
 from tests.factories import CustomerFactory, category
-from tickets import services, sla_services
+from tickets import services
 from tickets.models import Escalation, Ticket
-from tickets.notifications.models import Feedback, SurveyResponse
+from tickets.sla import services as sla_services
 
 pytestmark = pytest.mark.django_db
 

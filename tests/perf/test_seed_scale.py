@@ -6,12 +6,12 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, F, Max
 
+from notifications.models import Notification
 from tests.factories import category
 from tickets import services, workflow
 from tickets.models import Customer, ServiceUnit, Ticket, TicketEvent
-from tickets.notifications.models import Notification
 from tickets.numbering import normalize_ticket_number
-from tickets.sla_models import TicketServiceLevel
+from tickets.sla.models import TicketServiceLevel
 
 pytestmark = pytest.mark.django_db
 

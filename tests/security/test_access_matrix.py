@@ -23,7 +23,7 @@ from rest_framework.test import APIClient
 
 from core import roles
 from hotline.models import Call, Violation
-from hotline.reports import jobs
+from reports import jobs
 from tests.factories import TicketFactory, category, make_staff
 from tickets.models import TicketEvent
 

@@ -3,11 +3,11 @@
 import pytest
 
 from core import circuit
+from notifications import services as notifications
+from notifications.models import Notification
 from tests.factories import category
 from tickets import services
 from tickets.models import Ticket
-from tickets.notifications import services as notifications
-from tickets.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,9 @@ import pytest
 import time_machine
 
 from tests.factories import category
-from tickets import selectors, services, sla_services
+from tickets import selectors, services
 from tickets.models import Escalation, Ticket, TicketEvent
+from tickets.sla import services as sla_services
 
 pytestmark = pytest.mark.django_db
 WITA = ZoneInfo("Asia/Makassar")

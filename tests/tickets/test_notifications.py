@@ -7,11 +7,11 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from notifications import services as notifications
+from notifications.channels import TransientSendError
 from tests.factories import category
 from tickets import services, tasks
 from tickets.models import ContactPreference, Notification, NotificationOptOut, Ticket
-from tickets.notifications import services as notifications
-from tickets.notifications.channels import TransientSendError
 
 pytestmark = pytest.mark.django_db
 

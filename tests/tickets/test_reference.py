@@ -10,8 +10,9 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import category
-from tickets import reference, services, sla_selectors
+from tickets import reference, services
 from tickets.models import PublicHoliday, ServiceLevelTarget, Ticket
+from tickets.sla import selectors as sla_selectors
 
 pytestmark = pytest.mark.django_db
 WITA = ZoneInfo("Asia/Makassar")

@@ -9,8 +9,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from tests.factories import CustomerFactory, category
-from tickets import services, sla_services
+from tickets import services
 from tickets.models import Escalation, ServiceLevelTarget, Ticket, TicketEvent
+from tickets.sla import services as sla_services
 
 pytestmark = pytest.mark.django_db
 WITA = ZoneInfo("Asia/Makassar")

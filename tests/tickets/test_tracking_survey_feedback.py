@@ -1,10 +1,10 @@
 import pytest
 from django.urls import reverse
 
+from notifications import services as notifications
 from tests.factories import category
 from tickets import services
 from tickets.models import Feedback, Notification, NotificationOptOut, SurveyResponse, Ticket
-from tickets.notifications import services as notifications
 
 pytestmark = pytest.mark.django_db
 

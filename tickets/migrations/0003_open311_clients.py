@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import tickets.open311.models
+import open311.models
 from django.db import migrations, models
 
 
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('key_prefix', models.CharField(db_index=True, editable=False, max_length=8, verbose_name='key prefix')),
                 ('key_digest', models.CharField(editable=False, max_length=64, unique=True)),
                 ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('throttle_rate', models.CharField(default='60/minute', help_text='Requests allowed per key, for example 60/minute or 1000/day.', max_length=20, validators=[tickets.open311.models.validate_throttle_rate], verbose_name='throttle rate')),
+                ('throttle_rate', models.CharField(default='60/minute', help_text='Requests allowed per key, for example 60/minute or 1000/day.', max_length=20, validators=[open311.models.validate_throttle_rate], verbose_name='throttle rate')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
             ],
             options={
@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
             name='Open311Request',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=tickets.open311.models._new_request_token, editable=False, max_length=32, unique=True)),
+                ('token', models.CharField(default=open311.models._new_request_token, editable=False, max_length=32, unique=True)),
                 ('jurisdiction_id', models.CharField(blank=True, max_length=120)),
                 ('address_id', models.CharField(blank=True, max_length=64)),
                 ('account_id', models.CharField(blank=True, max_length=120)),

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from tickets.sla_seed import sync_service_levels
+from tickets.sla.seed import sync_service_levels
 
 
 def seed(apps, schema_editor):

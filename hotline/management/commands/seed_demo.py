@@ -4,10 +4,10 @@ from django.core.management.base import BaseCommand
 
 from dispatch import demo as dispatch_demo
 from hotline import demo as hotline_demo
+from open311 import demo as open311_demo
 from outages import demo as outages_demo
 from tickets import demo as tickets_demo
-from tickets import sla_demo
-from tickets.open311 import demo as open311_demo
+from tickets.sla import demo as sla_demo
 
 
 class Command(BaseCommand):

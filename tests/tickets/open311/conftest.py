@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 import pytest
 from rest_framework.test import APIClient
 
+from open311 import services
 from tests.factories import CustomerFactory
-from tickets.open311 import services
 
 BASE = "/open311/v2"
 

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from tickets.open311 import services
-from tickets.open311.models import Open311Client
+from open311 import services
+from open311.models import Open311Client
 
 from . import spec
 
@@ -142,7 +142,7 @@ def test_the_admin_action_issues_a_new_key(admin_client, city_app):
 
 def test_the_demo_client_key_works_and_seeding_twice_keeps_one_client(open311, customer):
     # given
-    from tickets.open311 import demo
+    from open311 import demo
 
     # when
     key = demo.seed()["open311_key"]

@@ -246,7 +246,7 @@ def test_service_request_id_lists_override_every_other_filter(open311, ulp):
 
 def test_get_requests_returns_at_most_the_first_thousand(open311, ulp, monkeypatch, django_assert_max_num_queries):
     # given: the limit lowered so that the test stays small
-    from tickets.open311 import selectors
+    from open311 import selectors
 
     monkeypatch.setattr(selectors, "MAX_REQUESTS", 3)
     for _ in range(5):

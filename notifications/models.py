@@ -53,6 +53,7 @@ class Notification(models.Model):
     failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        app_label = "tickets"
         ordering = ["-created_at", "-id"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
@@ -78,6 +79,7 @@ class NotificationAttempt(models.Model):
     duration_ms = models.PositiveIntegerField(default=0)
 
     class Meta:
+        app_label = "tickets"
         ordering = ["attempted_at", "id"]
 
     def __str__(self) -> str:
@@ -97,6 +99,7 @@ class ContactPreference(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        app_label = "tickets"
         verbose_name = _("contact preference")
         verbose_name_plural = _("contact preferences")
 
@@ -112,6 +115,7 @@ class NotificationOptOut(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        app_label = "tickets"
         verbose_name = _("opt-out")
         verbose_name_plural = _("opt-outs")
         constraints = [models.UniqueConstraint(fields=["channel", "address"], name="one_opt_out_per_channel_address")]
@@ -130,6 +134,7 @@ class SurveyResponse(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        app_label = "tickets"
         ordering = ["-created_at", "-id"]
         verbose_name = _("survey response")
         verbose_name_plural = _("survey responses")
@@ -163,6 +168,7 @@ class Feedback(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
+        app_label = "tickets"
         ordering = ["-created_at", "-id"]
         verbose_name = _("feedback")
         verbose_name_plural = _("feedback")

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from tickets import scale_seed
+from bench import scale_seed
 
 
 class Command(BaseCommand):

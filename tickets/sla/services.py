@@ -14,9 +14,8 @@ from django.utils.translation import gettext as _
 
 from core import roles
 from core.errors import ApplicationError
-
-from . import services, sla, sla_selectors
-from .models import (
+from tickets import services
+from tickets.models import (
     Customer,
     Escalation,
     ExternalReferral,
@@ -27,6 +26,9 @@ from .models import (
     TicketEvent,
     TicketServiceLevel,
 )
+
+from . import rules as sla
+from . import selectors as sla_selectors
 
 logger = logging.getLogger(__name__)
 S = Ticket.Status

@@ -5,8 +5,8 @@ from datetime import date, datetime
 
 from django.db.models import F, Q, QuerySet
 
-from . import reference, selectors
-from .models import (
+from tickets import reference, selectors
+from tickets.models import (
     QUEUE_KINDS,
     QUEUE_PRIORITY_ORDER,
     QUEUE_STATUSES,

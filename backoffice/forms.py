@@ -3,8 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Customer, ExternalReferral, ServiceLevelTarget, ServiceRequestDetail
-from .sla_models import LV_POWER_LEVELS
+from tickets.models import Customer, ExternalReferral, ServiceLevelTarget, ServiceRequestDetail
+from tickets.sla.models import LV_POWER_LEVELS
 
 
 class MessageForm(forms.Form):

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from core import roles
 from core.errors import ApplicationError
 from tickets import selectors as ticket_selectors
-from tickets import sla, sla_selectors
 from tickets.models import (
     Category,
     Customer,
@@ -28,6 +27,8 @@ from tickets.models import (
     Ticket,
     TicketServiceLevel,
 )
+from tickets.sla import rules as sla
+from tickets.sla import selectors as sla_selectors
 
 from .indices import InterruptionRecord, merge_per_customer, reliability_indices
 

@@ -11,9 +11,10 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from core import roles
+from tickets import services
+from tickets.models import Category, Customer, ServiceUnit, StaffProfile, Ticket, TicketEvent, TicketServiceLevel
 
-from . import services, sla_services
-from .models import Category, Customer, ServiceUnit, StaffProfile, Ticket, TicketEvent, TicketServiceLevel
+from . import services as sla_services
 
 DEMO_PASSWORD = "sigap-demo-123"
 

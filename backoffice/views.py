@@ -16,10 +16,12 @@ from core import roles
 from core.errors import ApplicationError
 from core.paging import page_of
 from core.templatetags.sigap import unit_time
+from tickets import selectors, services
+from tickets.models import ServiceRequestDetail, ServiceUnit, Ticket
+from tickets.sla import selectors as sla_selectors
+from tickets.sla import services as sla_services
 
-from . import selectors, services, sla_selectors, sla_services
-from .backoffice_forms import AnswerForm, MessageForm, NoteForm, ReferralForm, ServiceRequestForm
-from .models import ServiceRequestDetail, ServiceUnit, Ticket
+from .forms import AnswerForm, MessageForm, NoteForm, ReferralForm, ServiceRequestForm
 
 BACK_OFFICE_ROLES = (roles.BACK_OFFICE, roles.SUPERVISOR, roles.ADMIN)
 QUEUES = [

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMultiAlternatives
 
-logger = logging.getLogger("tickets.notifications")
+logger = logging.getLogger("notifications")
 
 
 @dataclass

@@ -19,7 +19,7 @@ from . import messages, selectors
 from .channels import Delivery, PermanentSendError, SendError, TransientSendError, adapter_for
 from .models import ContactPreference, Feedback, Notification, NotificationAttempt, NotificationOptOut, SurveyResponse
 
-logger = logging.getLogger("tickets.notifications")
+logger = logging.getLogger("notifications")
 
 Channel = Notification.Channel
 

@@ -6,6 +6,6 @@ from celery import shared_task
 @shared_task(name="tickets.check_service_levels")
 def check_service_levels() -> dict[str, int]:
     """Warn, record breaches and escalate; idempotent (each escalation level once per ticket)."""
-    from . import sla_services
+    from . import services as sla_services
 
     return sla_services.check_service_levels()

@@ -14,11 +14,10 @@ from rest_framework.views import APIView
 
 from core import roles
 from core.throttles import PublicIntakeThrottle
+from outages import selectors, services
+from outages.models import PlannedOutage
 from tickets import selectors as ticket_selectors
 from tickets.models import ServiceUnit
-
-from . import selectors, services
-from .models import PlannedOutage
 
 
 class CanPlanOutages(BasePermission):

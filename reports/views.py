@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET
 
 from core import roles
 from core.errors import ApplicationError
-from tickets import sla_selectors
 from tickets.selectors import unit_subtree_ids
+from tickets.sla import selectors as sla_selectors
 
 from . import exports, jobs, selectors, tasks
 

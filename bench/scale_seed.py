@@ -27,11 +27,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core import roles
-
-from .models import Category, Customer, ServiceUnit, StaffProfile, Ticket, TicketEvent
-from .notifications.models import Notification
-from .numbering import SEQUENCE_NAME, format_number, luhn_check_digit
-from .sla_models import TicketServiceLevel
+from notifications.models import Notification
+from tickets.models import Category, Customer, ServiceUnit, StaffProfile, Ticket, TicketEvent
+from tickets.numbering import SEQUENCE_NAME, format_number, luhn_check_digit
+from tickets.sla.models import TicketServiceLevel
 
 PREFIX = "SC"  # unit codes, usernames and customer numbers of the scale data set start with this
 S = Ticket.Status
@@ -167,7 +166,7 @@ def _take_number_block(count: int) -> int:
             first = cursor.fetchone()[0]
             cursor.execute("SELECT setval(%s, %s)", [SEQUENCE_NAME, first + count])
         return first
-    from .models import NumberCounter
+    from tickets.models import NumberCounter
 
     counter, _ = NumberCounter.objects.get_or_create(name=SEQUENCE_NAME, defaults={"value": 0})
     first = counter.value + 1

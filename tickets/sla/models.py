@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Customer, ServiceUnit, Ticket
+from tickets.models import Category, Customer, ServiceUnit, Ticket
 
 non_negative = [MinValueValidator(Decimal("0"), _("A target cannot be negative."))]
 

@@ -42,6 +42,7 @@ class Open311Client(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
+        app_label = "tickets"
         ordering = ["name"]
         verbose_name = _("Open311 client")
         verbose_name_plural = _("Open311 clients")
@@ -65,6 +66,7 @@ class Open311Request(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        app_label = "tickets"
         ordering = ["-created_at", "-id"]
         verbose_name = _("Open311 request")
         verbose_name_plural = _("Open311 requests")

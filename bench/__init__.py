@@ -1,0 +1,1 @@
+"""Benchmarks and the scale seeder (never part of the product; figures in RESULTS.md)."""
