@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "tickets",
     "dispatch",
     "outages",
+    "open311",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from core import roles
 from core.phone import normalize_phone
+from outages import selectors as outage_selectors
 from tickets.models import Customer, Ticket
 from tickets.selectors import visible_unit_ids
 
@@ -100,30 +101,20 @@ def tickets_for_caller(*, customers: list[Customer], phone: str = "") -> dict[st
 
 
 def incidents_near(*, lat: float | None, lng: float | None, radius_m: int = 500) -> list:
-    """Open incidents near a point, from dispatch when it offers them; [] otherwise (never raises)."""
+    """Open outage incidents near a point, as outages tells the public about them; [] when the look-up fails
+    (never raises: the console must pop up anyway)."""
     if lat is None or lng is None:
         return []
     try:
-        from dispatch import selectors as dispatch_selectors
-    except ImportError:
-        return []
-    finder = getattr(dispatch_selectors, "open_incidents_near", None)
-    if finder is None:
-        return []
-    try:
-        return list(finder(lat=lat, lng=lng, radius_m=radius_m))
+        return list(outage_selectors.incidents_near(lat=lat, lng=lng, radius_m=radius_m))
     except Exception:  # the console must still pop up when the incident lookup fails
         logger.exception("open_incidents_near failed")
         return []
 
 
 def outage_notices(*, customers: list[Customer]) -> list[dict]:
-    """Wide-area outages (first) and planned outages of the caller's area, from outages when installed."""
+    """Wide-area outages (first) and planned outages of the caller's area (from outages; [] when that fails)."""
     if not customers:
-        return []
-    try:
-        from outages import selectors as outage_selectors
-    except ImportError:
         return []
     try:
         return outage_selectors.console_notices(customers=customers)

@@ -42,7 +42,7 @@ class Open311Client(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
-        app_label = "tickets"
+        db_table = "tickets_open311client"  # created while these models belonged to the tickets app
         ordering = ["name"]
         verbose_name = _("Open311 client")
         verbose_name_plural = _("Open311 clients")
@@ -66,7 +66,7 @@ class Open311Request(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        app_label = "tickets"
+        db_table = "tickets_open311request"
         ordering = ["-created_at", "-id"]
         verbose_name = _("Open311 request")
         verbose_name_plural = _("Open311 requests")

@@ -4,6 +4,7 @@ import logging
 
 from django.dispatch import receiver
 
+from dispatch.signals import incident_changed
 from tickets import signals as ticket_signals
 from tickets.models import Ticket
 
@@ -35,9 +36,4 @@ def on_incident_changed(sender, incident, change, **kwargs):
         services.notify_restoration_subscribers(incident=incident)
 
 
-try:  # dispatch announces incident changes (DISPATCH_CONTRACT.md)
-    from dispatch.signals import incident_changed
-except ImportError:  # pragma: no cover - dispatch without signals
-    incident_changed = None
-if incident_changed is not None:
-    incident_changed.connect(on_incident_changed, dispatch_uid="outages.on_incident_changed")
+incident_changed.connect(on_incident_changed, dispatch_uid="outages.on_incident_changed")

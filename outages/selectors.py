@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from core.geo import haversine_km
+from dispatch import selectors as dispatch_selectors
 from tickets.models import Customer, ServiceUnit, Ticket
 
 from . import geometry
@@ -444,3 +445,9 @@ def console_notices(*, customers: list[Customer], lat: float | None = None, lng:
 
 def opted_in(customer: Customer) -> bool:
     return OutageAlertOptIn.objects.filter(customer=customer).exists()
+
+
+def incidents_near(*, lat: float, lng: float, radius_m: float = 500) -> list:
+    """Open outage incidents with a report within ``radius_m`` of a point, nearest first (dispatch's grouping):
+    what the 123 console tells a caller about an outage near them."""
+    return dispatch_selectors.open_incidents_near(lat=lat, lng=lng, radius_m=radius_m)

@@ -296,10 +296,7 @@ def _restored_incident_records(
     *, unit_ids: list[int] | None, start_at: datetime, end_at: datetime
 ) -> tuple[list[InterruptionRecord], dict[str, list[tuple[datetime, datetime]]]]:
     """Records of restored incidents, and per customer key the intervals those incidents already cover."""
-    try:
-        from dispatch.models import Incident, IncidentReport
-    except ImportError:  # dispatch not installed: tickets only
-        return [], {}
+    from dispatch.models import Incident, IncidentReport
     incidents = Incident.objects.filter(
         status=Incident.Status.RESTORED, restored_at__isnull=False, opened_at__gte=start_at, opened_at__lt=end_at
     )

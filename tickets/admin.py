@@ -125,4 +125,3 @@ class ExternalReferralAdmin(admin.ModelAdmin):
 
 # Open311 client applications and requests.
 from notifications import admin as notifications_admin  # noqa: E402, F401  (registers the outbox admin)
-from open311 import admin as open311_admin  # noqa: E402, F401

@@ -392,7 +392,6 @@ class NumberCounter(models.Model):
         return f"{self.name}={self.value}"
 
 
-# Open311 models live in their own package; importing them here registers them with the app.
 # The notification outbox, surveys and feedback live in their own package but belong to this app.
 from notifications.models import (  # noqa: E402, F401
     ContactPreference,
@@ -402,7 +401,6 @@ from notifications.models import (  # noqa: E402, F401
     NotificationOptOut,
     SurveyResponse,
 )
-from open311.models import Open311Client, Open311Request  # noqa: E402, F401
 
 from .sla.models import (  # noqa: E402, F401  (service levels, escalations, back-office details)
     Escalation,

@@ -2,8 +2,6 @@
 
 import csv
 import io
-import sys
-import types
 from datetime import timedelta
 
 import pytest
@@ -185,20 +183,31 @@ def test_the_incident_wrapper_returns_nothing_where_no_incident_is_open(db):
     assert selectors.incidents_near(lat=-1.2, lng=116.8) == []
 
 
-def test_the_incident_wrapper_uses_dispatch_when_it_offers_open_incidents_near(monkeypatch):
-    # given
-    fake = types.ModuleType("dispatch.selectors")
-    fake.open_incidents_near = lambda *, lat, lng, radius_m: [
-        {"id": 7, "title": "Gardu GD-01 padam", "status": "open", "eta": None}
-    ]
-    monkeypatch.setitem(sys.modules, "dispatch.selectors", fake)
-    import dispatch
+def test_the_incident_wrapper_passes_on_what_outages_finds_near_the_caller(monkeypatch):
+    # given: outages answers with an incident (the real look-up is tested in tests/dispatch/test_incidents.py)
+    from outages import selectors as outage_selectors
 
-    monkeypatch.setattr(dispatch, "selectors", fake, raising=False)
+    monkeypatch.setattr(
+        outage_selectors,
+        "incidents_near",
+        lambda *, lat, lng, radius_m: [{"id": 7, "title": "Gardu GD-01 padam", "status": "open", "eta": None}],
+    )
     # when
     found = [selectors.incident_summary(i) for i in selectors.incidents_near(lat=-1.2, lng=116.8)]
     # then
     assert found == [{"id": 7, "title": "Gardu GD-01 padam", "status": "open", "estimated_restore_at": None}]
+
+
+def test_the_console_still_pops_up_when_the_incident_look_up_fails(monkeypatch):
+    # given
+    from outages import selectors as outage_selectors
+
+    def broken(**kwargs):
+        raise RuntimeError("look-up failed")
+
+    monkeypatch.setattr(outage_selectors, "incidents_near", broken)
+    # then
+    assert selectors.incidents_near(lat=-1.2, lng=116.8) == []
 
 
 def test_the_console_page_renders_for_an_operator_and_not_for_an_outsider(operator, outsider):

@@ -5,10 +5,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from open311.models import Open311Request
 from tests.factories import TicketFactory, category
 from tickets import services as ticket_services
 from tickets import signals
-from tickets.models import Open311Request, Ticket
+from tickets.models import Ticket
 
 from . import spec
 from .spec import xml_value

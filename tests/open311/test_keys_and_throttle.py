@@ -112,7 +112,7 @@ def test_a_bad_rate_is_refused_when_saving_a_client(db):
 def test_adding_a_client_in_the_admin_shows_its_key_once(admin_client, open311, customer):
     # when
     response = admin_client.post(
-        reverse("admin:tickets_open311client_add"),
+        reverse("admin:open311_open311client_add"),
         {"name": "Aplikasi Kota", "contact": "it@kota.example", "active": "on", "throttle_rate": "30/minute"},
         follow=True,
     )
@@ -130,7 +130,7 @@ def test_the_admin_action_issues_a_new_key(admin_client, city_app):
     old_digest = city_app.key_digest
     # when
     response = admin_client.post(
-        reverse("admin:tickets_open311client_changelist"),
+        reverse("admin:open311_open311client_changelist"),
         {"action": "issue_new_key", "_selected_action": [city_app.pk]},
         follow=True,
     )
