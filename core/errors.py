@@ -32,6 +32,22 @@ class ConflictError(ApplicationError):
     status_code = 409
 
 
+class InvalidInput(ApplicationError, DjangoValidationError):
+    """Input a business rule refused, field by field (HTTP 400): ``InvalidInput({"phone": [...]})``.
+
+    It is also a Django ``ValidationError`` carrying the same field messages, so a form or page that calls a
+    service shows them by their fields (``exc.message_dict``); the API answers them as every other bad input:
+    ``{"message": …, "extra": {"fields": {field: [messages]}}}``.
+    """
+
+    status_code = 400
+
+    def __init__(self, fields: dict, message: str | None = None):
+        ApplicationError.__init__(self, message or _("Some fields are not valid."))
+        DjangoValidationError.__init__(self, fields)
+        self.extra = {"fields": self.message_dict}
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, (OperationalError, InterfaceError)):
         return Response(

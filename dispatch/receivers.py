@@ -36,8 +36,11 @@ def enqueue_routing(ticket_id: int) -> None:
         ) and not circuit.publish(tasks.route_ticket, ticket_id):
             # Broker down (or known down: core.circuit skips it at once): due for the very next sweep.
             overdue = timezone.now() - timedelta(seconds=settings.DISPATCH_STUCK_SECONDS + 1)
-            Ticket.objects.filter(pk=ticket_id, dispatch_state=Ticket.DispatchState.ENQUEUED).update(
-                dispatch_state=Ticket.DispatchState.PENDING, dispatch_requested_at=overdue
+            ticket_services.mark_dispatch_state(
+                ticket_id=ticket_id,
+                state=Ticket.DispatchState.PENDING,
+                only_from=(Ticket.DispatchState.ENQUEUED,),
+                requested_at=overdue,
             )
     except Exception:
         logger.warning("could not route ticket %s now; the dispatch sweeper will retry", ticket_id, exc_info=True)

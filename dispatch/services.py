@@ -807,7 +807,20 @@ def _publish_routing(ticket_ids: list[int], now: datetime) -> bool:
 
     from . import tasks
 
-    Ticket.objects.filter(pk__in=ticket_ids).update(
-        dispatch_state=Ticket.DispatchState.ENQUEUED, dispatch_requested_at=now
-    )
+    ticket_services.mark_dispatch_requested(ticket_ids=ticket_ids, at=now)
     return circuit.publish(tasks.route_tickets, ticket_ids)
+
+
+def lock_incident(*, incident_id: int) -> Incident:
+    """The incident, locked for the rest of the caller's transaction (another app's step on it, such as a staged
+    restoration, waits for dispatch's own steps and they for it)."""
+    return Incident.objects.select_for_update().get(pk=incident_id)
+
+
+def mark_partly_restored(*, incident: Incident) -> None:
+    """Some of an open incident's customers have power again (outages' staged restoration): record it and
+    announce it. The caller holds the incident's lock (``lock_incident``)."""
+    if incident.status != Incident.Status.PARTLY_RESTORED:
+        Incident.objects.filter(pk=incident.pk).update(status=Incident.Status.PARTLY_RESTORED)
+        incident.status = Incident.Status.PARTLY_RESTORED
+    _announce(incident, "partly_restored")

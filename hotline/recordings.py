@@ -1,8 +1,9 @@
 """Checks for call recordings: audio only, judged by the file's first bytes, within the size limit."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from core.errors import InvalidInput
 
 # (content type, extension) for the audio containers a PBX writes.
 WAV = ("audio/wav", "wav")
@@ -30,9 +31,9 @@ def sniff_audio(head: bytes) -> tuple[str, str] | None:
 def validate_recording(upload) -> tuple[str, str]:
     """Return (content type, extension) of an accepted recording; raise ValidationError otherwise."""
     if upload.size == 0:
-        raise ValidationError({"recording": [_("The recording is empty.")]})
+        raise InvalidInput({"recording": [_("The recording is empty.")]})
     if upload.size > settings.RECORDING_MAX_BYTES:
-        raise ValidationError(
+        raise InvalidInput(
             {
                 "recording": [
                     _("The recording is too large (at most %(mb)s MB).")
@@ -45,5 +46,5 @@ def validate_recording(upload) -> tuple[str, str]:
     upload.seek(0)
     kind = sniff_audio(head)
     if kind is None:
-        raise ValidationError({"recording": [_("The recording is not an audio file (WAV, MP3, OGG, FLAC or M4A).")]})
+        raise InvalidInput({"recording": [_("The recording is not an audio file (WAV, MP3, OGG, FLAC or M4A).")]})
     return kind

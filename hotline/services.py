@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import roles
-from core.errors import ApplicationError, ConflictError
+from core.errors import ApplicationError, ConflictError, InvalidInput
 from core.phone import normalize_phone
 from tickets import services as ticket_services
 from tickets.models import Category, Customer, StaffProfile, Ticket
@@ -79,7 +79,7 @@ def apply_call_event(
     digest = payload_digest(payload)
     recording_kind = validate_recording(recording) if recording is not None else None
     if kind == CallEvent.Kind.RECORDING_READY and recording is None:
-        raise ValidationError({"recording": [_("A recording-ready event must carry the recording file.")]})
+        raise InvalidInput({"recording": [_("A recording-ready event must carry the recording file.")]})
     try:
         # No look-up before the insert: duplicates are rare, and the unique event id decides (one round trip
         # fewer for every event, and no window between a look and the insert).

@@ -6,13 +6,12 @@ from datetime import timedelta
 
 from celery.exceptions import Retry
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import CharField, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import ConflictError
+from core.errors import ConflictError, InvalidInput
 from tickets.models import ServiceUnit, Ticket, TicketEvent
 
 from . import messages, selectors
@@ -333,7 +332,7 @@ def set_contact_preferences(
 ) -> ContactPreference | None:
     """Save what the reporter of ``ticket`` wants: SMS or WhatsApp, and which channels to stop."""
     if mobile_channel not in (Channel.SMS, Channel.WHATSAPP):
-        raise ValidationError({"mobile_channel": _("Choose SMS or WhatsApp.")})
+        raise InvalidInput({"mobile_channel": _("Choose SMS or WhatsApp.")})
     preference = None
     if ticket.reporter_phone:
         preference, _created = ContactPreference.objects.update_or_create(

@@ -2,10 +2,10 @@
 
 import secrets
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.errors import InvalidInput
 from tickets import services as ticket_services
 from tickets.models import Category, Ticket
 
@@ -102,7 +102,7 @@ def submit_service_request(
         if not ticket.was_created:
             existing = Open311Request.objects.filter(ticket=ticket).first()
             if existing is None:
-                raise ValidationError({"idempotency_key": _("This key was already used for another ticket.")})
+                raise InvalidInput({"idempotency_key": _("This key was already used for another ticket.")})
             existing.was_created = False
             return existing
         request = Open311Request(

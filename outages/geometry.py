@@ -1,10 +1,10 @@
 """GeoJSON areas of planned outages: validation, point-in-polygon (shapely), centre and radius."""
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from shapely.geometry import Point, shape
 from shapely.validation import explain_validity
 
+from core.errors import InvalidInput
 from core.geo import haversine_km
 
 ACCEPTED_TYPES = ("Polygon", "MultiPolygon")
@@ -15,14 +15,14 @@ def parse_area(value):
     if isinstance(value, dict) and value.get("type") == "Feature":
         value = value.get("geometry")
     if not isinstance(value, dict) or value.get("type") not in ACCEPTED_TYPES:
-        raise ValidationError({"area": _("Draw the area as a GeoJSON Polygon or MultiPolygon.")})
+        raise InvalidInput({"area": _("Draw the area as a GeoJSON Polygon or MultiPolygon.")})
     try:
         geometry = shape(value)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
-        raise ValidationError({"area": _("The area is not valid GeoJSON.")}) from exc
+        raise InvalidInput({"area": _("The area is not valid GeoJSON.")}) from exc
     if geometry.is_empty or not geometry.is_valid:
         reason = "" if geometry.is_empty else explain_validity(geometry)
-        raise ValidationError(
+        raise InvalidInput(
             {
                 "area": [_("The area is not a valid polygon."), reason]
                 if reason
@@ -31,7 +31,7 @@ def parse_area(value):
         )
     minx, miny, maxx, maxy = geometry.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        raise ValidationError({"area": _("Coordinates are longitude, latitude in degrees (GeoJSON order).")})
+        raise InvalidInput({"area": _("Coordinates are longitude, latitude in degrees (GeoJSON order).")})
     return geometry
 
 

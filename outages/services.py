@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from core.errors import ConflictError
+from core.errors import ConflictError, InvalidInput
 from core.phone import normalize_phone
+from dispatch import services as dispatch_services
 from notifications import messages as notification_messages
 from notifications import services as notifications
 from tickets import services as ticket_services
@@ -124,7 +125,7 @@ def validate_planned_outage(
         ):
             errors["starts_at"] = [_("The same area already has a planned outage overlapping this window.")]
     if errors:
-        raise ValidationError(errors)
+        raise InvalidInput(errors)
     return transformers, feeders, area, shape
 
 
@@ -293,7 +294,7 @@ def record_against_plan(*, ticket: Ticket) -> PlannedOutageReport | None:
     report, created = PlannedOutageReport.objects.get_or_create(plan=plan, ticket=ticket)
     if not created:
         return report
-    Ticket.objects.filter(pk=ticket.pk).update(dispatch_state=Ticket.DispatchState.NOT_NEEDED)
+    ticket_services.mark_dispatch_state(ticket_id=ticket.pk, state=Ticket.DispatchState.NOT_NEEDED)
     ticket.dispatch_state = Ticket.DispatchState.NOT_NEEDED
     sla_services.exempt_clock(ticket=ticket, reason="planned")
     zone = plan.unit.time_zone
@@ -361,7 +362,7 @@ def subscribe_to_restoration(*, incident, phone: str, language: str = "id", sour
     try:
         number = normalize_phone(phone)
     except ValidationError as exc:
-        raise ValidationError({"phone": exc.messages}) from exc
+        raise InvalidInput({"phone": exc.messages}) from exc
     if not incident.is_open:
         raise ConflictError(_("Power is already back on for this outage."))
     row, created = RestorationSubscription.objects.get_or_create(
@@ -397,17 +398,14 @@ def notify_restoration_subscribers(*, incident) -> int:
 
 def restore_partly(*, incident, transformer_codes, by=None, message: str = "") -> StagedRestoration:
     """Restore the tickets of an incident whose customers are on these transformers; the rest keep waiting."""
-    from dispatch.models import Incident
-    from dispatch.signals import incident_changed
-
     errors: dict = {}
     codes = _codes(transformer_codes, "transformer_codes", errors)
     if not codes and "transformer_codes" not in errors:
         errors["transformer_codes"] = [_("Give the transformers restored so far.")]
     if errors:
-        raise ValidationError(errors)
+        raise InvalidInput(errors)
     with transaction.atomic():
-        locked = Incident.objects.select_for_update().get(pk=incident.pk)
+        locked = dispatch_services.lock_incident(incident_id=incident.pk)
         if not locked.is_open:
             raise ConflictError(_("This incident is already closed."))
         tickets = list(
@@ -424,11 +422,9 @@ def restore_partly(*, incident, transformer_codes, by=None, message: str = "") -
         step = StagedRestoration.objects.create(
             incident=locked, transformer_codes=codes, tickets_restored=len(tickets), by=by
         )
-        if locked.status != Incident.Status.PARTLY_RESTORED:
-            Incident.objects.filter(pk=locked.pk).update(status=Incident.Status.PARTLY_RESTORED)
-            locked.status = Incident.Status.PARTLY_RESTORED
-        # Everyone who follows incidents hears of it (this app re-checks the wide-area threshold there).
-        incident_changed.send(sender=Incident, incident=locked, change="partly_restored")
+        # Dispatch owns the incident: it records the state and tells everyone who follows incidents (this app
+        # re-checks the wide-area threshold there).
+        dispatch_services.mark_partly_restored(incident=locked)
     return step
 
 
@@ -464,7 +460,7 @@ def answer_confirmation(*, token: str, answer: str) -> RestorationCheck | None:
     A second answer (or one after the time ran out) changes nothing and returns the check as it is.
     """
     if answer not in (RestorationCheck.Answer.YES, RestorationCheck.Answer.NO):
-        raise ValidationError({"answer": _("Answer yes or no.")})
+        raise InvalidInput({"answer": _("Answer yes or no.")})
     with transaction.atomic():
         check = (
             RestorationCheck.objects.select_for_update(of=("self",))

@@ -1,13 +1,13 @@
 """Writes of the ticket domain. Every state change of a ticket writes a TicketEvent row."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import ApplicationError, ConflictError
+from core.errors import ApplicationError, ConflictError, InvalidInput
 from core.phone import normalize_phone
 from notifications import services as notifications
 
@@ -32,7 +32,7 @@ def _resolve_unit(
     fallback = selectors.default_unit()
     if fallback is not None:
         return fallback
-    raise ValidationError(
+    raise InvalidInput(
         {"unit": _("Give your ID pelanggan, your location or your ULP so we know where to send help.")}
     )
 
@@ -71,86 +71,43 @@ def open_ticket(
     read before the insert: the first attempt, by far the common case, costs no extra query).
     """
     if not category.active:
-        raise ValidationError({"category": _("This category is not available.")})
-
+        raise InvalidInput({"category": _("This category is not available.")})
     phone = normalize_phone(reporter_phone) if reporter_phone else ""
     if not phone:
-        raise ValidationError({"reporter_phone": _("Enter a phone number.")})
-    if customer is None and (id_pelanggan or meter_number):
-        customer = selectors.find_customer(id_pelanggan=id_pelanggan, meter_number=meter_number)
-    if customer is not None:
-        id_pelanggan = id_pelanggan or customer.id_pelanggan
-        meter_number = meter_number or (customer.meter_number or "")
-        if lat is None and customer.lat is not None:
-            lat, lng = customer.lat, customer.lng
-        address = address or customer.address
-        reporter_name = reporter_name or customer.name
-    target_unit = _resolve_unit(unit=unit, customer=customer, lat=lat, lng=lng)
-
-    from .sla import services as sla_services  # it imports this module
-
+        raise InvalidInput({"reporter_phone": _("Enter a phone number.")})
+    who = _prefill(
+        customer=customer,
+        id_pelanggan=id_pelanggan,
+        meter_number=meter_number,
+        lat=lat,
+        lng=lng,
+        address=address,
+        reporter_name=reporter_name,
+    )
+    target_unit = _resolve_unit(unit=unit, customer=who.customer, lat=who.lat, lng=who.lng)
     now = timezone.now()
     for attempt in range(MAX_NUMBER_ATTEMPTS):
+        ticket = _build_ticket(
+            who,
+            category=category,
+            channel=channel,
+            unit=target_unit,
+            description=description,
+            reporter_phone=phone,
+            reporter_email=reporter_email,
+            photo=photo,
+            priority=priority,
+            language=language,
+            idempotency_key=idempotency_key,
+            parent=parent,
+            created_by=created_by,
+            now=now,
+        )
         try:
-            with transaction.atomic():
-                ticket = Ticket(
-                    number=new_ticket_number(now, target_unit.time_zone),
-                    idempotency_key=idempotency_key or None,
-                    category=category,
-                    kind=category.kind,
-                    channel=channel,
-                    priority=priority or category.default_priority,
-                    unit=target_unit,
-                    customer=customer,
-                    id_pelanggan=id_pelanggan,
-                    meter_number=meter_number,
-                    reporter_name=reporter_name,
-                    reporter_phone=phone,
-                    reporter_email=reporter_email,
-                    language=language if language in {"id", "en"} else "id",
-                    description=description,
-                    address=address,
-                    lat=lat,
-                    lng=lng,
-                    parent=parent,
-                    created_by=created_by,
-                    created_at=now,
-                    first_informed_at=now,
-                    dispatch_state=(
-                        Ticket.DispatchState.PENDING if category.dispatches else Ticket.DispatchState.NOT_NEEDED
-                    ),
-                    dispatch_requested_at=now if category.dispatches else None,
-                )
-                if photo:
-                    ticket.photo = photo
-                # Field values only: the related rows are already loaded, and a clash on the number or the
-                # idempotency key is the IntegrityError handled below (no SELECT per unique field).
-                ticket.clean_fields(exclude=["photo", "tracking_token", "category", "unit", "customer", "parent"])
-                # The service-level clock's due times go in with the ticket's own INSERT.
-                clock = sla_services.new_clock(ticket=ticket)
-                ticket.save()
-                opened = TicketEvent.objects.create(
-                    ticket=ticket,
-                    kind=TicketEvent.Kind.OPENED,
-                    is_public=True,
-                    to_status=ticket.status,
-                    message="",
-                    actor=created_by,
-                    actor_label=_channel_actor_label(channel, created_by),
-                    created_at=now,
-                )
-                if parent is not None:
-                    TicketEvent.objects.create(
-                        ticket=parent,
-                        kind=TicketEvent.Kind.LINKED,
-                        is_public=True,
-                        message=ticket.number,
-                        data={"follow_up": ticket.number},
-                        created_at=now,
-                    )
-                notifications.notify_ticket_event(ticket=ticket, event=opened)
-                signals.ticket_opened.send(sender=Ticket, ticket=ticket, service_level=clock)
+            _insert_ticket(ticket, parent=parent, created_by=created_by, channel=channel, now=now)
         except IntegrityError:
+            # A clash on the idempotency key is a retry of a ticket already saved; one on the number, a
+            # number taken by a concurrent report (a new number is drawn).
             if idempotency_key:
                 existing = Ticket.objects.filter(idempotency_key=idempotency_key).first()
                 if existing is not None:
@@ -162,6 +119,119 @@ def open_ticket(
         ticket.was_created = True
         return ticket
     raise AssertionError("unreachable")
+
+
+@dataclass
+class _Reporter:
+    """Who and where a report is about, once the customer record has filled what the reporter left out."""
+
+    customer: Customer | None
+    id_pelanggan: str
+    meter_number: str
+    lat: float | None
+    lng: float | None
+    address: str
+    reporter_name: str
+
+
+def _prefill(
+    *, customer, id_pelanggan: str, meter_number: str, lat, lng, address: str, reporter_name: str
+) -> _Reporter:
+    """Find the customer by ID pelanggan or meter number and take from their record what the report lacks."""
+    if customer is None and (id_pelanggan or meter_number):
+        customer = selectors.find_customer(id_pelanggan=id_pelanggan, meter_number=meter_number)
+    if customer is not None:
+        id_pelanggan = id_pelanggan or customer.id_pelanggan
+        meter_number = meter_number or (customer.meter_number or "")
+        if lat is None and customer.lat is not None:
+            lat, lng = customer.lat, customer.lng
+        address = address or customer.address
+        reporter_name = reporter_name or customer.name
+    return _Reporter(customer, id_pelanggan, meter_number, lat, lng, address, reporter_name)
+
+
+def _build_ticket(
+    who: _Reporter,
+    *,
+    category: Category,
+    channel: str,
+    unit: ServiceUnit,
+    description: str,
+    reporter_phone: str,
+    reporter_email: str,
+    photo,
+    priority: str | None,
+    language: str,
+    idempotency_key: str | None,
+    parent: Ticket | None,
+    created_by,
+    now: datetime,
+) -> Ticket:
+    """The unsaved ticket, with a fresh number and its field values checked."""
+    ticket = Ticket(
+        number=new_ticket_number(now, unit.time_zone),
+        idempotency_key=idempotency_key or None,
+        category=category,
+        kind=category.kind,
+        channel=channel,
+        priority=priority or category.default_priority,
+        unit=unit,
+        customer=who.customer,
+        id_pelanggan=who.id_pelanggan,
+        meter_number=who.meter_number,
+        reporter_name=who.reporter_name,
+        reporter_phone=reporter_phone,
+        reporter_email=reporter_email,
+        language=language if language in {"id", "en"} else "id",
+        description=description,
+        address=who.address,
+        lat=who.lat,
+        lng=who.lng,
+        parent=parent,
+        created_by=created_by,
+        created_at=now,
+        first_informed_at=now,
+        dispatch_state=(Ticket.DispatchState.PENDING if category.dispatches else Ticket.DispatchState.NOT_NEEDED),
+        dispatch_requested_at=now if category.dispatches else None,
+    )
+    if photo:
+        ticket.photo = photo
+    # Field values only: the related rows are already loaded, and a clash on the number or the idempotency key
+    # is the IntegrityError the caller handles (no SELECT per unique field).
+    ticket.clean_fields(exclude=["photo", "tracking_token", "category", "unit", "customer", "parent"])
+    return ticket
+
+
+def _insert_ticket(ticket: Ticket, *, parent: Ticket | None, created_by, channel: str, now: datetime) -> None:
+    """In one transaction: the ticket with its service-level clock, its "opened" event, the link on the parent,
+    the outbox rows; then ``ticket_opened`` (dispatch and outages act on it)."""
+    from .sla import services as sla_services  # it imports this module
+
+    with transaction.atomic():
+        # The service-level clock's due times go in with the ticket's own INSERT.
+        clock = sla_services.new_clock(ticket=ticket)
+        ticket.save()
+        opened = TicketEvent.objects.create(
+            ticket=ticket,
+            kind=TicketEvent.Kind.OPENED,
+            is_public=True,
+            to_status=ticket.status,
+            message="",
+            actor=created_by,
+            actor_label=_channel_actor_label(channel, created_by),
+            created_at=now,
+        )
+        if parent is not None:
+            TicketEvent.objects.create(
+                ticket=parent,
+                kind=TicketEvent.Kind.LINKED,
+                is_public=True,
+                message=ticket.number,
+                data={"follow_up": ticket.number},
+                created_at=now,
+            )
+        notifications.notify_ticket_event(ticket=ticket, event=opened)
+        signals.ticket_opened.send(sender=Ticket, ticket=ticket, service_level=clock)
 
 
 def _channel_actor_label(channel: str, user) -> str:
@@ -227,7 +297,7 @@ def add_note(*, ticket: Ticket, author, message: str, public: bool = False) -> T
     """An internal note, or with ``public`` an update the customer sees on the tracking page."""
     text = (message or "").strip()
     if not text:
-        raise ValidationError({"message": _("Write something first.")})
+        raise InvalidInput({"message": _("Write something first.")})
     event = TicketEvent(
         ticket=ticket,
         kind=TicketEvent.Kind.PUBLIC_UPDATE if public else TicketEvent.Kind.NOTE,
@@ -242,12 +312,28 @@ def add_note(*, ticket: Ticket, author, message: str, public: bool = False) -> T
     return event
 
 
-def mark_dispatch_state(*, ticket_id: int, state: str, only_from: tuple[str, ...] = ()) -> bool:
-    """Conditionally set a ticket's dispatch state; True when the row changed."""
+def mark_dispatch_state(
+    *, ticket_id: int, state: str, only_from: tuple[str, ...] = (), requested_at: datetime | None = None
+) -> bool:
+    """Conditionally set a ticket's dispatch state (and when routing was last asked for); True when the row
+    changed."""
     qs = Ticket.objects.filter(pk=ticket_id)
     if only_from:
         qs = qs.filter(dispatch_state__in=only_from)
-    return qs.update(dispatch_state=state, updated_at=timezone.now()) == 1
+    values = {"dispatch_state": state, "updated_at": timezone.now()}
+    if requested_at is not None:
+        values["dispatch_requested_at"] = requested_at
+    return qs.update(**values) == 1
+
+
+def mark_dispatch_requested(*, ticket_ids: list[int], at: datetime) -> int:
+    """Tickets handed to routing at ``at`` (dispatch's sweeper re-publishes them if nothing happens); returns how
+    many rows changed."""
+    if not ticket_ids:
+        return 0
+    return Ticket.objects.filter(pk__in=ticket_ids).update(
+        dispatch_state=Ticket.DispatchState.ENQUEUED, dispatch_requested_at=at
+    )
 
 
 def mark_dispatch_states(*, ticket_ids: list[int], state: str) -> int:

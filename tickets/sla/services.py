@@ -5,7 +5,6 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,7 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from core import roles
-from core.errors import ApplicationError
+from core.errors import ApplicationError, InvalidInput
 from tickets import services
 from tickets.models import (
     Customer,
@@ -489,7 +488,7 @@ def claim_ticket(*, ticket: Ticket, user) -> Ticket:
 def _public_text(message: str, field: str) -> str:
     text = (message or "").strip()
     if not text:
-        raise ValidationError({field: _("Write the message the customer will read.")})
+        raise InvalidInput({field: _("Write the message the customer will read.")})
     return text
 
 
