@@ -64,7 +64,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
 
 
 def category(code: str) -> Category:
-    """A seeded category (the data migration loads DOMAIN.md §7)."""
+    """A seeded category (the data migration loads docs/domain.md §4)."""
     return Category.objects.get(code=code)
 
 

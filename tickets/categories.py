@@ -1,4 +1,4 @@
-"""The category list of DOMAIN.md §7, seeded by a data migration and editable in the admin.
+"""The category list of docs/domain.md §4, seeded by a data migration and editable in the admin.
 
 Each row: code, group, kind, Indonesian name, English name, dispatches a technician, default priority.
 """

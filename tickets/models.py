@@ -286,7 +286,7 @@ class Ticket(models.Model):
     dispatch_state = models.CharField(max_length=12, choices=DispatchState.choices, default=DispatchState.NOT_NEEDED)
     dispatch_requested_at = models.DateTimeField(null=True, blank=True)
 
-    # The clock (DOMAIN.md §8). The regulator's outage clock runs from first_informed_at to restored_at.
+    # The clock (docs/domain.md §3, §5.1). The regulator's outage clock runs from first_informed_at to restored_at.
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     first_informed_at = models.DateTimeField(default=timezone.now)

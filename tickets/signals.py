@@ -1,4 +1,4 @@
-"""Announcements other apps subscribe to; ``tickets`` never imports them (DESIGN.md §2).
+"""Announcements other apps subscribe to; ``tickets`` never imports them (docs/style.md §1).
 
 Receivers run inside the transaction of the change and should register their work with
 ``transaction.on_commit``.

@@ -18,7 +18,7 @@ from tickets.models import Category, Customer, ServiceUnit, Ticket
 
 non_negative = [MinValueValidator(Decimal("0"), _("A target cannot be negative."))]
 
-# DOMAIN.md §3.3: standard LV power levels (VA), single- and three-phase.
+# docs/domain.md §8.2: standard LV power levels (VA), single- and three-phase.
 LV_POWER_LEVELS = [
     450, 900, 1300, 2200, 3500, 3900, 4400, 5500, 6600, 7700, 10600, 11000, 13200, 13900, 16500, 17600, 22000,
     23000, 33000, 41500, 53000, 66000, 82500, 105000, 131000, 147000, 164000, 197000,

@@ -107,7 +107,7 @@ def due_at(
     return due
 
 
-# --- Compensation (Permen ESDM 27/2017 as amended by 18/2019, DOMAIN.md §1.5) -----------------------
+# --- Compensation (Permen ESDM 27/2017 as amended by 18/2019, docs/domain.md §5.2) -----------------------
 
 RULE_2019 = "Permen ESDM 18/2019"
 RULE_2017 = "Permen ESDM 27/2017"

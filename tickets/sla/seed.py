@@ -1,4 +1,4 @@
-"""Seed service-level targets (DOMAIN.md §1.3) and fixed-date public holidays; editable in the admin.
+"""Seed service-level targets (docs/domain.md §5.1) and fixed-date public holidays; editable in the admin.
 
 TMP values come from the Kepdirjen 50 K/23/DJL.3/2017 annex (Area Pontianak) and the 2019 tightening
 of lama gangguan to one hour per month. Targets marked "internal" are house defaults for categories

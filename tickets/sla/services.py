@@ -281,7 +281,7 @@ def _mark_breach(tsl: TicketServiceLevel, *, deadline: str, due: datetime, now: 
     setattr(tsl, field, now)
     data = {"deadline": deadline, "due_at": due.isoformat(), "indicator": tsl.indicator}
     target = tsl.target
-    # Bill-correction compensation is for postpaid customers only (DOMAIN.md §1.5).
+    # Bill-correction compensation is for postpaid customers only (docs/domain.md §5.2).
     prepaid = (
         tsl.indicator == ServiceLevelTarget.Indicator.BILL_CORRECTION
         and tsl.ticket.customer_id is not None
