@@ -25,132 +25,147 @@ def _number(value: float | None, digits: int = 3):
 
 def summary_tables(scope: ReportScope) -> list[Table]:
     """Each report section as one table: (name, header, rows)."""
-    open_rows = selectors.open_tickets_by_category_and_age(scope)
-    tables: list[Table] = [
-        (
-            "open_tickets",
-            ["category", "total", "<1d", "1-3d", "3-7d", "7-30d", ">30d"],
-            [
-                [r["category"].code, r["total"], r["lt1d"], r["1to3d"], r["3to7d"], r["7to30d"], r["gt30d"]]
-                for r in open_rows
-            ],
-        ),
-        (
-            "tmp_compliance",
-            [
-                "indicator",
-                "tickets",
-                "response_met",
-                "response_late",
-                "resolution_met",
-                "resolution_late",
-                "response_breaches",
-                "resolution_breaches",
-                "compensation_flagged",
-                "compliance_percent",
-            ],
-            [
-                [
-                    r["indicator"],
-                    r["tickets"],
-                    r["responses_met"],
-                    r["responses_late"],
-                    r["resolutions_met"],
-                    r["resolutions_late"],
-                    r["response_breaches"],
-                    r["resolution_breaches"],
-                    r["compensated"],
-                    r["compliance"],
-                ]
-                for r in selectors.tmp_compliance(scope)
-            ],
-        ),
-    ]
     outages = selectors.customer_outages(unit_ids=scope.unit_ids, start_at=scope.start_at, end_at=scope.end_at)
+    return [
+        _open_tickets_table(scope),
+        _tmp_compliance_table(scope),
+        _reliability_table(scope, outages),
+        _compensation_table(scope, outages),
+        _referrals_table(scope),
+        _feedback_table(scope),
+    ]
+
+
+def _open_tickets_table(scope: ReportScope) -> Table:
+    open_rows = selectors.open_tickets_by_category_and_age(scope)
+    return (
+        "open_tickets",
+        ["category", "total", "<1d", "1-3d", "3-7d", "7-30d", ">30d"],
+        [
+            [r["category"].code, r["total"], r["lt1d"], r["1to3d"], r["3to7d"], r["7to30d"], r["gt30d"]]
+            for r in open_rows
+        ],
+    )
+
+
+def _tmp_compliance_table(scope: ReportScope) -> Table:
+    return (
+        "tmp_compliance",
+        [
+            "indicator",
+            "tickets",
+            "response_met",
+            "response_late",
+            "resolution_met",
+            "resolution_late",
+            "response_breaches",
+            "resolution_breaches",
+            "compensation_flagged",
+            "compliance_percent",
+        ],
+        [
+            [
+                r["indicator"],
+                r["tickets"],
+                r["responses_met"],
+                r["responses_late"],
+                r["resolutions_met"],
+                r["resolutions_late"],
+                r["response_breaches"],
+                r["resolution_breaches"],
+                r["compensated"],
+                r["compliance"],
+            ]
+            for r in selectors.tmp_compliance(scope)
+        ],
+    )
+
+
+def _reliability_table(scope: ReportScope, outages) -> Table:
     records = selectors.interruption_records(
         unit_ids=scope.unit_ids, start_at=scope.start_at, end_at=scope.end_at, outages=outages
     )
     reliability = selectors.reliability(scope, records=records)
-    tables.append(
-        (
-            "reliability",
+    return (
+        "reliability",
+        [
+            "unit",
+            "month",
+            "customers_served",
+            "customers_interrupted",
+            "customer_minutes",
+            "saifi",
+            "saidi_min",
+            "caidi_min",
+        ],
+        [
             [
-                "unit",
-                "month",
-                "customers_served",
-                "customers_interrupted",
-                "customer_minutes",
-                "saifi",
-                "saidi_min",
-                "caidi_min",
-            ],
-            [
-                [
-                    row["unit"].code if row["unit"] else "",
-                    row["month"],
-                    row["indices"].customers_served,
-                    row["indices"].customers_interrupted,
-                    round(row["indices"].customer_minutes, 1),
-                    _number(row["indices"].saifi, 4),
-                    _number(row["indices"].saidi, 2),
-                    _number(row["indices"].caidi, 1),
-                ]
-                for row in reliability["units"]
+                row["unit"].code if row["unit"] else "",
+                row["month"],
+                row["indices"].customers_served,
+                row["indices"].customers_interrupted,
+                round(row["indices"].customer_minutes, 1),
+                _number(row["indices"].saifi, 4),
+                _number(row["indices"].saidi, 2),
+                _number(row["indices"].caidi, 1),
             ]
-            + [
-                [
-                    "ALL",
-                    row["month"],
-                    row["indices"].customers_served,
-                    row["indices"].customers_interrupted,
-                    round(row["indices"].customer_minutes, 1),
-                    _number(row["indices"].saifi, 4),
-                    _number(row["indices"].saidi, 2),
-                    _number(row["indices"].caidi, 1),
-                ]
-                for row in reliability["months"]
-            ],
-        )
-    )
-    compensation = selectors.monthly_outage_compensation(scope, outages=outages)
-    tables.append(
-        (
-            "outage_compensation",
-            ["rule", "percent_of_biaya_beban", "customer_months"],
-            [[compensation["rule"], percent, count] for percent, count in compensation["by_percent"]]
-            + [
-                [f"ticket:{row['indicator']}", row["compensation_percent"], row["tickets"]]
-                for row in selectors.compensation_flags(scope)
-            ],
-        )
-    )
-    tables.append(
-        (
-            "referrals",
-            ["body", "reference", "ticket", "category", "unit", "raised_on", "deadline", "status"],
+            for row in reliability["units"]
+        ]
+        + [
             [
-                [
-                    r.body,
-                    r.reference,
-                    r.ticket.number,
-                    r.ticket.category.code,
-                    r.ticket.unit.code,
-                    r.raised_on,
-                    r.deadline,
-                    r.ticket.status,
-                ]
-                for r in selectors.referrals(scope)
-            ],
-        )
+                "ALL",
+                row["month"],
+                row["indices"].customers_served,
+                row["indices"].customers_interrupted,
+                round(row["indices"].customer_minutes, 1),
+                _number(row["indices"].saifi, 4),
+                _number(row["indices"].saidi, 2),
+                _number(row["indices"].caidi, 1),
+            ]
+            for row in reliability["months"]
+        ],
     )
-    tables.append(
-        (
-            "feedback",
-            ["category", "tickets"],
-            [[f["category"].code, f["count"]] for f in selectors.feedback_summary(scope)],
-        )
+
+
+def _compensation_table(scope: ReportScope, outages) -> Table:
+    compensation = selectors.monthly_outage_compensation(scope, outages=outages)
+    return (
+        "outage_compensation",
+        ["rule", "percent_of_biaya_beban", "customer_months"],
+        [[compensation["rule"], percent, count] for percent, count in compensation["by_percent"]]
+        + [
+            [f"ticket:{row['indicator']}", row["compensation_percent"], row["tickets"]]
+            for row in selectors.compensation_flags(scope)
+        ],
     )
-    return tables
+
+
+def _referrals_table(scope: ReportScope) -> Table:
+    return (
+        "referrals",
+        ["body", "reference", "ticket", "category", "unit", "raised_on", "deadline", "status"],
+        [
+            [
+                r.body,
+                r.reference,
+                r.ticket.number,
+                r.ticket.category.code,
+                r.ticket.unit.code,
+                r.raised_on,
+                r.deadline,
+                r.ticket.status,
+            ]
+            for r in selectors.referrals(scope)
+        ],
+    )
+
+
+def _feedback_table(scope: ReportScope) -> Table:
+    return (
+        "feedback",
+        ["category", "tickets"],
+        [[f["category"].code, f["count"]] for f in selectors.feedback_summary(scope)],
+    )
 
 
 class _Echo:
