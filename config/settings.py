@@ -177,7 +177,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, answering a miss while Redis is unreachable (hotline/cache.py).
+            "BACKEND": "hotline.cache.FailSoftRedisCache",
             "LOCATION": os.environ.get("CACHE_URL") or _next_redis_db(REDIS_URL),
             "KEY_PREFIX": "sigap",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -530,6 +531,9 @@ if os.environ.get("MEDIA_STORAGE_BACKEND"):
     }
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", str(STATIC_ROOT)))  # collectstatic's target; nginx serves it
 
+# Health probes (a container's, a load balancer's) ask each node over plain HTTP: no HTTPS redirect for them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
 # Beat runs once however many are started: each holds a lock in Redis before sending (hotline/beat_lock.py).
 CELERY_BEAT_SCHEDULER = "hotline.beat_lock:SingleBeatScheduler"
 BEAT_LOCK_TTL_SECONDS = env_float("BEAT_LOCK_TTL_SECONDS", 20.0)
@@ -556,7 +560,7 @@ if REDIS_SENTINELS:
         "default": {
             # django-redis, because Django's own RedisCache cannot ask Sentinels. One location: the master only
             # (a replica may lag, and throttles and generation tokens must read what was just written).
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "hotline.cache.FailSoftDjangoRedisCache",
             "LOCATION": [f"redis://{REDIS_SENTINEL_MASTER}/{REDIS_SENTINEL_DB + 1}"],
             "KEY_PREFIX": "sigap",
             "OPTIONS": {

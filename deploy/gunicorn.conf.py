@@ -31,5 +31,7 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1"
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# No control socket (gunicornc is not used; several nodes on one host would share its path).
+control_socket_disable = True
 # Load the application in the master: workers fork with it (less memory, a broken release fails at once).
 preload_app = True

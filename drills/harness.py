@@ -231,15 +231,20 @@ class Stack:
             check=True, capture_output=True,
         )  # fmt: skip
         self.replica_port = free_port(self.pg_port + 1)
-        subprocess.run(
+        # A standby needs at least the primary's max_connections.
+        max_connections = re.search(r"-c max_connections=\d+", self.pg_options)
+        max_connections = max_connections.group(0) if max_connections else ""
+        started = subprocess.run(
             self._as_postgres(
                 pg_bin("pg_ctl"), "-D", str(data), "-l", str(data / "server.log"), "-w", "-t", "60", "start",
                 "-o", f"-p {self.replica_port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={data}"
                 " -c hot_standby=on -c hot_standby_feedback=on -c max_standby_streaming_delay=30s"
-                " -c fsync=off -c max_connections=100",
+                f" -c fsync=off {max_connections}",
             ),
-            check=True, capture_output=True,
+            capture_output=True,
         )  # fmt: skip
+        if started.returncode != 0:
+            raise RuntimeError(f"the replica did not start:\n{(data / 'server.log').read_text()[-2000:]}")
 
     def stop_pg_replica(self) -> float:
         started = time.monotonic()
@@ -291,6 +296,7 @@ class Stack:
         import redis
 
         self.start_redis()
+        redis.Redis(port=self.redis_port).config_set("repl-diskless-sync-delay", 0)  # replica in sync at once
         replica_port = free_port(self.redis_port + 1)
         (self.dir / "redis-replica").mkdir()
         self._spawn(
@@ -655,6 +661,7 @@ class Result:
     latency: float = 0.0
     attempts: int = 0
     answers: list = field(default_factory=list)  # (status, retry_after, seconds) of every attempt
+    ended: list = field(default_factory=list)  # time.monotonic() at the end of every attempt
 
 
 class Load:
@@ -691,6 +698,7 @@ class Load:
             took = time.monotonic() - started
             retry_after = headers.get("Retry-After")
             result.answers.append((status, retry_after, took))
+            result.ended.append(started + took)
             result.attempts = attempt
             if status in (200, 201):
                 result.status, result.number = status, json.loads(data)["number"]

@@ -56,13 +56,14 @@ class BeatLock:
         self.ttl_ms = max(1000, int(ttl_seconds * 1000))
         self.token = token or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
-    def hold(self) -> bool:
-        """Take or renew the lock; False if another beat holds it or Redis cannot be asked."""
+    def hold(self) -> bool | None:
+        """Take or renew the lock: True if this beat holds it now, False if another does, None if Redis cannot
+        be asked (then do not send either)."""
         try:
             return bool(self.client.eval(_HOLD, 1, self.key, self.token, self.ttl_ms))
         except Exception as exc:  # Redis down or failing over: do not send, ask again on the next tick
             logger.warning("beat lock: Redis unreachable (%s); not sending until it answers", exc)
-            return False
+            return None
 
     def release(self) -> bool:
         try:
@@ -94,6 +95,8 @@ class SingleBeatScheduler(QuickReconnectScheduler):
             return super().tick(*args, **kwargs)
         ttl = self.beat_lock.ttl_ms / 1000
         holding = self.beat_lock.hold()
+        if holding is None:  # Redis unreachable: already logged; keep the last state for the next change
+            return ttl / 4
         if holding != self._holding:
             if holding:
                 logger.info("beat lock: held by this beat (%s); sending periodic tasks", self.beat_lock.token)
