@@ -66,21 +66,21 @@ def _fail_soft(method_name: str, method):
     return call
 
 
-def _make(base: type) -> type:
+def _make(base: type, name: str) -> type:
     namespace = {name: _fail_soft(name, getattr(base, name)) for name in _MISS}
     namespace["_unreachable"] = property(lambda self: _unreachable_errors())
     namespace["__doc__"] = f"{base.__module__}.{base.__name__}, answering a miss while Redis is unreachable."
-    return type(f"FailSoft{base.__name__}", (base,), namespace)
+    return type(name, (base,), namespace)
 
 
-FailSoftRedisCache = _make(RedisCache)
+FailSoftRedisCache = _make(RedisCache, "FailSoftRedisCache")
 
 
 def __getattr__(name: str):
     if name == "FailSoftDjangoRedisCache":  # imported only when configured (Sentinels)
         from django_redis.cache import RedisCache as DjangoRedisCache
 
-        cls = _make(DjangoRedisCache)
+        cls = _make(DjangoRedisCache, name)
         globals()[name] = cls
         return cls
     raise AttributeError(name)

@@ -30,7 +30,7 @@ def megabytes(value: str) -> int:
 
 def test_the_nginx_site_passes_nginx_t(tmp_path):
     if not shutil.which("nginx"):
-        pytest.skip("nginx is not installed (apt-get install nginx-light; .ci/run installs it)")
+        pytest.skip("nginx is not installed (apt-get install nginx; .ci/run installs it)")
     main = nginx_config(tmp_path, http_port=18080, https_port=18443, upstream_ports=[18001, 18002])
     result = subprocess.run(["nginx", "-t", "-p", str(tmp_path), "-c", str(main)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

@@ -105,10 +105,11 @@ def test_an_unreachable_replica_costs_no_error_the_page_is_read_from_the_primary
     replica_connection.settings_dict["PORT"] = 1  # nobody listens there
     try:
         client.force_login(supervisor)
-        response, primary, _mirror = capture(client, "get", "/api/v1/tickets/")
+        with CaptureQueriesContext(connections["default"]) as primary:  # (capturing the replica would connect)
+            response = client.get("/api/v1/tickets/")
         assert response.status_code == 200
         assert outage.number in response.content.decode()
-        assert any("tickets_ticket" in sql for sql in primary)
+        assert any("tickets_ticket" in q["sql"] for q in primary.captured_queries)
         assert replica.breaker.is_open()  # and left alone for a while
     finally:
         replica_connection.close()

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.integration
 PROBE = """
 import json, uuid
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from hotline.celery import app
 from hotline.health import _broker_state
 from hotline.redis_client import broker_client
@@ -30,7 +30,7 @@ with app.connection_for_write() as conn:
         message.ack()
 print(json.dumps({"cache": cache.get("sentinel-probe") == value, "queue": message.payload["value"] == value,
                   "health": _broker_state(), "transport": type(conn.transport).__name__,
-                  "cache_backend": type(cache).__name__,
+                  "cache_backend": type(caches["default"]).__name__,
                   "port": broker_client().connection_pool.get_master_address()[1]}))
 """
 
