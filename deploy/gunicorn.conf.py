@@ -33,5 +33,6 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # No control socket (gunicornc is not used; several nodes on one host would share its path).
 control_socket_disable = True
-# Load the application in the master: workers fork with it (less memory, a broken release fails at once).
-preload_app = True
+# Workers load the application themselves (not preloaded in the master), so that `systemctl reload sigap-web`
+# (SIGHUP) starts workers on the new code while the old ones finish their requests: an upgrade without a restart.
+preload_app = False
