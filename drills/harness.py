@@ -515,7 +515,7 @@ class Stack:
             response = connection.getresponse()
             data = response.read()
             return response.status, data, dict(response.getheaders())
-        except OSError as exc:
+        except (OSError, http.client.HTTPException) as exc:  # no (complete) answer: the client tries again
             return 0, str(exc).encode(), {}
         finally:
             connection.close()

@@ -66,7 +66,11 @@ class TrackingLoad(Load):
         self.tracked: list[tuple[int, int]] = []  # (status, attempts) of each tracking right after filing
 
     def _one(self, result: Result, n: int) -> None:
-        super()._one(result, n)
+        try:
+            super()._one(result, n)
+        except Exception as exc:  # a client fault must show, not vanish in the thread pool
+            log(f"client error on report {n}: {exc!r}")
+            raise
         if n % 5 or result.status not in (200, 201):
             return
         phone = self.payload(n)["reporter_phone"]

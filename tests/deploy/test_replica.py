@@ -125,3 +125,10 @@ def test_the_router_writes_and_migrates_only_on_the_primary():
         assert router.db_for_write(Ticket) == "default"
         assert router.allow_migrate("replica", "tickets") is False
         assert router.allow_migrate("default", "tickets") is True
+
+
+def test_every_view_named_for_the_replica_exists():
+    from django.urls import reverse
+
+    for name in sorted(replica.REPLICA_VIEWS):
+        assert reverse(name).startswith("/"), name
