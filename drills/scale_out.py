@@ -96,7 +96,8 @@ class Reader:
     def _run(self):
         while not self._stop.is_set():
             status, _, _ = self.stack.http(
-                "GET", "/api/v1/tickets/?unit=ULP-DRILL", headers={"Authorization": f"Token {DRILL_TOKEN}"}
+                "GET", "/api/v1/tickets/?unit=ULP-DRILL", headers={"Authorization": f"Token {DRILL_TOKEN}"},
+                timeout=30,  # a supervisor waits longer than a machine; on a crowded box pages queue for a core
             )
             self.answers.append((time.monotonic(), status))
             self._stop.wait(0.5)
