@@ -12,6 +12,7 @@ from kombu.transport import TRANSPORT_ALIASES
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # redis:// brokers use kombu's Redis transport with one fix (core/broker.py says which).
 TRANSPORT_ALIASES["redis"] = "core.broker:Transport"
+TRANSPORT_ALIASES["sentinel"] = "core.broker:SentinelTransport"  # REDIS_SENTINELS (docs/deploy.md)
 
 app = Celery("sigap")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -18,10 +18,10 @@ def _database_up() -> bool:
 def _broker_state() -> str:
     if not settings.CELERY_BROKER_URL:
         return "in-process"
-    import redis
+    from hotline.redis_client import broker_client
 
     try:
-        client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1)
+        client = broker_client(timeout=1)  # through the Sentinels when they are configured
         client.ping()
         return "up"
     except Exception:  # the probe reports; it never raises

@@ -9,7 +9,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -178,7 +178,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, answering a miss while Redis is unreachable (hotline/cache.py).
+            "BACKEND": "hotline.cache.FailSoftRedisCache",
             "LOCATION": os.environ.get("CACHE_URL") or _next_redis_db(REDIS_URL),
             "KEY_PREFIX": "sigap",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -212,10 +213,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # Worker and beat reconnect to the broker every 1-3 s instead of backing off to 30 s (config/celery.py).
 CELERY_WORKER_CONSUMER = "config.celery:QuickReconnectConsumer"
 CELERY_BEAT_SCHEDULER = "config.celery:QuickReconnectScheduler"
-# A worker started without -Q consumes both queues, in turn.
-CELERY_TASK_QUEUES = (Queue("dispatch"), Queue("celery"))
+# One queue per kind of job, so that a node can be given only some of them (`celery worker -Q dispatch`, see
+# deploy/systemd/): routing, customers' notifications, report exports, data imports; the sweepers and the rest
+# in the default queue. A worker started without -Q consumes them all, in turn.
+CELERY_TASK_QUEUES = tuple(Queue(name) for name in ("dispatch", "notifications", "reports", "imports", "celery"))
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_ROUTES = {"dispatch.*": {"queue": "dispatch"}}
+NOTIFY_QUEUE = "notifications"
+CELERY_TASK_ROUTES = {
+    "dispatch.*": {"queue": "dispatch"},
+    "tickets.send_notification": {"queue": NOTIFY_QUEUE},
+    "tickets.send_notifications": {"queue": NOTIFY_QUEUE},
+    "reports.*": {"queue": "reports"},
+    "imports.*": {"queue": "imports"},
+}
 # Celery's Django fix-up closes the database connection around every task unless this is set; the connection
 # is kept as Django keeps it for requests instead (CONN_MAX_AGE, health checks; config/celery.py).
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 10_000)
@@ -507,3 +517,81 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+
+# ---- Deployment: several nodes, a read replica, Redis Sentinel (docs/deploy.md, docs/scaling.md) -------------
+# One block, so that it moves with this module as a whole. Nothing here changes a laptop or a single server.
+from hotline.redis_client import parse_sentinels  # noqa: E402
+
+# Uploads (ticket and job photos, report exports) in a store every node sees: a shared MEDIA_ROOT (NFS) by
+# default, or an object store through django-storages (for example storages.backends.s3.S3Storage).
+if os.environ.get("MEDIA_STORAGE_BACKEND"):
+    STORAGES["default"] = {
+        "BACKEND": os.environ["MEDIA_STORAGE_BACKEND"],
+        "OPTIONS": json.loads(os.environ.get("MEDIA_STORAGE_OPTIONS", "") or "{}"),
+    }
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", str(STATIC_ROOT)))  # collectstatic's target; nginx serves it
+
+# Health probes (a container's, a load balancer's) ask each node over plain HTTP: no HTTPS redirect for them.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Beat runs once however many are started: each holds a lock in Redis before sending (hotline/beat_lock.py).
+CELERY_BEAT_SCHEDULER = "hotline.beat_lock:SingleBeatScheduler"
+BEAT_LOCK_TTL_SECONDS = env_float("BEAT_LOCK_TTL_SECONDS", 20.0)
+
+# Redis Sentinel: the Sentinels name the master; broker and cache follow a failover without a restart.
+try:
+    REDIS_SENTINELS = parse_sentinels(os.environ.get("REDIS_SENTINELS", ""))
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
+REDIS_SENTINEL_MASTER = os.environ.get("REDIS_SENTINEL_MASTER", "sigap")
+REDIS_SENTINEL_DB = env_int("REDIS_SENTINEL_DB", 0)  # the broker's database; the cache uses the next one
+REDIS_PASSWORD = env_secret("REDIS_PASSWORD")  # of the Redis servers (with Sentinels; else put it in REDIS_URL)
+REDIS_SENTINEL_PASSWORD = env_secret("REDIS_SENTINEL_PASSWORD")  # of the Sentinels themselves, if they ask one
+if REDIS_SENTINELS:
+    _auth = f":{quote(REDIS_PASSWORD, safe='')}@" if REDIS_PASSWORD else ""
+    CELERY_BROKER_URL = ";".join(
+        f"sentinel://{_auth}{host}:{port}/{REDIS_SENTINEL_DB}" for host, port in REDIS_SENTINELS
+    )
+    CELERY_TASK_ALWAYS_EAGER = False
+    CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = REDIS_SENTINEL_MASTER
+    if REDIS_SENTINEL_PASSWORD:
+        CELERY_BROKER_TRANSPORT_OPTIONS["sentinel_kwargs"] = {"password": REDIS_SENTINEL_PASSWORD}
+    CACHES = {
+        "default": {
+            # django-redis, because Django's own RedisCache cannot ask Sentinels. One location: the master only
+            # (a replica may lag, and throttles and generation tokens must read what was just written).
+            "BACKEND": "hotline.cache.FailSoftDjangoRedisCache",
+            "LOCATION": [f"redis://{REDIS_SENTINEL_MASTER}/{REDIS_SENTINEL_DB + 1}"],
+            "KEY_PREFIX": "sigap",
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.SentinelClient",
+                "CONNECTION_FACTORY": "django_redis.pool.SentinelConnectionFactory",
+                "SENTINELS": REDIS_SENTINELS,
+                "SENTINEL_KWARGS": {"password": REDIS_SENTINEL_PASSWORD} if REDIS_SENTINEL_PASSWORD else {},
+                "PASSWORD": REDIS_PASSWORD or None,
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+            },
+        }
+    }
+
+# A read replica (PostgreSQL streaming replication) for reads that may lag: reports, exports, the public outage
+# map and list pages (hotline/replica.py says which and how). Writes, and reads that must see a write just
+# made, go to the primary. Tests get a "replica" alias mirroring the default database; it is read only where a
+# test turns DATABASE_REPLICA_READS on.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_REPLICA_CONNECT_TIMEOUT", 2)
+elif TESTING:
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+DATABASE_REPLICA_READS = env_bool("DATABASE_REPLICA_READS", bool(DATABASE_REPLICA_URL))
+DATABASE_ROUTERS = ["hotline.replica.ReplicaRouter"]
+# After a write (POST, PUT, PATCH, DELETE) a browser reads from the primary for this long: the page after a
+# staff action shows that action even while the replica lags.
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 15)
+MIDDLEWARE.append("hotline.replica.ReplicaMiddleware")

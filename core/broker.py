@@ -7,13 +7,14 @@ that as a bug and stops the worker for good, where a connection error would make
 what happened in drills/redis_outage.py once. This transport raises ``ConnectionError`` instead (an OSError,
 among the transport's connection errors): the worker reconnects, and whatever it held is redelivered.
 
-config/celery.py registers it for ``redis://`` URLs.
+config/celery.py registers it for ``redis://`` URLs, and the Sentinel variant (the same fix on kombu's
+``SentinelChannel``) for ``sentinel://`` URLs.
 """
 
 from kombu.transport import redis
 
 
-class Channel(redis.Channel):
+class _ClosedIsConnectionError:
     def _connparams(self, asynchronous=False):
         transport = getattr(self, "connection", None)
         if transport is None or getattr(transport, "client", None) is None:
@@ -21,5 +22,17 @@ class Channel(redis.Channel):
         return super()._connparams(asynchronous=asynchronous)
 
 
+class Channel(_ClosedIsConnectionError, redis.Channel):
+    pass
+
+
 class Transport(redis.Transport):
     Channel = Channel
+
+
+class SentinelChannel(_ClosedIsConnectionError, redis.SentinelChannel):
+    pass
+
+
+class SentinelTransport(redis.SentinelTransport):
+    Channel = SentinelChannel

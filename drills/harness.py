@@ -2,6 +2,10 @@
 temporary directory, a Redis server, gunicorn, a Celery worker, Celery beat (the sweepers) and a fake SMS
 gateway. Stopping or killing any of them never touches the machine's shared services.
 
+Several nodes (drills/scale_out.py): more gunicorn nodes and Celery workers by name, a streaming replica of the
+PostgreSQL cluster (pg_basebackup), Redis with a replica and a Sentinel, and Debian's nginx in front with the
+repository's own site file (deploy/nginx/) on a test certificate.
+
 Environment:
   SIGAP_DRILL_DISABLE_SWEEPER=1   a deliberately broken build: beat (the sweepers) is not started
   SIGAP_DRILL_KEEP=1              keep the temporary directory (logs) afterwards
@@ -13,9 +17,11 @@ import glob
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -130,6 +136,8 @@ class Stack:
     worker_concurrency: int = 4  # sending is I/O-bound: four processes on two cores
     extra_env: dict = field(default_factory=dict)
 
+    pg_options: str = "-c fsync=off -c max_connections=100"
+
     def __post_init__(self):
         self.dir = Path(tempfile.mkdtemp(prefix=f"sigap-drill-{self.name}-"))
         os.chmod(self.dir, 0o755)
@@ -138,6 +146,9 @@ class Stack:
         self.web_port = free_port(58123)
         self.sweepers = os.environ.get("SIGAP_DRILL_DISABLE_SWEEPER", "") not in {"1", "true", "yes"}
         self.procs: dict[str, subprocess.Popen] = {}
+        self.front: tuple[int, str] | None = None  # (nginx HTTPS port, Host) once nginx is in front
+        self.replica_port: int | None = None
+        self.sentinel_port: int | None = None
         self.gateway = Gateway(self.gateway_delay)
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "CACHE_URL"))},
@@ -181,7 +192,7 @@ class Stack:
             self._as_postgres(
                 pg_bin("pg_ctl"), "-D", str(data), "-l", str(data / "server.log"), "-w", "-t", "60", "start",
                 "-o", f"-p {self.pg_port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={data}"
-                " -c fsync=off -c max_connections=100",
+                f" {self.pg_options}",
             ),
             check=True,
             capture_output=True,
@@ -204,8 +215,54 @@ class Stack:
         return self.pg_ctl(
             "restart", "-m", "fast", "-l", str(self.dir / "pgdata" / "server.log"),
             "-o", f"-p {self.pg_port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.dir / 'pgdata'}"
-            " -c fsync=off -c max_connections=100",
+            f" {self.pg_options}",
         )  # fmt: skip
+
+    # -- a streaming replica of the cluster, made by pg_basebackup, on a second port --
+    def start_pg_replica(self) -> None:
+        data = self.dir / "pgreplica"
+        data.mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(data, "postgres", "postgres")
+        os.chmod(data, 0o700)
+        subprocess.run(
+            self._as_postgres(pg_bin("pg_basebackup"), "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "postgres",
+                              "-D", str(data), "-R", "-X", "stream", "--checkpoint=fast"),
+            check=True, capture_output=True,
+        )  # fmt: skip
+        self.replica_port = free_port(self.pg_port + 1)
+        # A standby needs at least the primary's max_connections.
+        max_connections = re.search(r"-c max_connections=\d+", self.pg_options)
+        max_connections = max_connections.group(0) if max_connections else ""
+        started = subprocess.run(
+            self._as_postgres(
+                pg_bin("pg_ctl"), "-D", str(data), "-l", str(data / "server.log"), "-w", "-t", "60", "start",
+                "-o", f"-p {self.replica_port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={data}"
+                " -c hot_standby=on -c hot_standby_feedback=on -c max_standby_streaming_delay=30s"
+                f" -c fsync=off {max_connections}",
+            ),
+            capture_output=True,
+        )  # fmt: skip
+        if started.returncode != 0:
+            raise RuntimeError(f"the replica did not start:\n{(data / 'server.log').read_text()[-2000:]}")
+
+    def stop_pg_replica(self) -> float:
+        started = time.monotonic()
+        subprocess.run(
+            self._as_postgres(pg_bin("pg_ctl"), "-D", str(self.dir / "pgreplica"), "-w", "-t", "60", "stop",
+                              "-m", "fast"),
+            check=True, capture_output=True,
+        )  # fmt: skip
+        return time.monotonic() - started
+
+    def replica_lag_bytes(self) -> int | None:
+        """WAL bytes the replica has yet to replay (None if it does not answer)."""
+        try:
+            primary = self.sql("SELECT pg_current_wal_lsn()::text")[0][0]
+            query = f"SELECT pg_wal_lsn_diff('{primary}', pg_last_wal_replay_lsn())"
+            return int(self.sql(query, port=self.replica_port)[0][0])
+        except Exception:  # the replica is stopped
+            return None
 
     # -- Redis --
     def start_redis(self) -> None:
@@ -217,9 +274,9 @@ class Stack:
         )  # fmt: skip
         wait_until(self.redis_up, 15, "redis")
 
-    def redis_up(self) -> bool:
+    def _redis_ping(self, port: int) -> bool:
         try:
-            with socket.create_connection(("127.0.0.1", self.redis_port), timeout=0.5) as conn:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as conn:
                 conn.sendall(b"PING\r\n")
                 return conn.recv(16).startswith(b"+PONG")
         except OSError:
@@ -230,6 +287,68 @@ class Stack:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=15)
 
+    # -- Redis with a replica and a Sentinel (the settings' REDIS_SENTINELS) --
+    SENTINEL_MASTER = "sigap"
+
+    def start_redis_ha(self) -> None:
+        """The master (start_redis), a replica of it and one Sentinel watching them (quorum 1; production runs
+        three). The Sentinel declares the master down after 1 s without an answer."""
+        import redis
+
+        self.start_redis()
+        redis.Redis(port=self.redis_port).config_set("repl-diskless-sync-delay", 0)  # replica in sync at once
+        replica_port = free_port(self.redis_port + 1)
+        (self.dir / "redis-replica").mkdir()
+        self._spawn(
+            "redis-replica",
+            ["redis-server", "--port", str(replica_port), "--bind", "127.0.0.1",
+             "--dir", str(self.dir / "redis-replica"),
+             "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--maxmemory-policy", "noeviction",
+             "--replicaof", "127.0.0.1", str(self.redis_port)],
+        )  # fmt: skip
+        replica = redis.Redis(port=replica_port, socket_timeout=1)
+        wait_until(lambda: _quiet(lambda: replica.info("replication")["master_link_status"] == "up"), 30,
+                   "the Redis replica to sync")  # fmt: skip
+        self.sentinel_port = free_port(57379)
+        conf = self.dir / "sentinel.conf"
+        conf.write_text(
+            f"port {self.sentinel_port}\nbind 127.0.0.1\ndir {self.dir}\n"
+            f"sentinel monitor {self.SENTINEL_MASTER} 127.0.0.1 {self.redis_port} 1\n"
+            f"sentinel down-after-milliseconds {self.SENTINEL_MASTER} 1000\n"
+            f"sentinel failover-timeout {self.SENTINEL_MASTER} 10000\n"
+            f"sentinel parallel-syncs {self.SENTINEL_MASTER} 1\n"
+        )
+        self._spawn("sentinel", ["redis-server", str(conf), "--sentinel"])
+        wait_until(lambda: self.redis_master_port() == self.redis_port, 30, "the Sentinel to see the master")
+        wait_until(lambda: _quiet(lambda: self._sentinel().sentinel_slaves(self.SENTINEL_MASTER)), 30,
+                   "the Sentinel to see the replica")  # fmt: skip
+        self.env.pop("REDIS_URL", None)
+        self.env.update(
+            {"REDIS_SENTINELS": f"127.0.0.1:{self.sentinel_port}", "REDIS_SENTINEL_MASTER": self.SENTINEL_MASTER}
+        )
+
+    def _sentinel(self):
+        import redis
+
+        return redis.Redis(port=self.sentinel_port, socket_timeout=1, decode_responses=True)
+
+    def redis_master_port(self) -> int | None:
+        found = _quiet(lambda: self._sentinel().sentinel_get_master_addr_by_name(self.SENTINEL_MASTER))
+        return int(found[1]) if found else None
+
+    def fail_redis_over(self) -> float:
+        """SIGKILL the Redis master (as when its machine dies); seconds until the Sentinel names the replica."""
+        old = self.redis_master_port()
+        process = self.procs.pop("redis")
+        process.kill()
+        process.wait(timeout=10)
+        killed = time.monotonic()
+        wait_until(lambda: (self.redis_master_port() or old) != old, 60, "the Sentinel to fail over")
+        return time.monotonic() - killed
+
+    def redis_up(self) -> bool:
+        return self._redis_ping(self.redis_port)
+
     # -- Django processes --
     def manage(self, *args: str) -> None:
         argv = [sys.executable, "manage.py", *args]
@@ -237,21 +356,38 @@ class Stack:
         if done.returncode != 0:
             raise RuntimeError(f"manage.py {args[0]} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
 
-    def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
+    def _spawn(self, name: str, argv: list[str], env: dict | None = None) -> subprocess.Popen:
         out = open(self.dir / f"{name}.log", "a")  # noqa: SIM115
         process = subprocess.Popen(
-            argv, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
+            argv, cwd=ROOT, env={**self.env, **(env or {})}, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
         self.procs[name] = process
         return process
 
-    def start_web(self) -> None:
+    def start_web(self, name: str = "web", port: int | None = None) -> None:
+        if port is None:
+            self._spawn(
+                name,
+                [str(VENV_BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{self.web_port}",
+                 "-w", str(self.web_workers), "-k", "gthread", "--threads", "8", "--timeout", "60"],
+            )  # fmt: skip
+            wait_until(lambda: self.http("GET", "/healthz")[0] == 200, 60, "gunicorn")
+            return
+        # Another web node, configured by the deployment's own gunicorn file (deploy/gunicorn.conf.py).
         self._spawn(
-            "web",
-            [str(VENV_BIN / "gunicorn"), "config.wsgi", "-b", f"127.0.0.1:{self.web_port}",
-             "-w", str(self.web_workers), "-k", "gthread", "--threads", "8", "--timeout", "60"],
+            name,
+            [str(VENV_BIN / "gunicorn"), "--config", str(ROOT / "deploy" / "gunicorn.conf.py"), "config.wsgi"],
+            env={"GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(self.web_workers),
+                 "GUNICORN_ACCESS_LOG": ""},
         )  # fmt: skip
-        wait_until(lambda: self.http("GET", "/healthz")[0] == 200, 60, "gunicorn")
+        wait_until(lambda: self.http("GET", "/healthz", port=port)[0] == 200, 60, f"gunicorn {name}")
+
+    def kill(self, name: str) -> None:
+        """SIGKILL a process and its children at once (as when its machine dies)."""
+        process = self.procs.pop(name)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
 
     def warm_up(self) -> None:
         """A few requests to every web process first, so cold imports do not count in the figures."""
@@ -261,15 +397,15 @@ class Stack:
             list(pool.map(lambda _: self.http("POST", "/api/v1/tickets/", body), range(self.web_workers * 8)))
         time.sleep(2)
 
-    def start_worker(self) -> None:
+    def start_worker(self, name: str = "worker") -> None:
         self._spawn(
-            "worker",
+            name,
             [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "info",
              "-c", str(self.worker_concurrency),
-             "-P", "prefork", "-n", f"drill-{uuid.uuid4().hex[:6]}@%h", "--without-gossip", "--without-mingle",
-             "--without-heartbeat"],
+             "-P", "prefork", "-n", f"drill-{name}-{uuid.uuid4().hex[:6]}@%h", "--without-gossip",
+             "--without-mingle", "--without-heartbeat"],
         )  # fmt: skip
-        wait_until(lambda: "ready." in (self.dir / "worker.log").read_text(), 60, "celery worker")
+        wait_until(lambda: "ready." in (self.dir / f"{name}.log").read_text(), 60, f"celery {name}")
 
     def kill_worker(self) -> None:
         """SIGKILL the worker and its pool children at once (as when its machine or container dies)."""
@@ -277,15 +413,25 @@ class Stack:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
 
-    def start_beat(self) -> None:
+    def start_beat(self, name: str = "beat") -> None:
         if not self.sweepers:
             log("SIGAP_DRILL_DISABLE_SWEEPER=1: beat (the sweepers) NOT started — a deliberately broken build")
             return
         self._spawn(
-            "beat",
+            name,
             [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "info",
-             "--schedule", str(self.dir / "beat-schedule")],
+             "--schedule", str(self.dir / f"{name}-schedule")],
         )  # fmt: skip
+
+    # -- nginx in front (Debian's), with the repository's site file --
+    def start_nginx(self, upstream_ports: list[int]) -> None:
+        self.https_port = free_port(58443)
+        self.http_port = free_port(58080)
+        main = nginx_config(self.dir / "nginx", http_port=self.http_port, https_port=self.https_port,
+                            upstream_ports=upstream_ports)  # fmt: skip
+        self._spawn("nginx", ["nginx", "-p", str(self.dir / "nginx"), "-c", str(main), "-g", "daemon off;"])
+        self.front = (self.https_port, NGINX_SERVER_NAME)
+        wait_until(lambda: self.http("GET", "/healthz")[0] == 200, 30, "nginx")
 
     def start(self, *, worker: bool = True, beat: bool = True) -> Stack:
         log(f"{self.name}: starting PostgreSQL :{self.pg_port}, Redis :{self.redis_port} in {self.dir}")
@@ -317,6 +463,11 @@ class Stack:
             self.pg_ctl("stop", "-m", "immediate")
         except subprocess.CalledProcessError:
             pass
+        if (self.dir / "pgreplica" / "postmaster.pid").exists():
+            subprocess.run(
+                self._as_postgres(pg_bin("pg_ctl"), "-D", str(self.dir / "pgreplica"), "-w", "stop", "-m", "immediate"),
+                capture_output=True,
+            )
         self.gateway.stop()
         if os.environ.get("SIGAP_DRILL_KEEP"):
             log(f"logs kept in {self.dir}")
@@ -342,17 +493,29 @@ class Stack:
             print(f"---- {path.name} (last {len(text)} lines)\n" + "\n".join(text), flush=True)
 
     # -- HTTP --
-    def http(self, method: str, path: str, body: dict | None = None, headers: dict | None = None, timeout=10.0):
-        connection = http.client.HTTPConnection("127.0.0.1", self.web_port, timeout=timeout)
-        try:
-            payload = json.dumps(body).encode() if body is not None else None
-            connection.request(
-                method, path, body=payload, headers={"Content-Type": "application/json", **(headers or {})}
+    def http(
+        self, method: str, path: str, body: dict | bytes | None = None, headers: dict | None = None, timeout=10.0,
+        port: int | None = None,
+    ):  # fmt: skip
+        """A request to gunicorn (``port``: a given node), or through nginx over TLS once it is in front."""
+        extra = {}
+        if port is None and self.front is not None:
+            connection = http.client.HTTPSConnection(
+                "127.0.0.1", self.front[0], timeout=timeout, context=ssl._create_unverified_context()
             )
+            extra["Host"] = self.front[1]
+        else:
+            connection = http.client.HTTPConnection("127.0.0.1", port or self.web_port, timeout=timeout)
+        try:
+            payload = json.dumps(body).encode() if isinstance(body, dict) else body
+            connection.request(
+                method, path, body=payload,
+                headers={"Content-Type": "application/json", **extra, **(headers or {})},
+            )  # fmt: skip
             response = connection.getresponse()
             data = response.read()
             return response.status, data, dict(response.getheaders())
-        except OSError as exc:
+        except (OSError, http.client.HTTPException) as exc:  # no (complete) answer: the client tries again
             return 0, str(exc).encode(), {}
         finally:
             connection.close()
@@ -389,10 +552,12 @@ class Stack:
         }
 
     # -- the database, read by the drill --
-    def sql(self, query: str) -> list[tuple]:
+    def sql(self, query: str, port: int | None = None) -> list[tuple]:
         import psycopg2
 
-        with psycopg2.connect(host="127.0.0.1", port=self.pg_port, user="postgres", dbname=DB_NAME) as conn:
+        with psycopg2.connect(
+            host="127.0.0.1", port=port or self.pg_port, user="postgres", dbname=DB_NAME, connect_timeout=3
+        ) as conn:
             with conn.cursor() as cursor:
                 cursor.execute(query)
                 return cursor.fetchall() if cursor.description else []
@@ -419,6 +584,71 @@ if Technician is not None:
 """
 
 
+def _quiet(function):
+    """``function()``, or None if it raises (a service still starting, or stopped on purpose)."""
+    try:
+        return function()
+    except Exception:
+        return None
+
+
+# ---- nginx: the repository's site file, on loopback ----------------------------------------------------------
+
+NGINX_SERVER_NAME = "sigap.example.id"
+
+
+def make_test_certificate(directory: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for NGINX_SERVER_NAME, made by openssl (never a real one)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    cert, key = directory / "fullchain.pem", directory / "privkey.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={NGINX_SERVER_NAME}",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def nginx_config(directory: Path, *, http_port: int, https_port: int, upstream_ports: list[int]) -> Path:
+    """deploy/nginx/sigap.conf and sigap-upstream.conf made to run here: the same directives, with loopback
+    ports, a test certificate and paths in ``directory``. Returns the main configuration file's path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for sub in ("logs", "tmp", "static"):
+        (directory / sub).mkdir(exist_ok=True)
+        os.chmod(directory / sub, 0o777)
+    cert, key = make_test_certificate(directory / "tls")
+    site = (ROOT / "deploy" / "nginx" / "sigap.conf").read_text()
+    site = re.sub(r"listen \[::\]:\d+[^;]*;\n", "", site)
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{http_port};")
+    site = site.replace("listen 443 ssl", f"listen 127.0.0.1:{https_port} ssl")
+    site = site.replace("/etc/ssl/sigap/fullchain.pem", str(cert)).replace("/etc/ssl/sigap/privkey.pem", str(key))
+    site = site.replace("/var/log/nginx/", f"{directory / 'logs'}/")
+    site = site.replace("/srv/sigap/static/", f"{directory / 'static'}/")
+    site = site.replace("/var/www/acme", str(directory / "static"))
+    upstream = (ROOT / "deploy" / "nginx" / "sigap-upstream.conf").read_text()
+    servers = re.findall(r"^\s*server \S+ ([^;]*);", upstream, flags=re.M)
+    parameters = servers[0] if servers else ""
+    upstream = re.sub(r"^\s*server \S+[^;]*;\n", "", upstream, flags=re.M)
+    upstream = upstream.replace(
+        "upstream sigap_web {\n",
+        "upstream sigap_web {\n" + "".join(f"    server 127.0.0.1:{p} {parameters};\n" for p in upstream_ports),
+    )
+    (directory / "sigap.conf").write_text(site)
+    (directory / "sigap-upstream.conf").write_text(upstream)
+    temp = directory / "tmp"
+    main = directory / "nginx.conf"
+    main.write_text(
+        f"worker_processes 1;\npid {directory / 'nginx.pid'};\nerror_log {directory / 'logs' / 'error.log'} warn;\n"
+        "events { worker_connections 1024; }\n"
+        "http {\n    include /etc/nginx/mime.types;\n    default_type application/octet-stream;\n"
+        f"    access_log {directory / 'logs' / 'access.log'};\n"
+        f"    client_body_temp_path {temp}/body;\n    proxy_temp_path {temp}/proxy;\n"
+        f"    fastcgi_temp_path {temp}/fastcgi;\n    uwsgi_temp_path {temp}/uwsgi;\n    scgi_temp_path {temp}/scgi;\n"
+        f"    include {directory / 'sigap-upstream.conf'};\n    include {directory / 'sigap.conf'};\n}}\n"
+    )
+    return main
+
+
 # ---- load -----------------------------------------------------------------------------------------------------
 
 
@@ -431,6 +661,7 @@ class Result:
     latency: float = 0.0
     attempts: int = 0
     answers: list = field(default_factory=list)  # (status, retry_after, seconds) of every attempt
+    ended: list = field(default_factory=list)  # time.monotonic() at the end of every attempt
 
 
 class Load:
@@ -467,6 +698,7 @@ class Load:
             took = time.monotonic() - started
             retry_after = headers.get("Retry-After")
             result.answers.append((status, retry_after, took))
+            result.ended.append(started + took)
             result.attempts = attempt
             if status in (200, 201):
                 result.status, result.number = status, json.loads(data)["number"]

@@ -278,7 +278,7 @@ def sweep_notifications(*, older_than_seconds: int | None = None, limit: int = 5
     """
     from core import circuit
 
-    waiting = circuit.queue_length(settings.CELERY_TASK_DEFAULT_QUEUE)
+    waiting = circuit.queue_length(settings.NOTIFY_QUEUE)
     if waiting is not None and waiting > settings.NOTIFY_SWEEP_MAX_BACKLOG:
         logger.info("notification sweep skipped: %s tasks waiting in the queue", waiting)
         return []

@@ -1,12 +1,16 @@
-"""Background XLSX exports of large ticket lists: state in the cache, the file under MEDIA_ROOT."""
+"""Background XLSX exports of large ticket lists: state in the cache, the file in the default storage.
 
-import shutil
+The worker that builds a file and the web node that serves it are usually different machines: the file goes
+through Django's default storage (a shared MEDIA_ROOT, or an object store with ``MEDIA_STORAGE_BACKEND``),
+never through a local path.
+"""
+
 import uuid
 from datetime import date
-from pathlib import Path
 
-from django.conf import settings
 from django.core.cache import cache
+from django.core.files import File
+from django.core.files.storage import storages
 
 JOB_TTL = 6 * 3600
 
@@ -15,14 +19,8 @@ def _key(job_id: str) -> str:
     return f"report-export:{job_id}"
 
 
-def export_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "report-exports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def file_path(job_id: str) -> Path:
-    return export_dir() / f"{uuid.UUID(job_id).hex}.xlsx"
+def file_name(job_id: str) -> str:
+    return f"report-exports/{uuid.UUID(job_id).hex}.xlsx"
 
 
 def create_job(*, user_id: int, unit_id: int | None, start: date, end: date, total: int) -> str:
@@ -58,5 +56,25 @@ def update_job(job_id: str, **changes) -> None:
 
 
 def save_file(job_id: str, handle) -> None:
-    with file_path(job_id).open("wb") as out:
-        shutil.copyfileobj(handle, out)
+    """Store the built file under the job's name (a second build replaces the first)."""
+    storage = storages["default"]
+    name = file_name(job_id)
+    if storage.exists(name):
+        storage.delete(name)
+    handle.seek(0)
+    saved = storage.save(name, File(handle, name=name))
+    if saved != name:  # another build of the same job stored one at the same moment: keep one
+        storage.delete(saved)
+
+
+def open_file(job_id: str):
+    """The built file, open for reading, or None if there is none (yet, or any more)."""
+    storage = storages["default"]
+    name = file_name(job_id)
+    if not storage.exists(name):
+        return None
+    return storage.open(name, "rb")
+
+
+def delete_file(job_id: str) -> None:
+    storages["default"].delete(file_name(job_id))

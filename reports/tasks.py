@@ -10,6 +10,8 @@ def build_ticket_export(job_id: str) -> None:
 
     from django.contrib.auth import get_user_model
 
+    from hotline import replica
+
     from . import exports, jobs, selectors
 
     job = jobs.get_job(job_id)
@@ -20,11 +22,15 @@ def build_ticket_export(job_id: str) -> None:
         viewer, unit_id=job["unit_id"], start=date.fromisoformat(job["start"]), end=date.fromisoformat(job["end"])
     )
     jobs.update_job(job_id, state="running")
-    try:
-        handle = exports.write_xlsx(
+
+    def build():
+        return exports.write_xlsx(
             [("tickets", exports.TICKET_HEADER, exports.ticket_rows(scope))],
             progress=lambda done: jobs.update_job(job_id, done=done),
         )
+
+    try:
+        handle = replica.read_with_fallback(build)  # from the read replica if there is one
         jobs.save_file(job_id, handle)
     except Exception:
         jobs.update_job(job_id, state="failed")

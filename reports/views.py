@@ -192,11 +192,11 @@ def job_status(request, job_id: str):
 @require_GET
 def job_download(request, job_id: str):
     job = _own_job(request, job_id)
-    path = jobs.file_path(job_id)
-    if job["state"] != "done" or not path.exists():
+    handle = jobs.open_file(job_id) if job["state"] == "done" else None
+    if handle is None:
         raise Http404
     return FileResponse(
-        path.open("rb"),
+        handle,
         as_attachment=True,
         filename=f"sigap-tickets-{job['start']}-{job['end']}.xlsx",
         content_type=XLSX,

@@ -37,8 +37,9 @@ def test_dispatch_tasks_have_their_own_queue_read_in_turn_with_the_default():
 
     # then
     assert app.amqp.router.route({}, "dispatch.route_ticket")["queue"].name == "dispatch"
-    assert app.amqp.router.route({}, "tickets.send_notification")["queue"].name == "celery"
-    assert [q.name for q in settings.CELERY_TASK_QUEUES] == ["dispatch", "celery"]
+    assert app.amqp.router.route({}, "tickets.send_notification")["queue"].name == "notifications"
+    queues = [q.name for q in settings.CELERY_TASK_QUEUES]
+    assert queues == ["dispatch", "notifications", "reports", "imports", "celery"]
     # neither a routing backlog nor a notification backlog starves the other queue
     assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["queue_order_strategy"] == "round_robin"
 

@@ -44,6 +44,13 @@ def test_a_worker_killed_mid_sending_sends_each_notification_once():
     assert "SMS delivered (distinct at gateway)" in figures
 
 
+def test_several_nodes_lose_a_web_node_a_worker_the_redis_master_and_the_replica_without_loss():
+    if not shutil.which("nginx"):
+        pytest.fail("the scale-out drill needs Debian's nginx (apt-get install nginx; .ci/run installs it)")
+    figures = run_drill("drills.scale_out")
+    assert "lost (accepted, not stored)" in figures and "duplicated (two tickets for one report)" in figures
+
+
 def test_postgres_down_under_load_answers_503_and_recovers_by_itself():
     figures = run_drill("drills.postgres_restart")
     assert "503 without Retry-After" in figures

@@ -184,7 +184,7 @@ def test_a_large_xlsx_ticket_list_is_built_in_the_background_with_progress(clien
     download = client.get(f"/reports/exports/{job_id}/download/")
     sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content)), read_only=True)["tickets"]
     assert len(list(sheet.iter_rows(values_only=True))) == 8
-    jobs.file_path(job_id).unlink()
+    jobs.delete_file(job_id)
 
 
 def test_someone_elses_export_job_is_not_found(client, supervisor, november, settings, up3):

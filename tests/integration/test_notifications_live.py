@@ -104,7 +104,7 @@ def test_the_sweeper_does_not_publish_pending_rows_again_while_the_queue_is_behi
     Notification.objects.filter(ticket=ticket).update(status=Notification.Status.PENDING, next_attempt_at=overdue)
     app.control.purge()  # the rows' own tasks: as if lost
     for _ in range(5):  # no worker runs here: these wait in the queue
-        tasks.sweep_notifications.apply_async(queue=settings.CELERY_TASK_DEFAULT_QUEUE)
+        tasks.sweep_notifications.apply_async(queue=settings.NOTIFY_QUEUE)
     try:
         # when: the queue is behind
         skipped = tasks.sweep_notifications()  # the beat task, called directly
