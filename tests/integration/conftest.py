@@ -29,7 +29,7 @@ def _test_database_url() -> str:
 
 @pytest.fixture
 def celery_worker(transactional_db, tmp_path):
-    """Start ``celery -A hotline worker`` against the test database; stop it afterwards.
+    """Start ``celery -A config worker`` against the test database; stop it afterwards.
 
     Yields a function that returns the worker's log so far (for failure messages).
     """
