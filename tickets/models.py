@@ -394,6 +394,7 @@ class NumberCounter(models.Model):
 
 # Open311 models live in their own package; importing them here registers them with the app.
 # The notification outbox, surveys and feedback live in their own package but belong to this app.
+from .customer_models import CustomerHistory  # noqa: E402, F401  (contract changes of a customer)
 from .notifications.models import (  # noqa: E402, F401
     ContactPreference,
     Feedback,
