@@ -196,8 +196,9 @@ def evaluate_programme(
         reasons.append(_("Not with a switch between prepaid and postpaid."))
     if programme.no_network_extension and request.network_work not in ("", "none"):
         reasons.append(_("Not where the network must be extended."))
+    # Without an ID pelanggan (the calculator) the customer's registration date is not known: assumed met.
     if programme.registered_before is not None and request.kind == "power_change":
-        if request.registered_on is None or request.registered_on >= programme.registered_before:
+        if request.registered_on is not None and request.registered_on >= programme.registered_before:
             reasons.append(
                 _("Only for customers registered before %(day)s.")
                 % {"day": programme.registered_before.strftime("%d-%m-%Y")}

@@ -145,7 +145,10 @@ def create_application(
     nik = (nik or "").strip().replace(" ", "")
     if problem := rules.nik_problem(nik):
         errors["nik"] = problem
-    normalized_phone = normalize_phone(phone) if phone else ""
+    try:
+        normalized_phone = normalize_phone(phone) if phone else ""
+    except ValidationError:
+        normalized_phone = ""
     if not normalized_phone:
         errors["phone"] = _("Enter a valid phone number.")
     if kind not in Kind.values:
