@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, ConflictError
@@ -88,12 +88,9 @@ def add_document(*, application: Application, kind: str, upload, by=None) -> App
     if locked.stage not in workflow.UPLOAD_STAGES:
         raise ConflictError(_("Documents can no longer be sent for this application."))
     document = _store_document(locked, kind, upload, content_type, by)
-    ticket_services.add_note(
-        ticket=locked.ticket,
-        author=by,
-        public=True,
-        message=_("Document received: %(document)s.") % {"document": document.get_kind_display()},
-    )
+    with _applicant_language(locked):
+        text = _("Document received: %(document)s.") % {"document": document.get_kind_display()}
+    ticket_services.add_note(ticket=locked.ticket, author=by, public=True, message=text)
     return document
 
 
@@ -290,6 +287,11 @@ def _stage_message(application: Application, stage: str, detail: str) -> str:
     return f"{text} {detail}".strip()
 
 
+def _applicant_language(application: Application):
+    """What the applicant reads is written in their language, whoever's request makes the change."""
+    return translation.override(application.ticket.language or settings.LANGUAGE_CODE)
+
+
 def _notify_note(ticket: Ticket, event: TicketEvent, key: str) -> None:
     notifications.notify_contact(
         kind=STAGE_NOTICE,
@@ -331,8 +333,9 @@ def _follow_ticket(application: Application, stage: str, *, actor, message: str)
     ticket_services.change_status(ticket=ticket, to_status=target, actor=actor, message=message, data=data)
 
 
-def _move(application: Application, to_stage: str, *, by, detail: str = "", reason: str = "") -> Application:
-    """Move a locked application to ``to_stage`` (the table decides) and let the ticket follow."""
+def _move(application: Application, to_stage: str, *, by, detail=None, reason: str = "") -> Application:
+    """Move a locked application to ``to_stage`` (the table decides) and let the ticket follow. ``detail``: a
+    function giving the text for the applicant (called in their language)."""
     if not workflow.can_move(application.stage, to_stage):
         raise ConflictError(
             _("An application at %(from)s cannot move to %(to)s.")
@@ -344,10 +347,12 @@ def _move(application: Application, to_stage: str, *, by, detail: str = "", reas
         if not reason:
             raise _invalid({"reason": _("Give the reason; the applicant reads it.")})
         application.reason = reason[:255]
-        detail = reason
+        detail = lambda: reason  # noqa: E731
     application.stage = to_stage
     application.save()
-    _follow_ticket(application, to_stage, actor=by, message=_stage_message(application, to_stage, detail))
+    with _applicant_language(application):
+        message = _stage_message(application, to_stage, detail() if detail else "")
+        _follow_ticket(application, to_stage, actor=by, message=message)
     return application
 
 
@@ -364,7 +369,7 @@ def move_stage(
     if to_stage == Stage.DIBATALKAN:
         for job in FieldJob.objects.filter(ticket_id=locked.ticket_id, status__in=FieldJob.OPEN_STATUSES):
             dispatch_services.cancel_field_job(job=job, by=by, reason=reason)
-    detail = _("Thank you for using PLN.") if to_stage == Stage.SELESAI else ""
+    detail = (lambda: _("Thank you for using PLN.")) if to_stage == Stage.SELESAI else None
     return _move(locked, to_stage, by=by, detail=detail, reason=reason)
 
 
@@ -396,8 +401,13 @@ def order_survey(
         notes=notes,
         ordered_by=by,
     )
-    detail = _("A technician will visit on %(window)s.") % {"window": _window_text(locked, window_start, window_end)}
-    return _move(locked, Stage.SURVEI, by=by, detail=detail)
+    return _move(
+        locked,
+        Stage.SURVEI,
+        by=by,
+        detail=lambda: _("A technician will visit on %(window)s.")
+        % {"window": _window_text(locked, window_start, window_end)},
+    )
 
 
 def _quote_detail(application: Application) -> str:
@@ -446,8 +456,12 @@ def _survey_done(application: Application, result: dict) -> None:
         application.network_work = network
         sla_services.retarget_clock(ticket=application.ticket, network_work=network)
     _apply_quote(application)
-    detail = _("The survey is done.") + " " + _quote_detail(application)
-    _move(application, Stage.PENETAPAN_BIAYA, by=None, detail=detail)
+    _move(
+        application,
+        Stage.PENETAPAN_BIAYA,
+        by=None,
+        detail=lambda: _("The survey is done.") + " " + _quote_detail(application),
+    )
 
 
 @transaction.atomic
@@ -460,10 +474,16 @@ def set_fee(
     if locked.stage not in (Stage.PENETAPAN_BIAYA, Stage.PEMBAYARAN):
         raise ConflictError(_("The fee is set after the survey."), extra={"stage": locked.stage})
     if locked.stage == Stage.PEMBAYARAN:
-        _move(locked, Stage.PENETAPAN_BIAYA, by=by, detail=_("The fee is being set again."))
+        _move(locked, Stage.PENETAPAN_BIAYA, by=by, detail=lambda: _("The fee is being set again."))
     _apply_quote(locked, programme_code)
-    detail = _quote_detail(locked) + " " + _("Please pay it at a PLN payment point, quoting your ticket number.")
-    return _move(locked, Stage.PEMBAYARAN, by=by, detail=detail)
+    return _move(
+        locked,
+        Stage.PEMBAYARAN,
+        by=by,
+        detail=lambda: _quote_detail(locked)
+        + " "
+        + _("Please pay it at a PLN payment point, quoting your ticket number."),
+    )
 
 
 @transaction.atomic
@@ -498,11 +518,14 @@ def record_payment(
     locked.paid_at = timezone.now()
     locked.paid_amount = amount
     locked.payment_reference = (reference or "").strip()[:60]
-    detail = (
-        _("Payment of %(amount)s received.") % {"amount": rules.format_rupiah(amount)}
-        + " "
-        + _("Next: your installer's SLO certificate and the contract (SPJBTL).")
-    )
+
+    def detail() -> str:
+        return (
+            _("Payment of %(amount)s received.") % {"amount": rules.format_rupiah(amount)}
+            + " "
+            + _("Next: your installer's SLO certificate and the contract (SPJBTL).")
+        )
+
     return _move(locked, Stage.SLO_KONTRAK, by=by, detail=detail)
 
 
@@ -522,7 +545,7 @@ def record_slo_contract(
     if locked.stage != Stage.SLO_KONTRAK:
         raise ConflictError(_("This application is not at the SLO and contract stage."), extra={"stage": locked.stage})
     locked.slo_number, locked.contract_number = slo_number.strip()[:60], contract_number.strip()[:60]
-    return _move(locked, Stage.PEMASANGAN, by=by, detail=_("SLO and contract received. Installation is next."))
+    return _move(locked, Stage.PEMASANGAN, by=by, detail=lambda: _("SLO and contract received. Installation is next."))
 
 
 @transaction.atomic
@@ -606,15 +629,19 @@ def _energise(application: Application, *, meter_number: str, first_reading, by)
         first_reading_kwh=first_reading,
         effective_at=now,
     )
-    if change == CustomerChange.Change.NEW_ACCOUNT:
-        detail = _("Your power is on. Your ID pelanggan is %(idpel)s.") % {"idpel": customer.id_pelanggan}
-    else:
-        detail = _("Your power is on at %(va)s VA, tariff %(tariff)s.") % {
-            "va": application.requested_va,
-            "tariff": application.tariff,
-        }
-    if prepaid and meter_number:
-        detail += " " + _("Meter number: %(meter)s.") % {"meter": meter_number}
+
+    def detail() -> str:
+        if change == CustomerChange.Change.NEW_ACCOUNT:
+            text = _("Your power is on. Your ID pelanggan is %(idpel)s.") % {"idpel": customer.id_pelanggan}
+        else:
+            text = _("Your power is on at %(va)s VA, tariff %(tariff)s.") % {
+                "va": application.requested_va,
+                "tariff": application.tariff,
+            }
+        if prepaid and meter_number:
+            text += " " + _("Meter number: %(meter)s.") % {"meter": meter_number}
+        return text
+
     return _move(application, Stage.NYALA, by=by, detail=detail)
 
 
@@ -643,13 +670,11 @@ def field_job_finished(*, job: FieldJob, result: dict) -> Application | None:
         return None
     locked = _lock(application, None)
     if result.get("status") != FieldJob.Status.DONE:
-        ticket_services.add_note(
-            ticket=locked.ticket,
-            author=None,
-            public=True,
-            message=_("The %(kind)s visit could not be done (%(reason)s). We will contact you for a new appointment.")
-            % {"kind": job.get_kind_display(), "reason": result.get("reason") or "—"},
-        )
+        with _applicant_language(locked):
+            text = _(
+                "The %(kind)s visit could not be done (%(reason)s). We will contact you for a new appointment."
+            ) % {"kind": job.get_kind_display(), "reason": result.get("reason") or "—"}
+        ticket_services.add_note(ticket=locked.ticket, author=None, public=True, message=text)
         return locked
     if job.kind == FieldJob.Kind.SURVEY and locked.stage == Stage.SURVEI:
         _survey_done(locked, result)

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -74,11 +75,10 @@ def apply(request):
 
 
 def _running_programmes() -> list[Programme]:
-    today = selectors.local_day(ticket_selectors.default_unit()) if ticket_selectors.default_unit() else None
-    qs = Programme.objects.filter(active=True)
-    if today is not None:
-        qs = qs.filter(starts_on__lte=today, ends_on__gte=today)
-    return list(qs)
+    """Programmes running today (in the default ULP's zone, else the site's)."""
+    unit = ticket_selectors.default_unit()
+    today = selectors.local_day(unit) if unit is not None else timezone.localdate()
+    return list(Programme.objects.filter(active=True, starts_on__lte=today, ends_on__gte=today))
 
 
 def calculator(request):

@@ -887,13 +887,14 @@ def order_field_job(
             ordered_by=ordered_by,
         )
         job.save()
-        ticket_services.add_note(
-            ticket=ticket,
-            author=ordered_by,
-            public=True,
-            message=_("%(kind)s visit scheduled: %(window)s.")
-            % {"kind": job.get_kind_display(), "window": _window_label(job)},
-        )
+        from django.utils import translation
+
+        with translation.override(ticket.language or settings.LANGUAGE_CODE):  # the customer reads it
+            text = _("%(kind)s visit scheduled: %(window)s.") % {
+                "kind": job.get_kind_display(),
+                "window": _window_label(job),
+            }
+        ticket_services.add_note(ticket=ticket, author=ordered_by, public=True, message=text)
         job_id = job.pk
         transaction.on_commit(lambda: offer_field_job(job_id=job_id))
     return job

@@ -11,6 +11,15 @@ from ..forms import DocumentForm, WindowForm
 register = template.Library()
 
 
+@register.filter
+def rupiah(value) -> str:
+    """``{{ 1031000|rupiah }}`` → "Rp 1.031.000"."""
+    try:
+        return rules.format_rupiah(int(value))
+    except (TypeError, ValueError):
+        return "—"
+
+
 @register.inclusion_tag("connections/_track_panel.html", takes_context=True)
 def connection_panel(context, ticket):
     application = selectors.application_of_ticket(ticket)
@@ -18,7 +27,7 @@ def connection_panel(context, ticket):
         return {"application": None}
     missing = selectors.missing_documents(application)
     can_upload = application.stage in workflow.UPLOAD_STAGES
-    kinds = missing or (["slo", "other"] if can_upload else [])
+    kinds = missing or (["other"] if can_upload else [])
     return {
         "application": application,
         "ticket": ticket,

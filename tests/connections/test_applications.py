@@ -184,4 +184,4 @@ def test_the_quote_api_and_calculator_answer_from_the_catalogue(ulp, api_client,
         "/sambung/tarif/",
         {"kind": "new_connection", "requested_va": 2200, "tariff": "R-1/TR", "payment_type": "prepaid"},
     )
-    assert page.status_code == 200 and "2062000" in page.content.decode()
+    assert page.status_code == 200 and "Rp 2.062.000" in page.content.decode()

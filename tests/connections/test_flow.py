@@ -237,3 +237,15 @@ def test_staff_act_from_the_back_office_page_and_a_stale_second_move_gets_409(ul
     assert FieldJob.objects.count() == 1
     bad = client.post(f"/backoffice/connections/{application.pk}/reject/", {"expected_stage": "survei", "reason": ""})
     assert bad.status_code == 400 and reload(application).stage == "survei"
+
+
+def test_what_the_applicant_reads_is_in_their_language_whoever_moves_it(ulp, staff):
+    from django.utils import translation
+
+    application = new_connection(language="id")
+    start, end = window()
+    with translation.override("en"):
+        services.order_survey(application=application, window_start=start, window_end=end, by=staff)
+    texts = list(application.ticket.events.filter(is_public=True).values_list("message", flat=True))
+    assert any(text.startswith("Tahap: Survei.") for text in texts)
+    assert any(text.startswith("Kunjungan Survei dijadwalkan") for text in texts)
