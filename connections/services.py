@@ -353,6 +353,13 @@ def _move(application: Application, to_stage: str, *, by, detail=None, reason: s
     with _applicant_language(application):
         message = _stage_message(application, to_stage, detail() if detail else "")
         _follow_ticket(application, to_stage, actor=by, message=message)
+    # The messages to the applicant (written after commit) say the stage and what it needs, not a generic update.
+    last = TicketEvent.objects.filter(ticket_id=application.ticket_id, is_public=True).order_by("-created_at", "-id")
+    event = last.first()
+    if event is not None:
+        TicketEvent.objects.filter(pk=event.pk).update(
+            data={**(event.data or {}), "stage": to_stage, "summary": message}
+        )
     return application
 
 

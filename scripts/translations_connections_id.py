@@ -380,11 +380,12 @@ CONNECTIONS = {
     "This is not a standard power level.": "Ini bukan daya standar.",
     "Unknown tariff class.": "Golongan tarif tidak dikenal.",
     "This meter number belongs to another customer.": "Nomor meter ini milik pelanggan lain.",
+    "PLN 123, report %(number)s: %(summary)s": "PLN 123, laporan %(number)s: %(summary)s",
 }
 
 # Strings of the tickets app's customer record (tickets/customer_models.py, tickets/customer_services.py),
 # written for connections: kept in the connections catalog so that the tickets catalog is left to its owner.
-CUSTOMER_RECORD = [
+CUSTOMER_RECORD = [  # and the notification headline of tickets/notifications/messages.py that stages use
     "Account opened",
     "Power or tariff changed",
     "change",
@@ -404,6 +405,7 @@ CUSTOMER_RECORD = [
     "Unknown tariff class.",
     "This meter number belongs to another customer.",
     "Choose prepaid or postpaid.",
+    "PLN 123, report %(number)s: %(summary)s",
 ]
 
 CATALOGS = {

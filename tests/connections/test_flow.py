@@ -249,3 +249,15 @@ def test_what_the_applicant_reads_is_in_their_language_whoever_moves_it(ulp, sta
     texts = list(application.ticket.events.filter(is_public=True).values_list("message", flat=True))
     assert any(text.startswith("Tahap: Survei.") for text in texts)
     assert any(text.startswith("Kunjungan Survei dijadwalkan") for text in texts)
+
+
+def test_the_applicant_is_told_each_stage_in_words(ulp, staff):
+    from tickets.notifications import messages
+
+    application = new_connection(language="id")
+    start, end = window()
+    services.order_survey(application=application, window_start=start, window_end=end, by=staff)
+    stage_note = Notification.objects.filter(ticket=application.ticket, event__data__stage="survei").first()
+    assert stage_note is not None
+    text = messages.compose(stage_note).text
+    assert text.startswith(f"PLN 123, laporan {application.ticket.number}: Tahap: Survei.")
