@@ -131,10 +131,13 @@ def create_application(
     id_pelanggan: str = "",
     language: str = "id",
     created_by=None,
+    documents_later: bool = False,
 ) -> Application:
     """Apply for a new connection (no ID pelanggan: a place and an address) or a power change (the ID pelanggan
     of an existing customer). Every field is checked first and all problems are answered together (400 with
-    field messages); then the ticket, the application and its documents are written in one transaction."""
+    field messages); then the ticket, the application and its documents are written in one transaction.
+    ``documents_later``: taken by an operator on the phone, the applicant sends the documents from the tracking
+    page (they show there as still needed)."""
     errors: dict[str, str] = {}
     name = (applicant_name or "").strip()
     if not name:
@@ -204,7 +207,7 @@ def create_application(
     required = ["ktp"] + (["nib"] if rules.needs_nib(tariff or "") else [])
     checked: dict[str, tuple[object, str]] = {}
     for key in required:
-        if key not in documents:
+        if key not in documents and not documents_later:
             errors[key] = (
                 _("Attach a photo or PDF of the KTP.") if key == "ktp" else _("A business must attach its NIB.")
             )

@@ -24,6 +24,8 @@ from .forms import ApplicationForm, CalculatorForm, DocumentForm, WindowForm
 from .models import Programme
 
 STAFF_ROLES = (roles.BACK_OFFICE, roles.SUPERVISOR, roles.ADMIN)
+# Staff who take an application for a caller (123) or a visitor at the office: the documents may follow.
+INTAKE_ROLES = (roles.OPERATOR, roles.BACK_OFFICE, roles.SUPERVISOR)
 LOCATION_FIELD = "location"
 
 
@@ -46,10 +48,16 @@ def apply(request):
         form = ApplicationForm(request.POST, request.FILES)
         if form.is_valid():
             values = form.cleaned_data
+            staff = roles.has_role(request.user, *INTAKE_ROLES)
+            channel = Ticket.Channel.WEB
+            if staff:
+                channel = Ticket.Channel.PHONE if request.POST.get("channel") == "phone" else Ticket.Channel.WALK_IN
             try:
                 application = services.create_application(
                     kind=values["kind"],
-                    channel=Ticket.Channel.WEB,
+                    channel=channel,
+                    created_by=request.user if staff else None,
+                    documents_later=staff,
                     applicant_name=values["applicant_name"],
                     nik=values["nik"],
                     phone=values["phone"],
@@ -71,7 +79,14 @@ def apply(request):
         status = 400
     else:
         form = ApplicationForm(initial={"kind": request.GET.get("kind") or "new_connection", "payment_type": "prepaid"})
-    return render(request, "connections/apply.html", {"form": form, "running": _running_programmes()}, status=status)
+    staff = roles.has_role(request.user, *INTAKE_ROLES)
+    channel = (request.POST.get("channel") or request.GET.get("channel") or "") if staff else ""
+    return render(
+        request,
+        "connections/apply.html",
+        {"form": form, "running": _running_programmes(), "staff_intake": staff, "channel": channel},
+        status=status,
+    )
 
 
 def _running_programmes() -> list[Programme]:

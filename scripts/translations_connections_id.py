@@ -81,6 +81,8 @@ FIELD_JOBS = {
 }
 
 CONNECTIONS = {
+    "Taken on a 123 call: the applicant sends the KTP (and NIB) later from the tracking link.": "Diterima lewat panggilan 123: pemohon mengirim KTP (dan NIB) kemudian lewat tautan pelacakan.",
+    "Taken at the office: attach the documents now, or the applicant sends them later from the tracking link.": "Diterima di kantor: lampirkan dokumen sekarang, atau pemohon mengirimnya kemudian lewat tautan pelacakan.",
     "No fee is published for this power.": "Belum ada biaya yang ditetapkan untuk daya ini.",
     "No fee for this power.": "Tidak ada biaya untuk daya ini.",
     "New connections and power changes": "Pasang baru dan perubahan daya",

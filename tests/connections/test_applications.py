@@ -185,3 +185,31 @@ def test_the_quote_api_and_calculator_answer_from_the_catalogue(ulp, api_client,
         {"kind": "new_connection", "requested_va": 2200, "tariff": "R-1/TR", "payment_type": "prepaid"},
     )
     assert page.status_code == 200 and "Rp 2.062.000" in page.content.decode()
+
+
+def test_an_operator_logs_a_callers_application_without_an_id_pelanggan_documents_to_follow(ulp, operator, client):
+    client.force_login(operator)
+    form = client.get("/sambung/?channel=phone")
+    assert 'id="staff-intake"' in form.content.decode()
+    response = client.post(
+        "/sambung/",
+        {
+            "channel": "phone",
+            "kind": "new_connection",
+            "applicant_name": "Pak Darto",
+            "nik": NIK,
+            "phone": "081234567002",
+            "address": "Jl. Anggrek 9",
+            "lat": PLACE[0],
+            "lng": PLACE[1],
+            "requested_va": 900,
+            "tariff": "R-1/TR",
+            "payment_type": "prepaid",
+        },
+    )
+    assert response.status_code == 302
+    application = Application.objects.get()
+    assert application.ticket.channel == "phone" and application.ticket.created_by == operator
+    assert not application.documents.exists()
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="document-form"' in page and 'value="ktp"' in page
