@@ -376,7 +376,7 @@ def move_stage(
     if to_stage not in (Stage.DITOLAK, Stage.DIBATALKAN, Stage.SELESAI):
         raise _invalid({"stage": _("Use the action of this stage (order the survey, set the fee, …).")})
     locked = _lock(application, expected_stage)
-    if to_stage == Stage.DIBATALKAN:
+    if to_stage in (Stage.DIBATALKAN, Stage.DITOLAK):
         for job in FieldJob.objects.filter(ticket_id=locked.ticket_id, status__in=FieldJob.OPEN_STATUSES):
             dispatch_services.cancel_field_job(job=job, by=by, reason=reason)
     detail = (lambda: _("Thank you for using PLN.")) if to_stage == Stage.SELESAI else None
@@ -747,3 +747,19 @@ def take_export_rows(*, mark: bool = True, limit: int = 10_000) -> list[dict]:
     if mark and rows:
         CustomerChange.objects.filter(pk__in=[row.pk for row in rows]).update(exported_at=timezone.now())
     return out
+
+
+def point_to_application_form(*, ticket_id: int) -> TicketEvent | None:
+    """A new-connection or power-change ticket opened without an application (by a channel that does not
+    know the application's fields) gets a public note with the link to the application form."""
+    from django.urls import reverse
+
+    if Application.objects.filter(ticket_id=ticket_id).exists():
+        return None
+    ticket = Ticket.objects.filter(pk=ticket_id).first()
+    if ticket is None:
+        return None
+    url = settings.SITE_URL + reverse("connections:apply")
+    with translation.override(ticket.language or settings.LANGUAGE_CODE):
+        text = _("To go ahead, complete your application with your KTP at %(url)s.") % {"url": url}
+    return ticket_services.add_note(ticket=ticket, author=None, public=True, message=text)

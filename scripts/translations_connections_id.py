@@ -81,6 +81,7 @@ FIELD_JOBS = {
 }
 
 CONNECTIONS = {
+    "To go ahead, complete your application with your KTP at %(url)s.": "Untuk melanjutkan, lengkapi permohonan Anda beserta KTP di %(url)s.",
     "Taken on a 123 call: the applicant sends the KTP (and NIB) later from the tracking link.": "Diterima lewat panggilan 123: pemohon mengirim KTP (dan NIB) kemudian lewat tautan pelacakan.",
     "Taken at the office: attach the documents now, or the applicant sends them later from the tracking link.": "Diterima di kantor: lampirkan dokumen sekarang, atau pemohon mengirimnya kemudian lewat tautan pelacakan.",
     "No fee is published for this power.": "Belum ada biaya yang ditetapkan untuk daya ini.",

@@ -213,3 +213,23 @@ def test_an_operator_logs_a_callers_application_without_an_id_pelanggan_document
     assert not application.documents.exists()
     page = client.get(response["Location"]).content.decode()
     assert 'id="document-form"' in page and 'value="ktp"' in page
+
+
+def test_a_bare_new_connection_ticket_from_another_channel_is_pointed_to_the_form(
+    ulp, django_capture_on_commit_callbacks
+):
+    from tests.factories import category
+    from tickets import services as ticket_services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = ticket_services.open_ticket(
+            category=category("LY-PB"),
+            channel="open311",
+            description="Mau pasang baru",
+            reporter_phone="081234567003",
+            unit=ulp,
+        )
+        application = new_connection()
+    notes = list(ticket.events.filter(is_public=True, kind="public_update").values_list("message", flat=True))
+    assert len(notes) == 1 and "/sambung/" in notes[0]
+    assert not application.ticket.events.filter(message__contains="/sambung/").exists()
