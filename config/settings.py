@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "dispatch",
     "outages",
     "open311",
+    "connections",
 ]
 
 MIDDLEWARE = [
@@ -316,6 +317,15 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+
+# Connections: documents (KTP, NIB, SLO) are photos or PDFs up to this size; a new connection's place must be
+# within this distance of a ULP's centre; the function (dotted path) that says whether a customer's bills are
+# paid (the billing app points this at its own selector).
+CONNECTIONS_DOCUMENT_MAX_BYTES = env_int("CONNECTIONS_DOCUMENT_MAX_BYTES", 5 * 1024 * 1024)
+CONNECTIONS_MAX_UNIT_KM = env_int("CONNECTIONS_MAX_UNIT_KM", 60)
+CONNECTIONS_BILLS_PAID_CHECK = os.environ.get(
+    "CONNECTIONS_BILLS_PAID_CHECK", "connections.billing_hooks.no_unpaid_bills_known"
+)
 
 # Call centre: PBX events are signed with this shared secret (HMAC-SHA256) and must be this fresh.
 PBX_SHARED_SECRET = env_secret("PBX_SHARED_SECRET", "development-pbx-secret" if DEBUG else "")

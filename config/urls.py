@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("hotline.api.urls")),
     path("dispatch/", include("dispatch.api.urls")),
     path("", include("outages.api.urls")),
+    path("connections/", include("connections.api.urls")),
 ]
 
 urlpatterns = [
@@ -29,6 +30,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("", include("dispatch.urls")),
     path("", include("outages.urls")),
+    path("", include("connections.urls")),
     path("", include("tickets.urls")),
 ]
 

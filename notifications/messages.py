@@ -64,6 +64,10 @@ def _first_name(value) -> str:
 
 
 def _headline(kind: str, number: str, data: dict) -> str:
+    # An event may carry its own words for the customer, already in their language (connections' stages).
+    summary = data.get("summary")
+    if isinstance(summary, str) and summary.strip():
+        return _("PLN 123, report %(number)s: %(summary)s") % {"number": number, "summary": summary.strip()[:300]}
     name = _first_name(data.get("technician_first_name"))
     eta = data.get("eta_minutes")
     if kind == "received":

@@ -402,6 +402,7 @@ from notifications.models import (  # noqa: E402, F401
     SurveyResponse,
 )
 
+from .customer_models import CustomerHistory  # noqa: E402, F401  (contract changes of a customer)
 from .sla.models import (  # noqa: E402, F401  (service levels, escalations, back-office details)
     Escalation,
     ExternalReferral,

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from connections import demo as connections_demo
 from dispatch import demo as dispatch_demo
 from hotline import demo as hotline_demo
 from open311 import demo as open311_demo
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         sla_demo.seed()
         calls = hotline_demo.seed()
         outages = outages_demo.seed()
+        connections = connections_demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(result['units'])} units, {result['customers']} customers. "
@@ -35,5 +37,9 @@ class Command(BaseCommand):
             f"Outages: map at /peta-padam/; planned outage tomorrow in ULP-BPP-SELATAN ({outages['opted_in']} "
             "customers opted in); ULP-BPP-UTARA turns INFO PADAM MELUAS at 5 reports "
             "(PBX text: /api/v1/announcements/ULP-BPP-UTARA/?format=txt)."
+        )
+        self.stdout.write(
+            f"Connections: {connections['applications']} new demo applications; apply at /sambung/, fee calculator at "
+            "/sambung/tarif/; tech1/tech2 see their visits at /tech/field-jobs/."
         )
         self.stdout.write(f"Open311 GeoReport v2 at /open311/v2/ — demo api_key: {open311['open311_key']}")

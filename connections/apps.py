@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ConnectionsConfig(AppConfig):
+    name = "connections"
+    verbose_name = _("New connections and power changes")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401
