@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("hotline.api.urls")),
     path("dispatch/", include("dispatch.api.urls")),
     path("", include("outages.api_urls")),
+    path("billing/", include("billing.api.urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("open311/v2/", include("tickets.open311.urls")),
     path("backoffice/", include("tickets.backoffice_urls")),
     path("reports/", include("hotline.reports.urls")),
+    path("", include("billing.urls")),
     path("", include("dispatch.urls")),
     path("", include("outages.urls")),
     path("", include("tickets.urls")),
