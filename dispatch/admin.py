@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Assignment, Incident, IncidentReport, JobStep, Technician
+from .models import Assignment, FieldJob, Incident, IncidentReport, JobStep, Technician
 
 
 class TechnicianForm(forms.ModelForm):
@@ -92,3 +92,11 @@ class AssignmentAdmin(ReadOnlyAdmin):
     list_select_related = ["incident__unit", "technician__user"]
     inlines = [JobStepInline]
     show_full_result_count = False
+
+
+@admin.register(FieldJob)
+class FieldJobAdmin(admin.ModelAdmin):
+    list_display = ("id", "kind", "ticket", "unit", "window_start", "status", "technician")
+    list_filter = ("kind", "status", "unit")
+    raw_id_fields = ("ticket", "technician", "ordered_by")
+    search_fields = ("ticket__number", "address")

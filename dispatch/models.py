@@ -4,7 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -251,3 +251,126 @@ class JobStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment_id} {self.step}"
+
+
+def _field_photo_path(instance: "FieldJob", filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"field-jobs/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class FieldJob(models.Model):
+    """A scheduled visit by a technician, ordered by another app for its ticket: a survey before a new
+    connection, an installation, a meter check. Unlike an outage job it has an appointment window agreed
+    with the customer, is offered to a technician of the ULP ahead of time, and ends with a typed result."""
+
+    class Kind(models.TextChoices):
+        SURVEY = "survey", _("Survey")
+        INSTALLATION = "installation", _("Installation")
+        METER_CHECK = "meter_check", _("Meter check")
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        OFFERED = "offered", _("Offered")
+        ASSIGNED = "assigned", _("Assigned")
+        ACCEPTED = "accepted", _("Accepted")
+        ON_THE_WAY = "on_the_way", _("On the way")
+        ON_SITE = "on_site", _("On site")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class SurveyOutcome(models.TextChoices):
+        FEASIBLE = "feasible", _("Feasible")
+        EXTENSION = "extension", _("Needs a network extension")
+        NOT_FEASIBLE = "not_feasible", _("Not feasible")
+
+    OPEN_STATUSES = (
+        Status.SCHEDULED,
+        Status.OFFERED,
+        Status.ASSIGNED,
+        Status.ACCEPTED,
+        Status.ON_THE_WAY,
+        Status.ON_SITE,
+    )
+    FINAL_STATUSES = (Status.DONE, Status.FAILED, Status.CANCELLED)
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="field_jobs")
+    unit = models.ForeignKey(ServiceUnit, verbose_name=_("ULP"), on_delete=models.PROTECT, related_name="field_jobs")
+    lat = models.FloatField(_("latitude"), null=True, blank=True, validators=latitude_validators)
+    lng = models.FloatField(_("longitude"), null=True, blank=True, validators=longitude_validators)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    window_start = models.DateTimeField(_("appointment from"))
+    window_end = models.DateTimeField(_("appointment until"))
+    skill = models.CharField(_("skill needed"), max_length=8, choices=Technician.Skill.choices)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED)
+    technician = models.ForeignKey(
+        Technician, null=True, blank=True, on_delete=models.PROTECT, related_name="field_jobs"
+    )
+    declined_by = models.JSONField(default=list, blank=True)
+    notes = models.TextField(_("notes for the technician"), max_length=2000, blank=True)
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    departed_at = models.DateTimeField(null=True, blank=True)
+    arrived_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    # The result, typed per kind (see ``result``).
+    survey_outcome = models.CharField(_("survey outcome"), max_length=16, choices=SurveyOutcome.choices, blank=True)
+    meter_number = models.CharField(_("meter number"), max_length=11, blank=True)
+    seal_numbers = models.CharField(_("seal numbers"), max_length=120, blank=True)
+    reading_kwh = models.DecimalField(_("reading (kWh)"), max_digits=12, decimal_places=1, null=True, blank=True)
+    result_notes = models.TextField(_("result notes"), max_length=2000, blank=True)
+    photo = models.ImageField(_("photo"), upload_to=_field_photo_path, blank=True)
+    photo_2 = models.ImageField(_("second photo"), upload_to=_field_photo_path, blank=True)
+
+    class Meta:
+        ordering = ["window_start", "id"]
+        verbose_name = _("field job")
+        verbose_name_plural = _("field jobs")
+        indexes = [
+            models.Index(fields=["technician", "status", "window_start"], name="fieldjob_tech_idx"),
+            models.Index(fields=["unit", "status", "window_start"], name="fieldjob_unit_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(window_end__gt=F("window_start")), name="fieldjob_window_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.ticket_id} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def result(self) -> dict:
+        """The result as the ordering app reads it: common keys plus the kind's own."""
+        data: dict = {
+            "kind": self.kind,
+            "status": self.status,
+            "notes": self.result_notes,
+            "reason": self.reason,
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "technician_id": self.technician_id,
+        }
+        photos = [f.name for f in (self.photo, self.photo_2) if f]
+        if self.kind == self.Kind.SURVEY:
+            data.update(outcome=self.survey_outcome, photos=photos)
+        elif self.kind == self.Kind.INSTALLATION:
+            data.update(
+                meter_number=self.meter_number,
+                seal_numbers=self.seal_numbers,
+                reading_kwh=str(self.reading_kwh) if self.reading_kwh is not None else None,
+                photo=photos[0] if photos else "",
+            )
+        else:
+            data.update(
+                reading_kwh=str(self.reading_kwh) if self.reading_kwh is not None else None,
+                register_photo=photos[0] if photos else "",
+            )
+        return data

@@ -15,7 +15,7 @@ from tickets.models import Ticket
 from tickets.selectors import visible_unit_ids
 
 from .distance import DistanceProvider, distance_m, distance_provider
-from .models import Assignment, Incident, IncidentReport, Technician
+from .models import Assignment, FieldJob, Incident, IncidentReport, Technician
 
 METRES_PER_DEGREE_LAT = 111_320.0
 
@@ -453,3 +453,76 @@ def incidents_waiting_for_crew(now: datetime | None = None) -> list[int]:
         .order_by("opened_at")
         .values_list("pk", flat=True)[:200]
     )
+
+
+# --- scheduled field jobs -----------------------------------------------------------------------
+
+
+def field_job_candidates(job: FieldJob) -> list[Technician]:
+    """Technicians who may be offered ``job``: on duty (shift not over), of its ULP, with its skill, not one
+    who declined it. Fewest open field jobs on the job's day first, then nearest to the job, then by id."""
+    now = timezone.now()
+    qs = (
+        Technician.objects.filter(unit_id=job.unit_id, on_duty=True, skills__icontains=f'"{job.skill}"')
+        .filter(Q(shift_ends_at__isnull=True) | Q(shift_ends_at__gt=now))
+        .exclude(pk__in=job.declined_by or [])
+        .select_related("user")
+    )
+    technicians = list(qs[:200])
+    day = job.window_start.date()
+    loads: dict[int, int] = {}
+    for tech_id in FieldJob.objects.filter(
+        technician_id__in=[t.pk for t in technicians],
+        status__in=FieldJob.OPEN_STATUSES,
+        window_start__date=day,
+    ).values_list("technician_id", flat=True):
+        loads[tech_id] = loads.get(tech_id, 0) + 1
+
+    def distance(tech: Technician) -> float:
+        if job.lat is None or tech.last_lat is None:
+            return float("inf")
+        return distance_m((tech.last_lat, tech.last_lng), (job.lat, job.lng))
+
+    technicians.sort(key=lambda t: (loads.get(t.pk, 0), distance(t), t.pk))
+    return technicians
+
+
+def field_jobs_waiting(*, limit: int = 200) -> list[int]:
+    """Scheduled jobs nobody holds yet whose window has not passed (the sweeper offers them again)."""
+    return list(
+        FieldJob.objects.filter(status=FieldJob.Status.SCHEDULED, window_end__gt=timezone.now())
+        .order_by("window_start", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def field_jobs_of(technician: Technician, *, days: int = 7) -> list[FieldJob]:
+    """The technician's day list: open field jobs offered to or held by them, by appointment, plus the ones
+    they closed today."""
+    now = timezone.now()
+    since = now - timedelta(hours=24)
+    return list(
+        FieldJob.objects.filter(technician=technician)
+        .filter(Q(status__in=FieldJob.OPEN_STATUSES) | Q(finished_at__gte=since))
+        .filter(window_start__lt=now + timedelta(days=days))
+        .select_related("ticket", "unit")
+        .order_by("window_start", "id")
+    )
+
+
+def field_job_of(technician: Technician, job_id: int) -> FieldJob | None:
+    return FieldJob.objects.select_related("ticket", "unit").filter(pk=job_id, technician=technician).first()
+
+
+def field_jobs_visible_to(viewer) -> QuerySet[FieldJob]:
+    """The dispatcher's list of field jobs of their units: open ones, and those closed in the last day."""
+    since = timezone.now() - timedelta(hours=24)
+    qs = (
+        FieldJob.objects.filter(Q(status__in=FieldJob.OPEN_STATUSES) | Q(finished_at__gte=since))
+        .select_related("ticket", "unit", "technician__user")
+        .order_by("window_start", "id")
+    )
+    unit_ids = visible_unit_ids(viewer)
+    if unit_ids is None:
+        return qs
+    return qs.filter(unit_id__in=unit_ids)

@@ -21,7 +21,7 @@ from tickets.models import Customer, ServiceUnit, Ticket
 
 from . import selectors, signals
 from .distance import distance_m
-from .models import Assignment, Incident, IncidentReport, JobStep, Technician
+from .models import Assignment, FieldJob, Incident, IncidentReport, JobStep, Technician
 
 logger = logging.getLogger(__name__)
 
@@ -797,6 +797,7 @@ def sweep_dispatch(*, now: datetime | None = None, fan_out: bool = False) -> dic
             route_tickets(ticket_ids=chunk)
         if len(waiting) < 500:
             break
+    counts["field_jobs"] = offer_waiting_field_jobs()
     return counts
 
 
@@ -811,3 +812,258 @@ def _publish_routing(ticket_ids: list[int], now: datetime) -> bool:
         dispatch_state=Ticket.DispatchState.ENQUEUED, dispatch_requested_at=now
     )
     return circuit.publish(tasks.route_tickets, ticket_ids)
+
+
+# --- scheduled field jobs (survey, installation, meter check) ------------------------------------
+#
+# Ordered by other apps for their tickets (connections, billing) through ``order_field_job``; offered to a
+# technician of the ticket's ULP with the skill, worked on the phone, closed with a typed result, and announced
+# with ``signals.field_job_finished``. Locks: the job row, then the technician's (never an incident's).
+
+FJ = FieldJob.Status
+FIELD_JOB_SKILLS = {
+    FieldJob.Kind.SURVEY: Technician.Skill.LOW_VOLTAGE,
+    FieldJob.Kind.INSTALLATION: Technician.Skill.METER,
+    FieldJob.Kind.METER_CHECK: Technician.Skill.METER,
+}
+FIELD_STEP_FROM = {
+    "accept": {FJ.OFFERED, FJ.ASSIGNED},
+    "decline": {FJ.OFFERED, FJ.ASSIGNED},
+    "depart": {FJ.ACCEPTED},
+    "arrive": {FJ.ON_THE_WAY},
+    "finish": {FJ.ON_SITE},
+    "fail": {FJ.ACCEPTED, FJ.ON_THE_WAY, FJ.ON_SITE},
+}
+FIELD_STEPS = tuple(FIELD_STEP_FROM)
+
+
+def _field_error(field: str, message: str) -> ApplicationError:
+    return ApplicationError(message, extra={"fields": {field: [message]}})
+
+
+def _window_label(job: FieldJob) -> str:
+    zone = _zone(job.unit)
+    start = timezone.localtime(job.window_start, timezone=zone)
+    end = timezone.localtime(job.window_end, timezone=zone)
+    return f"{start:%d-%m-%Y %H:%M}–{end:%H:%M} {job.unit.zone_label}"
+
+
+def order_field_job(
+    *,
+    kind: str,
+    ticket: Ticket,
+    window_start: datetime,
+    window_end: datetime,
+    notes: str = "",
+    ordered_by=None,
+) -> FieldJob:
+    """Order a scheduled visit for ``ticket`` at its place, within the appointment window agreed with the
+    customer. The job is offered (after commit) to the best on-duty technician of the ticket's ULP with the
+    skill; nobody free: it stays scheduled and the sweeper offers it again. The customer sees the appointment
+    on the ticket's timeline."""
+    if kind not in FieldJob.Kind.values:
+        raise _field_error("kind", _("Unknown kind of field job."))
+    if window_start is None or window_end is None or window_end <= window_start:
+        raise _field_error("window_end", _("The appointment must end after it starts."))
+    if window_end <= timezone.now():
+        raise _field_error("window_end", _("The appointment must be in the future."))
+    if window_end - window_start > timedelta(hours=12):
+        raise _field_error("window_end", _("An appointment window is at most 12 hours long."))
+    with transaction.atomic():
+        ticket = Ticket.objects.select_related("unit").get(pk=ticket.pk)
+        if FieldJob.objects.filter(ticket=ticket, kind=kind, status__in=FieldJob.OPEN_STATUSES).exists():
+            raise ConflictError(_("This ticket already has an open field job of this kind."))
+        job = FieldJob(
+            kind=kind,
+            ticket=ticket,
+            unit=ticket.unit,
+            lat=ticket.lat,
+            lng=ticket.lng,
+            address=ticket.address[:255],
+            window_start=window_start,
+            window_end=window_end,
+            skill=FIELD_JOB_SKILLS[kind],
+            notes=(notes or "").strip()[:2000],
+            ordered_by=ordered_by,
+        )
+        job.save()
+        ticket_services.add_note(
+            ticket=ticket,
+            author=ordered_by,
+            public=True,
+            message=_("%(kind)s visit scheduled: %(window)s.")
+            % {"kind": job.get_kind_display(), "window": _window_label(job)},
+        )
+        job_id = job.pk
+        transaction.on_commit(lambda: offer_field_job(job_id=job_id))
+    return job
+
+
+def offer_field_job(*, job_id: int) -> FieldJob | None:
+    """Offer a scheduled job to the best technician: on duty, of the job's ULP, with the skill, not one who
+    declined it; fewest field jobs that day first, then nearest. Idempotent; None when nobody fits."""
+    with transaction.atomic():
+        job = FieldJob.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=job_id).first()
+        if job is None or job.status != FJ.SCHEDULED:
+            return job
+        for technician in selectors.field_job_candidates(job):
+            locked = (
+                Technician.objects.select_for_update(skip_locked=True).filter(pk=technician.pk, on_duty=True).first()
+            )
+            if locked is None:
+                continue
+            job.technician = locked
+            job.status = FJ.OFFERED
+            job.offered_at = timezone.now()
+            job.save(update_fields=["technician", "status", "offered_at"])
+            return job
+        return None
+
+
+def offer_waiting_field_jobs(*, limit: int = 200) -> int:
+    """The sweeper's part: offer again the jobs still without a technician (nobody was on duty)."""
+    offered = 0
+    for job_id in selectors.field_jobs_waiting(limit=limit):
+        job = offer_field_job(job_id=job_id)
+        offered += bool(job is not None and job.status == FJ.OFFERED)
+    return offered
+
+
+@transaction.atomic
+def assign_field_job(*, job: FieldJob, technician: Technician, by, reason: str = "") -> FieldJob:
+    """A dispatcher gives the job to a technician by hand; the technician still accepts it on the phone."""
+    job = FieldJob.objects.select_for_update().get(pk=job.pk)
+    if not job.is_open or job.status in (FJ.ON_THE_WAY, FJ.ON_SITE):
+        raise ConflictError(_("This job can no longer be given to another technician."))
+    if job.skill not in (technician.skills or []):
+        raise _field_error("technician", _("This technician does not have the skill this job needs."))
+    if technician.unit_id != job.unit_id:
+        raise _field_error("technician", _("This technician works for another ULP."))
+    job.technician = technician
+    job.status = FJ.ASSIGNED
+    job.offered_at = timezone.now()
+    job.accepted_at = None
+    job.reason = (reason or "").strip()[:255]
+    job.save(update_fields=["technician", "status", "offered_at", "accepted_at", "reason"])
+    return job
+
+
+@transaction.atomic
+def cancel_field_job(*, job: FieldJob, by=None, reason: str = "") -> FieldJob:
+    """Call a visit off (the ordering app's application was cancelled, the customer asked)."""
+    job = FieldJob.objects.select_for_update().get(pk=job.pk)
+    if not job.is_open:
+        raise ConflictError(_("This job is already closed."))
+    job.status = FJ.CANCELLED
+    job.finished_at = timezone.now()
+    job.reason = (reason or "").strip()[:255]
+    job.save(update_fields=["status", "finished_at", "reason"])
+    return job
+
+
+def _check_result(job: FieldJob, result: dict) -> dict:
+    """Validate the technician's result for the job's kind; returns the fields to store."""
+    from decimal import Decimal, InvalidOperation
+
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from core.uploads import validate_photo
+
+    errors: dict[str, list[str]] = {}
+    values: dict = {"result_notes": str(result.get("notes") or "").strip()[:2000]}
+    photos = [result.get("photo"), result.get("photo_2")]
+    for field, upload in zip(("photo", "photo_2"), photos, strict=True):
+        if upload:
+            try:
+                validate_photo(upload)
+            except DjangoValidationError as exc:
+                errors[field] = list(exc.messages)
+            else:
+                values[field] = upload
+    if job.kind == FieldJob.Kind.SURVEY:
+        outcome = result.get("outcome") or ""
+        if outcome not in FieldJob.SurveyOutcome.values:
+            errors["outcome"] = [_("Choose the outcome of the survey.")]
+        values["survey_outcome"] = outcome
+        return _raise_or(values, errors)
+    reading = result.get("reading_kwh")
+    try:
+        values["reading_kwh"] = Decimal(str(reading).replace(",", ".")).quantize(Decimal("0.1"))
+        if values["reading_kwh"] < 0 or values["reading_kwh"] >= Decimal("100000000000"):
+            raise InvalidOperation
+    except (InvalidOperation, ValueError, TypeError):
+        errors["reading_kwh"] = [_("Enter the meter reading in kWh (a number, 0 or more).")]
+    if not photos[0] and "photo" not in errors:
+        errors["photo"] = [_("Take a photo of the meter register.")]
+    if job.kind == FieldJob.Kind.INSTALLATION:
+        meter = str(result.get("meter_number") or "").strip()
+        if not (len(meter) == 11 and meter.isdigit()):
+            errors["meter_number"] = [_("A meter number must be exactly 11 digits.")]
+        seals = str(result.get("seal_numbers") or "").strip()
+        if not seals:
+            errors["seal_numbers"] = [_("Enter the seal numbers.")]
+        values.update(meter_number=meter, seal_numbers=seals[:120])
+    return _raise_or(values, errors)
+
+
+def _raise_or(values: dict, errors: dict) -> dict:
+    if errors:
+        raise ApplicationError(_("Some fields are not valid."), extra={"fields": errors})
+    return values
+
+
+def take_field_job_step(
+    *, job: FieldJob, technician: Technician, step: str, result: dict | None = None, reason: str = ""
+) -> FieldJob:
+    """One step of a field job from the technician's phone: accept, decline, depart, arrive, finish (with the
+    result for the job's kind) or fail (with a reason). A step out of order, or on somebody else's job, is
+    refused and changes nothing; finishing or failing announces ``field_job_finished`` in the same transaction.
+    """
+    if step not in FIELD_STEP_FROM:
+        raise _field_error("step", _("Unknown step."))
+    if step == "fail" and not (reason or "").strip():
+        raise _field_error("reason", _("Say why the job could not be done."))
+    reoffer = False
+    with transaction.atomic():
+        locked = FieldJob.objects.select_for_update().select_related("unit", "ticket").get(pk=job.pk)
+        if locked.technician_id != technician.pk:
+            raise ApplicationError(_("This job belongs to another technician."), status_code=403)
+        if locked.status not in FIELD_STEP_FROM[step]:
+            raise ConflictError(
+                _("This step cannot be taken now: the job is %(state)s.") % {"state": locked.get_status_display()},
+                extra={"state": locked.status},
+            )
+        values = _check_result(locked, result or {}) if step == "finish" else {}
+        now = timezone.now()
+        if step == "accept":
+            locked.status, locked.accepted_at = FJ.ACCEPTED, now
+        elif step == "decline":
+            locked.declined_by = sorted({*locked.declined_by, technician.pk})
+            locked.status, locked.technician, locked.offered_at = FJ.SCHEDULED, None, None
+            locked.reason = (reason or "").strip()[:255]
+            reoffer = True
+        elif step == "depart":
+            locked.status, locked.departed_at = FJ.ON_THE_WAY, now
+        elif step == "arrive":
+            locked.status, locked.arrived_at = FJ.ON_SITE, now
+        elif step == "finish":
+            for field, value in values.items():
+                setattr(locked, field, value)
+            locked.status, locked.finished_at = FJ.DONE, now
+        else:
+            locked.status, locked.finished_at = FJ.FAILED, now
+            locked.reason = reason.strip()[:255]
+        locked.save()
+        if step in ("finish", "fail"):
+            ticket_services.add_note(
+                ticket=locked.ticket,
+                author=technician.user,
+                message=_("%(kind)s visit %(status)s.")
+                % {"kind": locked.get_kind_display(), "status": locked.get_status_display()}
+                + (f" {locked.result_notes or locked.reason}" if (locked.result_notes or locked.reason) else ""),
+            )
+            signals.field_job_finished.send(sender=FieldJob, job=locked, result=locked.result)
+        if reoffer:
+            job_id = locked.pk
+            transaction.on_commit(lambda: offer_field_job(job_id=job_id))
+    return locked

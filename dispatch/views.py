@@ -10,17 +10,21 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from core import roles
+from core.errors import ApplicationError
 from tickets.models import ServiceUnit
 from tickets.selectors import visible_unit_ids
+
+from . import selectors, services
+from .models import FieldJob
 
 BOARD_ROLES = (roles.DISPATCHER, roles.SUPERVISOR, roles.ADMIN)
 
@@ -138,4 +142,119 @@ def board(request):
             "unit_centres": json.dumps(_unit_centres(request.user)),
             "home_unit": profile.unit.code if profile and profile.unit_id else "",
         },
+    )
+
+
+# --- scheduled field jobs: the technician's day list and the dispatcher's list --------------------
+
+
+def _require_technician(request):
+    if not request.user.groups.filter(name=roles.TECHNICIAN).exists():
+        raise PermissionDenied
+    technician = selectors.technician_of(request.user)
+    if technician is None:
+        raise PermissionDenied
+    return technician
+
+
+def _result_from(request) -> dict:
+    data = request.POST
+    return {
+        "outcome": data.get("outcome", ""),
+        "meter_number": data.get("meter_number", ""),
+        "seal_numbers": data.get("seal_numbers", ""),
+        "reading_kwh": data.get("reading_kwh", ""),
+        "notes": data.get("notes", ""),
+        "photo": request.FILES.get("photo"),
+        "photo_2": request.FILES.get("photo_2"),
+    }
+
+
+@login_required
+def tech_field_jobs(request):
+    """The technician's scheduled visits (surveys, installations, meter checks) by appointment."""
+    technician = _require_technician(request)
+    return render(
+        request,
+        "dispatch/field_jobs.html",
+        {"technician": technician, "jobs": selectors.field_jobs_of(technician)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tech_field_job(request, pk: int):
+    """One visit: its steps, and on site the result form for its kind."""
+    technician = _require_technician(request)
+    job = selectors.field_job_of(technician, pk)
+    if job is None:
+        raise Http404
+    errors: dict = {}
+    message = ""
+    status = 200
+    if request.method == "POST":
+        step = request.POST.get("step", "")
+        try:
+            services.take_field_job_step(
+                job=job,
+                technician=technician,
+                step=step,
+                result=_result_from(request) if step == "finish" else None,
+                reason=request.POST.get("reason", ""),
+            )
+        except ApplicationError as exc:
+            message = exc.message
+            errors = exc.extra.get("fields", {})
+            status = 403 if exc.status_code == 403 else (409 if exc.status_code == 409 else 400)
+        else:
+            if step == "decline":
+                return redirect("dispatch:tech-field-jobs")
+            return redirect("dispatch:tech-field-job", pk=job.pk)
+        job.refresh_from_db()
+    return render(
+        request,
+        "dispatch/field_job.html",
+        {
+            "technician": technician,
+            "job": job,
+            "errors": errors,
+            "message": message,
+            "values": request.POST if request.method == "POST" else {},
+            "outcomes": FieldJob.SurveyOutcome.choices,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def field_jobs_board(request):
+    """The dispatcher's list of scheduled visits: who holds each one, and giving one to a technician by hand."""
+    _require(request.user, *BOARD_ROLES)
+    message, status = "", 200
+    if request.method == "POST":
+        job = selectors.field_jobs_visible_to(request.user).filter(pk=request.POST.get("job") or 0).first()
+        tech = selectors.technicians_visible_to(request.user).filter(pk=request.POST.get("technician") or 0).first()
+        if job is None or tech is None:
+            message, status = _("Choose a job and a technician."), 400
+        else:
+            try:
+                services.assign_field_job(
+                    job=job, technician=tech, by=request.user, reason=request.POST.get("reason", "")
+                )
+            except ApplicationError as exc:
+                message, status = exc.message, exc.status_code
+            else:
+                return redirect("dispatch:field-jobs")
+    jobs = list(selectors.field_jobs_visible_to(request.user)[:300])
+    technicians = selectors.technicians_visible_to(request.user).order_by("unit__code", "user__username")
+    return render(
+        request,
+        "dispatch/field_jobs_board.html",
+        {
+            "jobs": jobs,
+            "technicians": list(technicians),
+            "message": message,
+        },
+        status=status,
     )

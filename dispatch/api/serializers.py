@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from dispatch.models import Assignment, Incident, Technician
+from dispatch.models import Assignment, FieldJob, Incident, Technician
 from tickets.models import Ticket
 
 
@@ -216,3 +216,36 @@ class NearbySerializer(serializers.Serializer):
 class CauseSerializer(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField()
+
+
+class FieldJobSerializer(serializers.ModelSerializer):
+    """A scheduled visit as the technician's phone and the dispatcher read it."""
+
+    ticket_number = serializers.CharField(source="ticket.number", read_only=True)
+    unit = serializers.CharField(source="unit.code", read_only=True)
+    result = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FieldJob
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "ticket_number",
+            "unit",
+            "lat",
+            "lng",
+            "address",
+            "window_start",
+            "window_end",
+            "skill",
+            "technician",
+            "notes",
+            "offered_at",
+            "accepted_at",
+            "finished_at",
+            "result",
+        ]
+
+    def get_result(self, job) -> dict:
+        return job.result if job.status in ("done", "failed") else {}

@@ -16,5 +16,7 @@ urlpatterns = [
     path("incidents/<int:pk>/estimate/", views.IncidentEstimateApi.as_view(), name="incident-estimate"),
     path("incidents/<int:pk>/restore/", views.IncidentRestoreApi.as_view(), name="incident-restore"),
     path("nearby/", views.NearbyIncidentApi.as_view(), name="nearby"),
+    path("field-jobs/", views.FieldJobListApi.as_view(), name="field-jobs"),
+    path("field-jobs/<int:pk>/steps/", views.FieldJobStepCreateApi.as_view(), name="field-job-steps"),
     path("causes/", views.CauseListApi.as_view(), name="causes"),
 ]

@@ -16,13 +16,14 @@ from core.pagination import StrictCursorPagination
 from core.throttles import PublicTrackingThrottle
 from core.uploads import validate_photo
 from dispatch import selectors, services
-from dispatch.models import Assignment, Incident, JobStep, Technician
+from dispatch.models import Assignment, FieldJob, Incident, JobStep, Technician
 
 from .permissions import IsDispatcher, IsDispatchStaff, IsTechnician
 from .serializers import (
     AssignmentSerializer,
     BoardSerializer,
     CauseSerializer,
+    FieldJobSerializer,
     IncidentSerializer,
     JobsSerializer,
     NearbySerializer,
@@ -308,3 +309,49 @@ class CauseListApi(APIView):
     def get(self, request):
         causes = [{"code": code, "label": str(label)} for code, label in Assignment.Cause.choices]
         return Response(CauseSerializer(causes, many=True).data)
+
+
+class FieldJobListApi(APIView):
+    """My scheduled visits (surveys, installations, meter checks): offered, in hand, and closed today."""
+
+    permission_classes = [IsTechnician]
+
+    @extend_schema(responses=FieldJobSerializer(many=True))
+    def get(self, request):
+        return Response(FieldJobSerializer(selectors.field_jobs_of(_technician(request)), many=True).data)
+
+
+class FieldJobStepCreateApi(APIView):
+    """One step of a scheduled visit: accept, decline, depart, arrive, finish (with the result for the job's
+    kind, multipart for the photos) or fail (with a reason). Out of order: 409; another's job: 404."""
+
+    permission_classes = [IsTechnician]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema_serializer(component_name="FieldJobStepInput")
+    class InputSerializer(serializers.Serializer):
+        step = serializers.ChoiceField(choices=[(s, s) for s in services.FIELD_STEPS])
+        reason = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+        outcome = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
+        meter_number = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+        seal_numbers = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+        reading_kwh = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+        notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+        photo = serializers.FileField(required=False, allow_null=True, default=None)
+        photo_2 = serializers.FileField(required=False, allow_null=True, default=None)
+
+    @extend_schema(
+        request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
+        responses={200: FieldJobSerializer},
+    )
+    def post(self, request, pk: int):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        technician = _technician(request)
+        job = get_object_or_404(FieldJob, pk=pk, technician=technician)
+        step, reason = values.pop("step"), values.pop("reason")
+        job = services.take_field_job_step(
+            job=job, technician=technician, step=step, result=values if step == "finish" else None, reason=reason
+        )
+        return Response(FieldJobSerializer(job).data)

@@ -1,6 +1,5 @@
 """Admin pages of dispatch render; the staff home still works for a technician before the pages exist."""
 
-
 from dispatch import services
 from dispatch.models import Technician
 

@@ -100,8 +100,9 @@ def test_the_service_worker_is_served_under_tech_and_lists_the_shell():
     assert 'var HOME = "/tech/"' in body
 
 
-def test_the_board_is_for_dispatchers_supervisors_and_admins(dispatcher, supervisor, admin_user_sigap, operator,
-                                                            technician_user, outsider):
+def test_the_board_is_for_dispatchers_supervisors_and_admins(
+    dispatcher, supervisor, admin_user_sigap, operator, technician_user, outsider
+):
     for user in (dispatcher, supervisor, admin_user_sigap):
         response = logged_in(user).get("/dispatch/")
         assert response.status_code == 200
