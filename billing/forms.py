@@ -49,3 +49,13 @@ class SolveForm(forms.Form):
     answer = forms.CharField(
         label=_("Answer for the customer"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class MeterCheckForm(forms.Form):
+    window_start = forms.DateTimeField(
+        label=_("Visit from"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    window_end = forms.DateTimeField(
+        label=_("Visit until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    notes = forms.CharField(label=_("Note for the technician"), max_length=500, required=False)

@@ -277,3 +277,24 @@ class BiayaBeban(models.Model):
                 raise ValidationError(
                     {"valid_from": _("This overlaps the version valid from %(date)s.") % {"date": other.valid_from}}
                 )
+
+
+class MeterCheck(models.Model):
+    """A meter check ordered from a billing complaint (a dispatch field job), and the reading it brought back."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="meter_checks")
+    job = models.OneToOneField("dispatch.FieldJob", on_delete=models.PROTECT, related_name="meter_check")
+    reading_kwh = models.DecimalField(_("meter reading (kWh)"), max_digits=12, decimal_places=1, null=True, blank=True)
+    register_photo = models.CharField(_("photo of the register"), max_length=255, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=8, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("meter check")
+        verbose_name_plural = _("meter checks")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} job {self.job_id}"

@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,13 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, ConflictError
+from dispatch import services as dispatch_services
+from dispatch.models import FieldJob
 from tickets import services as ticket_services
 from tickets import sla_services
 from tickets.models import Category, Customer, Ticket
 from tickets.notifications import services as notification_services
 
 from . import importing
-from .models import Bill, BillCorrection, ImportJob, TokenPurchase, TokenRemedy
+from .models import Bill, BillCorrection, ImportJob, MeterCheck, TokenPurchase, TokenRemedy
 from .providers import ProviderUnavailable, get_provider
 
 INFO_GIVEN_CATEGORY = "IF-TAGIHAN"
@@ -220,3 +223,49 @@ def solve_token_complaint(*, ticket: Ticket, user, answer: str) -> Ticket:
     if not TokenRemedy.objects.filter(ticket=ticket).exists():
         raise ConflictError(_("Record the step taken before solving the complaint."))
     return sla_services.resolve_ticket(ticket=ticket, user=user, answer=answer)
+
+
+# --- meter checks (dispatch field jobs) --------------------------------------------------------------
+
+
+METER_CHECK_CATEGORIES = BILL_COMPLAINT_CATEGORIES + (TOKEN_CATEGORY,)
+
+
+def order_meter_check(*, ticket: Ticket, user, window_start, window_end, notes: str = "") -> MeterCheck:
+    """Order a technician's visit to read the meter (and photograph its register) for a billing complaint."""
+    _working_ticket(ticket, METER_CHECK_CATEGORIES)
+    with transaction.atomic():
+        job = dispatch_services.order_field_job(
+            kind=FieldJob.Kind.METER_CHECK,
+            ticket=ticket,
+            window_start=window_start,
+            window_end=window_end,
+            notes=notes or _("Read the meter and photograph its register (billing complaint)."),
+            ordered_by=user,
+        )
+        return MeterCheck.objects.create(ticket=ticket, job=job)
+
+
+def record_meter_check_result(*, job, result: dict) -> MeterCheck | None:
+    """The field job finished (done or failed): keep the reading on the ticket (receiver of field_job_finished)."""
+    check = MeterCheck.objects.filter(job_id=job.pk).select_related("ticket").first()
+    if check is None:
+        return None  # not ordered by billing
+    status = str(result.get("status") or "")
+    check.outcome = status[:8]
+    check.finished_at = timezone.now()
+    check.reason = str(result.get("reason") or "")[:500]
+    if status == "done":
+        try:
+            check.reading_kwh = Decimal(str(result.get("reading_kwh")))
+        except (InvalidOperation, ValueError):
+            check.reading_kwh = None
+        check.register_photo = str(result.get("register_photo") or "")[:255]
+        message = _("Meter check: the technician read %(reading)s kWh on the register (photo kept).") % {
+            "reading": check.reading_kwh if check.reading_kwh is not None else "?"
+        }
+    else:
+        message = _("Meter check failed: %(reason)s") % {"reason": check.reason or "-"}
+    check.save()
+    ticket_services.add_note(ticket=check.ticket, author=None, message=message, public=False)
+    return check

@@ -13,7 +13,7 @@ from core.throttles import PublicTrackingThrottle
 from tickets import selectors as ticket_selectors
 
 from . import selectors, services
-from .forms import CorrectionForm, ImportForm, LookupForm, SolveForm, TokenStepForm
+from .forms import CorrectionForm, ImportForm, LookupForm, MeterCheckForm, SolveForm, TokenStepForm
 from .models import ImportJob
 from .providers import ProviderUnavailable
 
@@ -145,6 +145,13 @@ def ticket_action(request, number: str):
             if form.is_valid():
                 services.solve_token_complaint(ticket=ticket, user=request.user, answer=form.cleaned_data["answer"])
                 messages.success(request, _("Solved; the clock has stopped."))
+            else:
+                _form_errors(request, form)
+        elif action == "meter_check":
+            form = MeterCheckForm(request.POST, prefix="meter")
+            if form.is_valid():
+                services.order_meter_check(ticket=ticket, user=request.user, **form.cleaned_data)
+                messages.success(request, _("Meter check ordered; the technician's reading will appear here."))
             else:
                 _form_errors(request, form)
         else:

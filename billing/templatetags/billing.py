@@ -4,8 +4,8 @@ token steps). Renders nothing for other categories."""
 from django import template
 
 from .. import selectors
-from ..forms import CorrectionForm, SolveForm, TokenStepForm
-from ..models import TokenRemedy
+from ..forms import CorrectionForm, MeterCheckForm, SolveForm, TokenStepForm
+from ..models import MeterCheck, TokenRemedy
 from ..services import BILL_COMPLAINT_CATEGORIES, TOKEN_CATEGORY
 
 register = template.Library()
@@ -15,6 +15,9 @@ register = template.Library()
 def billing_panel(context, ticket):
     code = ticket.category.code
     out = {"ticket": ticket, "csrf_token": context.get("csrf_token"), "show": False}
+    if code in BILL_COMPLAINT_CATEGORIES or code == TOKEN_CATEGORY:
+        out["meter_checks"] = list(MeterCheck.objects.filter(ticket=ticket).select_related("job"))
+        out["meter_form"] = MeterCheckForm(prefix="meter")
     if code in BILL_COMPLAINT_CATEGORIES:
         disputed = selectors.disputed_bill(ticket)
         initial = {"period": disputed.bill.period.strftime("%Y-%m")} if disputed and disputed.bill else {}
