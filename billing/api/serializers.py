@@ -5,7 +5,7 @@ from ..selectors import clean_id_pelanggan
 
 
 class LookupInputSerializer(serializers.Serializer):
-    id_pelanggan = serializers.CharField(max_length=40)
+    id_pelanggan = serializers.CharField(max_length=40, allow_blank=True)
 
     def validate_id_pelanggan(self, value):
         from django.core.exceptions import ValidationError
