@@ -139,7 +139,8 @@ def test_token_complaint_is_in_the_back_office_queue_and_solved_with_steps(ulp, 
     assert ticket.status == Ticket.Status.IN_PROGRESS
     client.post(
         f"/billing/t/{ticket.number}/",
-        {"billing_action": "token_step", "token-symptom": "REJECT", "token-kind": "resend", "token-purchase": purchase.pk},
+        {"billing_action": "token_step", "token-symptom": "REJECT", "token-kind": "resend",
+         "token-purchase": purchase.pk},
     )  # fmt: skip
     remedy = TokenRemedy.objects.get(ticket=ticket)
     assert (remedy.kind, remedy.purchase, remedy.cis_reference) == ("resend", purchase, f"LOCAL-TK-{remedy.pk}")

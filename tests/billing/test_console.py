@@ -61,8 +61,8 @@ def test_information_given_is_closed_at_first_contact_and_counts_in_the_kpis(cal
     Call.objects.filter(pk=live_call.pk).update(ended_at=timezone.now(), status="ended")
     other = Call.objects.create(
         pbx_call_id="pbx-bill-2", caller_number="+6281234500002", operator=operator, unit=live_call.unit,
-        status="ended", rang_at=timezone.now() - timedelta(seconds=20), answered_at=timezone.now() - timedelta(seconds=15),
-        ended_at=timezone.now(),
+        status="ended", rang_at=timezone.now() - timedelta(seconds=20),
+        answered_at=timezone.now() - timedelta(seconds=15), ended_at=timezone.now(),
     )  # fmt: skip
     assert other.pk
     kpis = hotline_selectors.call_kpis(
