@@ -94,3 +94,10 @@ def customers_per_unit() -> dict[int, int]:
 def customer_ids(id_pelanggans: list[str]) -> dict[str, int]:
     """Primary keys of the customers with these IDs pelanggan (unknown ones are absent)."""
     return dict(Customer.objects.filter(id_pelanggan__in=id_pelanggans).values_list("id_pelanggan", "pk"))
+
+
+def set_payment_type(*, id_pelanggan: str, payment_type: str) -> int:
+    """Switch a customer between prepaid and postpaid (what the CIS says after a migration, LY-MIG)."""
+    if payment_type not in Customer.PaymentType.values:
+        raise ValueError(payment_type)
+    return Customer.objects.filter(id_pelanggan=id_pelanggan).update(payment_type=payment_type)

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from billing import demo as billing_demo
 from dispatch import demo as dispatch_demo
 from hotline import demo as hotline_demo
 from outages import demo as outages_demo
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         sla_demo.seed()
         calls = hotline_demo.seed()
         outages = outages_demo.seed()
+        billing = billing_demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(result['units'])} units, {result['customers']} customers. "
@@ -37,3 +39,7 @@ class Command(BaseCommand):
             "(PBX text: /api/v1/announcements/ULP-BPP-UTARA/?format=txt)."
         )
         self.stdout.write(f"Open311 GeoReport v2 at /open311/v2/ — demo api_key: {open311['open311_key']}")
+        self.stdout.write(
+            f"Info tagihan at /info-tagihan/: try ID pelanggan {billing['postpaid']} (postpaid, a bill spike) or "
+            f"{billing['prepaid']} (prepaid, token purchases); CIS imports at /billing/import/ (admin)."
+        )
