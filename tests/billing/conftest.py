@@ -44,3 +44,12 @@ def write_csv(tmp_path):
         return str(path)
 
     return write
+
+
+@pytest.fixture
+def english():
+    """Messages in English (the source text) for assertions on their wording."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

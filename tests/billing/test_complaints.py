@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from billing import services
 from billing.models import Bill, BillCorrection, MeterCheck, TokenPurchase, TokenRemedy
+from core.errors import ConflictError
 from dispatch import services as dispatch_services
 from tests.dispatch.conftest import make_technician
 from tests.dispatch.test_field_jobs import png
@@ -87,7 +88,7 @@ def test_bill_spike_to_meter_check_to_corrected_bill(spiking, ulp, back_office, 
     assert "317.834" in tracking and "592.327" in tracking
 
     # The same correction twice is a conflict, not a second row.
-    with pytest.raises(Exception, match="already"):
+    with pytest.raises(ConflictError, match="sudah diterbitkan"):  # Indonesian: the default language
         services.issue_correction(
             ticket=ticket, user=back_office, period=date(2026, 11, 1), new_amount=Decimal("1"), reason="x"
         )

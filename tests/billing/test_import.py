@@ -12,7 +12,7 @@ from tickets.models import Customer
 
 from .conftest import CUSTOMER_HEADER, customer_row
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 BILL_HEADER = ["id_pelanggan", "period", "reading_start", "reading_end", "kwh", "amount", "due_date", "paid_at"]
 TOKEN_HEADER = ["reference", "id_pelanggan", "meter_number", "purchased_at", "kwh", "amount", "token"]
