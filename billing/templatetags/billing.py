@@ -44,3 +44,15 @@ def billing_panel(context, ticket):
 @register.simple_tag
 def public_corrections(ticket):
     return selectors.public_corrections_for(ticket)
+
+
+@register.filter
+def rupiah(value) -> str:
+    """Whole rupiah with dots between thousands, as written in Indonesia: 592327 → "592.327"."""
+    from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+    try:
+        number = Decimal(str(value)).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return f"{number:,}".replace(",", ".")

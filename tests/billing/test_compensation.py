@@ -82,7 +82,7 @@ def test_staff_page_lists_per_unit_and_exports(client, ulp):
     page = client.get("/reports/compensation/?month=2026-10")
     html = page.content.decode()
     assert page.status_code == 200 and "532100000005" in html and ticket.number in html
-    assert "Rp 26293" in html  # 35 % of Rp 75,124 = 26,293.4
+    assert "Rp 26.293" in html  # 35 % of Rp 75,124 = 26,293.4
     export = client.get("/reports/compensation.csv?month=2026-10")
     assert (
         export["Content-Type"].startswith("text/csv")
