@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "outages",
     "open311",
     "connections",
+    "billing",
 ]
 
 MIDDLEWARE = [
@@ -605,3 +606,15 @@ DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 # staff action shows that action even while the replica lags.
 REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 15)
 MIDDLEWARE.append("core.replica.ReplicaMiddleware")
+
+# Billing (billing/, docs/billing.md): where bills come from — "local" (the tables imported from the CIS
+# files) or "http" (the CIS's JSON API at BILLING_HTTP_URL).
+BILLING_PROVIDER = os.environ.get("BILLING_PROVIDER", "local")
+if BILLING_PROVIDER not in {"local", "http"}:
+    raise ImproperlyConfigured("BILLING_PROVIDER must be local or http")
+BILLING_HTTP_URL = os.environ.get("BILLING_HTTP_URL", "http://127.0.0.1:8900/api")
+BILLING_HTTP_TOKEN = env_secret("BILLING_HTTP_TOKEN")
+BILLING_HTTP_TIMEOUT = env_float("BILLING_HTTP_TIMEOUT", 2.0)
+BILLING_HTTP_RETRIES = env_int("BILLING_HTTP_RETRIES", 1)
+BILLING_HTTP_CACHE_SECONDS = env_int("BILLING_HTTP_CACHE_SECONDS", 900)
+BILLING_IMPORT_DIR = os.environ.get("BILLING_IMPORT_DIR", str(MEDIA_ROOT / "billing-imports"))

@@ -13,6 +13,7 @@ api_v1 = [
     path("dispatch/", include("dispatch.api.urls")),
     path("", include("outages.api.urls")),
     path("connections/", include("connections.api.urls")),
+    path("billing/", include("billing.api.urls")),
 ]
 
 urlpatterns = [
@@ -28,6 +29,7 @@ urlpatterns = [
     path("open311/v2/", include("open311.urls")),
     path("backoffice/", include("backoffice.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("billing.urls")),
     path("", include("dispatch.urls")),
     path("", include("outages.urls")),
     path("", include("connections.urls")),

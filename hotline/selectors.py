@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -213,6 +213,8 @@ class KpiRow:
     answered_in_time: int = 0
     hang_ups: int = 0
     tickets: int = 0
+    # Calls whose matter was settled on the call: a ticket closed before the call ended (e.g. IF-TAGIHAN).
+    first_contact: int = 0
     answer_seconds: list[float] = field(default_factory=list)
     handle_seconds: list[float] = field(default_factory=list)
 
@@ -232,6 +234,10 @@ class KpiRow:
     def tickets_per_call(self) -> float | None:
         return self.tickets / self.answered if self.answered else None
 
+    @property
+    def first_contact_share(self) -> float | None:
+        return self.first_contact / self.answered if self.answered else None
+
     def add(self, call: Call, ticket_count: int) -> None:
         self.offered += 1
         answer = call.answer_seconds
@@ -250,6 +256,8 @@ class KpiRow:
             if waited is None or waited >= settings.CALL_SHORT_ABANDON_SECONDS:
                 self.abandoned += 1
         self.tickets += ticket_count
+        if getattr(call, "closed_on_call", 0):
+            self.first_contact += 1
 
 
 def _shift_starts() -> list[tuple[int, str]]:
@@ -295,7 +303,14 @@ def call_kpis(*, viewer, start: datetime, end: datetime) -> dict[str, list[KpiRo
         calls_visible_to(viewer)
         .filter(rang_at__gte=start, rang_at__lt=end)
         .only(*KPI_FIELDS)
-        .annotate(ticket_count=Count("tickets"))
+        .annotate(
+            ticket_count=Count("tickets"),
+            closed_on_call=Count(
+                "tickets",
+                filter=Q(tickets__status="closed")
+                & (Q(ended_at__isnull=True) | Q(tickets__closed_at__lte=F("ended_at"))),
+            ),
+        )
         .order_by("rang_at")
     )
     starts = _shift_starts()

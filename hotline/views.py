@@ -61,6 +61,7 @@ KPI_COLUMNS = [
     ("aht", "AHT (s)"),
     ("hang_ups", "Operator hang-ups"),
     ("tickets_per_call", "Tickets per call"),
+    ("first_contact_share", "Resolved at first contact"),
 ]
 
 

@@ -131,6 +131,11 @@ def _notice(kind: str, payload: dict) -> tuple[str, str]:
             "url": values.get("url", ""),
         }
         return text, _("Power is back on")
+    if kind == "bill_correction":  # billing.services.issue_correction
+        text = _(
+            "PLN 123: your bill for %(period)s is corrected from Rp %(old)s to Rp %(new)s (report %(number)s)."
+        ) % {key: values.get(key, "") for key in ("period", "old", "new", "number")}
+        return text, _("Bill corrected")
     return _("PLN 123: an update from PLN."), _("PLN 123")
 
 

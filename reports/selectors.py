@@ -15,12 +15,12 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing import selectors as billing_selectors
 from core import roles
 from core.errors import ApplicationError
 from tickets import selectors as ticket_selectors
 from tickets.models import (
     Category,
-    Customer,
     Escalation,
     ExternalReferral,
     ServiceUnit,
@@ -331,8 +331,8 @@ def _restored_incident_records(
 
 
 def customers_served(unit_ids: list[int] | None) -> dict[int, int]:
-    qs = Customer.objects.all() if unit_ids is None else Customer.objects.filter(unit_id__in=unit_ids)
-    return dict(qs.values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"))
+    """Customers served per unit: the count kept by the last customer import from the CIS (billing)."""
+    return billing_selectors.customers_served(unit_ids)
 
 
 def reliability(scope: ReportScope, *, records: list[InterruptionRecord] | None = None) -> dict:

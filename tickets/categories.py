@@ -29,7 +29,7 @@ CATEGORIES = [
     (
         "GG-TOKEN",
         "gangguan",
-        TECHNICAL,
+        BACK_OFFICE,  # worked in the back-office queue (billing app): no crew is sent
         "Token gagal masuk (GAGAL/REJECT/USED/OVER)",
         "Prepaid token rejected",
         False,

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from billing import demo as billing_demo
 from connections import demo as connections_demo
 from dispatch import demo as dispatch_demo
 from hotline import demo as hotline_demo
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         calls = hotline_demo.seed()
         outages = outages_demo.seed()
         connections = connections_demo.seed()
+        billing = billing_demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(result['units'])} units, {result['customers']} customers. "
@@ -43,3 +45,7 @@ class Command(BaseCommand):
             "/sambung/tarif/; tech1/tech2 see their visits at /tech/field-jobs/."
         )
         self.stdout.write(f"Open311 GeoReport v2 at /open311/v2/ — demo api_key: {open311['open311_key']}")
+        self.stdout.write(
+            f"Info tagihan at /info-tagihan/: try ID pelanggan {billing['postpaid']} (postpaid, a bill spike) or "
+            f"{billing['prepaid']} (prepaid, token purchases); CIS imports at /billing/import/ (admin)."
+        )

@@ -77,6 +77,7 @@
 
   function useCustomer(customer) {
     form.elements.id_pelanggan.value = customer.id_pelanggan;
+    root.dispatchEvent(new CustomEvent("console:customer", { detail: customer }));
     if (!form.elements.reporter_name.value) { form.elements.reporter_name.value = customer.name; }
     if (!form.elements.address.value) { form.elements.address.value = customer.address; }
     form.elements.category.focus();
@@ -114,6 +115,7 @@
       document.getElementById("ticket-call").value = call.id;
       form.elements.reporter_phone.value = call.caller_number;
       if (call.customers.length === 1) { useCustomer(call.customers[0]); }
+      root.dispatchEvent(new CustomEvent("console:call", { detail: call }));  // billing/console_bills.js
       if (document.title.indexOf("📞") !== 0) { document.title = "📞 " + document.title; }
     }
   }

@@ -1,0 +1,8 @@
+from billing.models import ImportJob
+
+from ._base import ImportCommand
+
+
+class Command(ImportCommand):
+    help = "Import bills from a CIS CSV file (upsert; --dry-run checks only; bad lines reject the file)."
+    kind = ImportJob.Kind.BILLS
