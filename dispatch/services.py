@@ -18,6 +18,7 @@ from core.errors import ApplicationError, ConflictError
 from core.geo import valid_coordinates
 from tickets import services as ticket_services
 from tickets.models import Customer, ServiceUnit, Ticket
+from tickets.sla import services as sla_services
 
 from . import selectors, signals
 from .distance import distance_m
@@ -394,10 +395,25 @@ def route_incident(*, incident_id: int, new_members: list[int] | None = None) ->
             if locked is None:
                 continue
             assignment = _offer(incident=incident, technician=locked, distance=candidate.distance_m)
+            Incident.objects.filter(pk=incident.pk).update(unassignable_since=None)
             _mark_members(incident, Ticket.DispatchState.ASSIGNED)
             return assignment
         _mark_members(incident, Ticket.DispatchState.UNASSIGNABLE)
+        _nobody_to_offer(incident, now=now)
         return None
+
+
+def _nobody_to_offer(incident: Incident, *, now: datetime) -> None:
+    """No technician could be offered the job: say so at once, the first time — the board shows the incident
+    as "nobody to offer" (unassignable_since), and its oldest open report is escalated to the ULP supervisor
+    (an escalation row on the service-level clock, and a mail), not left to wait for the clock's deadline."""
+    if Incident.objects.filter(pk=incident.pk, unassignable_since__isnull=True).update(unassignable_since=now) == 0:
+        return
+    incident.unassignable_since = now
+    oldest = selectors.member_tickets(incident).exclude(status__in=TICKET_DONE).values_list("pk", flat=True).first()
+    if oldest is not None:
+        sla_services.escalate_now(ticket_id=oldest, now=now)
+    _announce(incident, "unassignable")
 
 
 def route_ticket(*, ticket_id: int) -> Assignment | None:
@@ -682,7 +698,8 @@ def manual_assign(*, incident: Incident, technician: Technician, reason: str, by
     assignment.save()
     _refresh_load(technician.pk)
     incident.status = Incident.Status.ASSIGNED
-    incident.save(update_fields=["status"])
+    incident.unassignable_since = None
+    incident.save(update_fields=["status", "unassignable_since"])
     for ticket in selectors.member_tickets(incident).exclude(status__in=TICKET_DONE):
         ticket_services.add_note(
             ticket=ticket,
