@@ -344,22 +344,37 @@ def live_assignment_of(incident_id: int) -> Assignment | None:
 
 
 def with_ticket_numbers(incidents: list[Incident]) -> list[Incident]:
-    """Set ``incident.ticket_numbers`` for a page of incidents in one query of plain values.
+    """Set ``incident.ticket_numbers`` (every report), ``open_ticket_numbers`` and ``open_report_count`` (the
+    reports still waiting for power: not restored, closed or cancelled) for a page of incidents in one query of
+    plain values.
 
     A storm incident holds thousands of reports: reading them as model rows (report + ticket) cost the
     board seconds; the numbers alone are cheap.
     """
     numbers: dict[int, list[str]] = {incident.pk: [] for incident in incidents}
+    still_open: dict[int, list[str]] = {incident.pk: [] for incident in incidents}
     rows = (
         IncidentReport.objects.filter(incident_id__in=list(numbers))
         .order_by("incident_id", "id")
-        .values_list("incident_id", "ticket__number")
+        .values_list("incident_id", "ticket__number", "ticket__status")
     )
-    for incident_id, number in rows:
+    for incident_id, number, status in rows:
         numbers[incident_id].append(number)
+        if status not in MEMBER_DONE:
+            still_open[incident_id].append(number)
     for incident in incidents:
         incident.ticket_numbers = numbers[incident.pk]
+        incident.open_ticket_numbers = still_open[incident.pk]
+        incident.open_report_count = len(still_open[incident.pk])
     return incidents
+
+
+# A member report in one of these needs no crew any more.
+MEMBER_DONE = frozenset({Ticket.Status.RESTORED, Ticket.Status.CLOSED, Ticket.Status.CANCELLED})
+
+
+def open_member_count(incident: Incident) -> int:
+    return member_tickets(incident).exclude(status__in=MEMBER_DONE).count()
 
 
 def incidents_visible_to(viewer) -> QuerySet[Incident]:
@@ -398,8 +413,23 @@ def assignments_of(technician: Technician) -> QuerySet[Assignment]:
         .prefetch_related(
             Prefetch(
                 "incident__reports",
-                queryset=IncidentReport.objects.select_related("ticket").only(
-                    "id", "incident_id", "ticket__id", "ticket__number"
+                # What the job card shows of each report: category, the customer's words, who to call, photo.
+                queryset=IncidentReport.objects.select_related("ticket__category").only(
+                    "id",
+                    "incident_id",
+                    "ticket__id",
+                    "ticket__number",
+                    "ticket__status",
+                    "ticket__description",
+                    "ticket__address",
+                    "ticket__reporter_name",
+                    "ticket__reporter_phone",
+                    "ticket__photo",
+                    "ticket__created_at",
+                    "ticket__category__id",
+                    "ticket__category__code",
+                    "ticket__category__name_id",
+                    "ticket__category__name_en",
                 ),
             )
         )

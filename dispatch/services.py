@@ -16,7 +16,10 @@ from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, ConflictError
 from core.geo import valid_coordinates
+from notifications import messages
+from notifications import services as notification_services
 from tickets import services as ticket_services
+from tickets.api.serializers import tracking_url
 from tickets.models import Customer, ServiceUnit, Ticket
 from tickets.sla import services as sla_services
 
@@ -382,6 +385,8 @@ def route_incident(*, incident_id: int, new_members: list[int] | None = None) ->
             return live
         if incident.status != Incident.Status.OPEN:
             return None
+        if selectors.open_member_count(incident) == 0:
+            return None  # every report is restored, closed or cancelled: no crew is needed
         ranked = selectors.ranked_candidates_for(incident=incident, exclude_ids=exclude)
         incident.last_routed_at = now
         incident.route_attempts = F("route_attempts") + 1
@@ -714,7 +719,8 @@ def manual_assign(*, incident: Incident, technician: Technician, reason: str, by
 
 @transaction.atomic
 def set_estimate(*, incident: Incident, estimated_restoration_at: datetime, by) -> Incident:
-    """Record the estimated restoration time and tell every member ticket's customer."""
+    """Record the estimated restoration time and tell every member ticket's customer: a public update on the
+    tracking page and a message through the notification outbox (once per ticket and estimate)."""
     if estimated_restoration_at is None or estimated_restoration_at <= timezone.now() - timedelta(minutes=5):
         raise ApplicationError(
             _("The estimated restoration must be in the future."),
@@ -726,6 +732,7 @@ def set_estimate(*, incident: Incident, estimated_restoration_at: datetime, by) 
     incident.estimated_restoration_at = estimated_restoration_at
     incident.save(update_fields=["estimated_restoration_at"])
     zone_time = timezone.localtime(estimated_restoration_at, timezone=_zone(incident.unit))
+    shown = f"{zone_time:%d-%m-%Y %H:%M} {incident.unit.zone_label}"
     for ticket in selectors.member_tickets(incident).exclude(status__in=TICKET_DONE):
         ticket_services.add_note(
             ticket=ticket,
@@ -733,6 +740,14 @@ def set_estimate(*, incident: Incident, estimated_restoration_at: datetime, by) 
             public=True,
             message=_("Estimated restoration: %(time)s %(zone)s.")
             % {"time": zone_time.strftime("%d-%m-%Y %H:%M"), "zone": incident.unit.zone_label},
+        )
+        notification_services.notify_contact(
+            kind=messages.ESTIMATE,
+            dedupe_key=f"estimate:{ticket.pk}:{estimated_restoration_at.isoformat()}",
+            phone=ticket.reporter_phone,
+            email=ticket.reporter_email,
+            ticket=ticket,
+            payload={"number": ticket.number, "time": shown, "url": tracking_url(ticket)},
         )
     _announce(incident, "estimate")
     return incident
