@@ -309,6 +309,9 @@ PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 5 * 1024 * 1024)
 # Call centre: PBX events are signed with this shared secret (HMAC-SHA256) and must be this fresh.
 PBX_SHARED_SECRET = env_secret("PBX_SHARED_SECRET", "development-pbx-secret" if DEBUG else "")
 PBX_EVENT_MAX_AGE_SECONDS = env_int("PBX_EVENT_MAX_AGE_SECONDS", 300)
+# The message gateway posts customers' SMS/WhatsApp replies signed with this secret (tickets/inbound.py).
+MESSAGING_INBOUND_SECRET = env_secret("MESSAGING_INBOUND_SECRET", "development-inbound-secret" if DEBUG else "")
+MESSAGING_INBOUND_MAX_AGE_SECONDS = env_int("MESSAGING_INBOUND_MAX_AGE_SECONDS", 300)
 # Ring cadence (Indonesia: 1 s tone, 4 s silence) and the ring by which an operator must answer.
 CALL_RING_ON_SECONDS = env_float("CALL_RING_ON_SECONDS", 1.0)
 CALL_RING_OFF_SECONDS = env_float("CALL_RING_OFF_SECONDS", 4.0)

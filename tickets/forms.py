@@ -130,3 +130,16 @@ class TrackForm(forms.Form):
         max_length=32,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
+
+
+class ReplyForm(forms.Form):
+    """The customer's answer to the back office's question, on the tracking page."""
+
+    message = forms.CharField(
+        label=_("Your answer"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    attachment = forms.FileField(
+        label=_("Attach a photo or PDF (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
+    )
