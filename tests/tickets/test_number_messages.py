@@ -11,6 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _form(client, number: str, lang: str = "en"):
+    client.cookies["sigap_language"] = lang  # pages follow the language switch, not Accept-Language
     return client.post(
         "/",
         {
@@ -19,7 +20,6 @@ def _form(client, number: str, lang: str = "en"):
             "description": "Listrik padam",
             "reporter_phone": "081234567890",
         },
-        HTTP_ACCEPT_LANGUAGE=lang,
     )
 
 
