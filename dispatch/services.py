@@ -385,8 +385,10 @@ def route_incident(*, incident_id: int, new_members: list[int] | None = None) ->
             return live
         if incident.status != Incident.Status.OPEN:
             return None
-        if selectors.open_member_count(incident) == 0:
-            return None  # every report is restored, closed or cancelled: no crew is needed
+        if not new_members and selectors.open_member_count(incident) == 0:
+            # Every report is restored, closed or cancelled: no crew is needed. (Reports that just joined,
+            # ``new_members``, are open: routing skips finished tickets.)
+            return None
         ranked = selectors.ranked_candidates_for(incident=incident, exclude_ids=exclude)
         incident.last_routed_at = now
         incident.route_attempts = F("route_attempts") + 1
@@ -400,7 +402,8 @@ def route_incident(*, incident_id: int, new_members: list[int] | None = None) ->
             if locked is None:
                 continue
             assignment = _offer(incident=incident, technician=locked, distance=candidate.distance_m)
-            Incident.objects.filter(pk=incident.pk).update(unassignable_since=None)
+            if incident.unassignable_since is not None:
+                Incident.objects.filter(pk=incident.pk).update(unassignable_since=None)
             _mark_members(incident, Ticket.DispatchState.ASSIGNED)
             return assignment
         _mark_members(incident, Ticket.DispatchState.UNASSIGNABLE)
