@@ -166,7 +166,7 @@ def ticket_detail(request, number: str):
         {
             "ticket": ticket,
             "level": getattr(ticket, "service_level", None),
-            "events": ticket.events.select_related("actor").order_by("created_at", "id"),
+            "events": ticket.events.select_related("actor", "reply").order_by("created_at", "id"),
             "referrals": ticket.referrals.all(),
             "detail": detail,
             "has_request_fields": ticket.category.code in ServiceRequestDetail.DOCUMENTS_FOR,

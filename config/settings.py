@@ -331,6 +331,9 @@ CONNECTIONS_BILLS_PAID_CHECK = os.environ.get(
 # Call centre: PBX events are signed with this shared secret (HMAC-SHA256) and must be this fresh.
 PBX_SHARED_SECRET = env_secret("PBX_SHARED_SECRET", "development-pbx-secret" if DEBUG else "")
 PBX_EVENT_MAX_AGE_SECONDS = env_int("PBX_EVENT_MAX_AGE_SECONDS", 300)
+# The message gateway posts customers' SMS/WhatsApp replies signed with this secret (tickets/inbound.py).
+MESSAGING_INBOUND_SECRET = env_secret("MESSAGING_INBOUND_SECRET", "development-inbound-secret" if DEBUG else "")
+MESSAGING_INBOUND_MAX_AGE_SECONDS = env_int("MESSAGING_INBOUND_MAX_AGE_SECONDS", 300)
 # Ring cadence (Indonesia: 1 s tone, 4 s silence) and the ring by which an operator must answer.
 CALL_RING_ON_SECONDS = env_float("CALL_RING_ON_SECONDS", 1.0)
 CALL_RING_OFF_SECONDS = env_float("CALL_RING_OFF_SECONDS", 4.0)
@@ -457,7 +460,12 @@ DISPATCH_BOARD_POLL_SECONDS = env_int("DISPATCH_BOARD_POLL_SECONDS", 10)
 
 # Dispatch (dispatch/): routing outage tickets to technicians.
 DISPATCH_OFFER_SECONDS = env_int("DISPATCH_OFFER_SECONDS", 180)  # an unanswered offer expires, next candidate
-DISPATCH_POSITION_MAX_AGE_SECONDS = env_int("DISPATCH_POSITION_MAX_AGE_SECONDS", 900)  # older: not a candidate
+DISPATCH_POSITION_MAX_AGE_SECONDS = env_int("DISPATCH_POSITION_MAX_AGE_SECONDS", 900)  # older: ranked with a penalty
+# An older position (a locked phone) is ranked as farther: this much, plus this much per minute past the limit, up to
+# the maximum (also used for a technician who never sent a position: ranked at their ULP's base).
+DISPATCH_STALE_PENALTY_M = env_int("DISPATCH_STALE_PENALTY_M", 2_000)
+DISPATCH_STALE_PENALTY_M_PER_MINUTE = env_int("DISPATCH_STALE_PENALTY_M_PER_MINUTE", 100)
+DISPATCH_STALE_PENALTY_MAX_M = env_int("DISPATCH_STALE_PENALTY_MAX_M", 20_000)
 DISPATCH_SEARCH_RADIUS_M = env_int("DISPATCH_SEARCH_RADIUS_M", 25_000)  # technicians of other ULPs within this
 DISPATCH_LOAD_PENALTY_M = env_int("DISPATCH_LOAD_PENALTY_M", 3_000)  # each job in hand counts as this much farther
 DISPATCH_MAX_CANDIDATES = env_int("DISPATCH_MAX_CANDIDATES", 10)  # tried per routing before waiting

@@ -27,3 +27,22 @@ def validate_photo(upload) -> None:
         raise ValidationError(_("The file is not an image. Send a JPEG or PNG photo."))
     # Store under a random name with the extension that matches the content.
     upload.name = f"photo.{ALLOWED_FORMATS[image_format]}"
+
+
+def validate_document(upload) -> None:
+    """A customer's missing document: an image (checked as validate_photo) or a PDF (judged by its first bytes),
+    within the photo size limit. Stored under a random name with the matching extension."""
+    if upload.size > settings.PHOTO_MAX_BYTES:
+        raise ValidationError(
+            _("The file is too large (at most %(mb)s MB).") % {"mb": settings.PHOTO_MAX_BYTES // (1024 * 1024)}
+        )
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(0)
+    if head == b"%PDF-":
+        upload.name = "document.pdf"
+        return
+    try:
+        validate_photo(upload)
+    except ValidationError as exc:
+        raise ValidationError(_("Send a photo (JPEG or PNG) or a PDF document.")) from exc

@@ -96,6 +96,8 @@ class Incident(models.Model):
     last_report_at = models.DateTimeField(_("last report at"), default=timezone.now)
     last_routed_at = models.DateTimeField(_("last routed at"), null=True, blank=True)
     route_attempts = models.PositiveIntegerField(_("routing attempts"), default=0)
+    # Set when a routing found nobody who could be offered the job (cleared by the next offer or assignment).
+    unassignable_since = models.DateTimeField(_("nobody to offer since"), null=True, blank=True)
     restored_at = models.DateTimeField(_("restored at"), null=True, blank=True)
     estimated_restoration_at = models.DateTimeField(_("estimated restoration"), null=True, blank=True)
     cause = models.CharField(_("cause"), max_length=20, blank=True)

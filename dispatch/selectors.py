@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import ExpressionWrapper, F, FloatField, Min, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Power, Sqrt
+from django.db.models import Case, ExpressionWrapper, F, FloatField, Min, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Power, Sqrt
 from django.utils import timezone
 
 from core import roles
@@ -35,6 +35,7 @@ class Candidate:
     technician: "Technician | CandidateRow"
     distance_m: float
     score: float
+    stale: bool = False  # ranked by an old position (or the ULP's base), with a penalty for its age
 
 
 def incident_point(incident: Incident) -> tuple[float, float]:
@@ -49,20 +50,41 @@ class CandidateRow:
 
     pk: int
     unit_id: int
-    last_lat: float
+    last_lat: float  # the last known position, or the ULP's base when the phone never sent one
     last_lng: float
     active_jobs: int
     job_limit: int
+    last_position_at: datetime | None = None
+
+
+def staleness_penalty_m(last_position_at: datetime | None, now: datetime) -> float:
+    """Metres added to the score of a technician whose position is older than DISPATCH_POSITION_MAX_AGE_SECONDS.
+
+    A phone that locks its screen stops sending positions, so an old position is the normal day, not a reason
+    to drop the technician: they rank by where they were last seen (or their ULP's base), behind a fresh
+    technician as much farther as DISPATCH_STALE_PENALTY_M plus DISPATCH_STALE_PENALTY_M_PER_MINUTE for each
+    minute past the limit, up to DISPATCH_STALE_PENALTY_MAX_M (no position ever: the maximum).
+    """
+    max_age = settings.DISPATCH_POSITION_MAX_AGE_SECONDS
+    if last_position_at is None:
+        return float(settings.DISPATCH_STALE_PENALTY_MAX_M)
+    age = (now - last_position_at).total_seconds()
+    if age <= max_age:
+        return 0.0
+    grown = settings.DISPATCH_STALE_PENALTY_M + settings.DISPATCH_STALE_PENALTY_M_PER_MINUTE * (age - max_age) / 60
+    return float(min(grown, settings.DISPATCH_STALE_PENALTY_MAX_M))
 
 
 def candidate_technicians(
     *, incident: Incident, exclude_ids: set[int] | frozenset[int] = frozenset(), now: datetime | None = None
 ) -> list[CandidateRow]:
-    """On-duty technicians (shift not over) with room for a job, a fresh position and the skill needed.
+    """On-duty technicians (shift not over) with room for a job and the skill needed.
 
-    From the incident's ULP, or from anywhere within DISPATCH_SEARCH_RADIUS_M of it. The database keeps only
-    the DISPATCH_CANDIDATE_POOL best by a flat-earth estimate of the same score, so a ULP with thousands of
-    technicians costs no more than one with fifty; the distance provider then ranks the pool exactly.
+    From the incident's ULP, or from anywhere within DISPATCH_SEARCH_RADIUS_M of it. A technician whose
+    position is old (a locked phone) stays a candidate at their last known position, or at their ULP's base
+    when they never sent one; ranking adds a penalty for the age (staleness_penalty_m). The database keeps
+    only the DISPATCH_CANDIDATE_POOL best by a flat-earth estimate of the same score, so a ULP with thousands
+    of technicians costs no more than one with fifty; the distance provider then ranks the pool exactly.
     """
     now = now or timezone.now()
     lat, lng = incident_point(incident)
@@ -70,13 +92,21 @@ def candidate_technicians(
     fresh_since = now - timedelta(seconds=settings.DISPATCH_POSITION_MAX_AGE_SECONDS)
     nearby = Q(last_lat__range=(min_lat, max_lat), last_lng__range=(min_lng, max_lng))
     metres_per_degree_lng = METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01)
+    at_lat = Coalesce(F("last_lat"), F("unit__center_lat"))
+    at_lng = Coalesce(F("last_lng"), F("unit__center_lng"))
     estimate = Sqrt(
-        Power((F("last_lat") - Value(lat)) * Value(METRES_PER_DEGREE_LAT), 2)
-        + Power((F("last_lng") - Value(lng)) * Value(metres_per_degree_lng), 2)
+        Power((at_lat - Value(lat)) * Value(METRES_PER_DEGREE_LAT), 2)
+        + Power((at_lng - Value(lng)) * Value(metres_per_degree_lng), 2)
+    )
+    # The pool is read with the smallest penalty an old position gets; ranking then adds its exact size.
+    stale_estimate = Case(
+        When(last_position_at__gte=fresh_since, then=Value(0.0)),
+        default=Value(float(settings.DISPATCH_STALE_PENALTY_M)),
+        output_field=FloatField(),
     )
     qs = (
         Technician.objects.filter(Q(unit_id=incident.unit_id) | nearby)
-        .filter(on_duty=True, last_position_at__gte=fresh_since, last_lat__isnull=False, last_lng__isnull=False)
+        .filter(on_duty=True)
         .filter(Q(shift_ends_at__isnull=True) | Q(shift_ends_at__gt=now))
         .filter(active_jobs__lt=F("job_limit"), skills__icontains=f'"{incident.skill}"')
         .exclude(state=Technician.State.OFF)
@@ -86,11 +116,14 @@ def candidate_technicians(
     rows = (
         qs.annotate(
             estimate=ExpressionWrapper(
-                estimate + F("active_jobs") * Value(float(settings.DISPATCH_LOAD_PENALTY_M)), output_field=FloatField()
-            )
+                estimate + F("active_jobs") * Value(float(settings.DISPATCH_LOAD_PENALTY_M)) + stale_estimate,
+                output_field=FloatField(),
+            ),
+            at_lat=ExpressionWrapper(at_lat, output_field=FloatField()),
+            at_lng=ExpressionWrapper(at_lng, output_field=FloatField()),
         )
         .order_by("estimate", "id")
-        .values_list("id", "unit_id", "last_lat", "last_lng", "active_jobs", "job_limit")[
+        .values_list("id", "unit_id", "at_lat", "at_lng", "active_jobs", "job_limit", "last_position_at")[
             : settings.DISPATCH_CANDIDATE_POOL
         ]
     )
@@ -104,16 +137,23 @@ def rank_candidates(
     provider: DistanceProvider,
     load_penalty_m: float,
     max_distance_m: float | None = None,
+    now: datetime | None = None,
 ) -> list[Candidate]:
-    """Nearest first; each job a technician already carries counts as ``load_penalty_m`` more metres."""
+    """Nearest first; each job a technician already carries counts as ``load_penalty_m`` more metres.
+
+    With ``now``, a position older than DISPATCH_POSITION_MAX_AGE_SECONDS counts as farther by its age
+    (staleness_penalty_m): the technician is ranked behind fresh ones, never dropped."""
     if not technicians:
         return []
     distances = provider.distances_m(origin, [(t.last_lat, t.last_lng) for t in technicians])
-    ranked = [
-        Candidate(technician=t, distance_m=d, score=d + load_penalty_m * t.active_jobs)
-        for t, d in zip(technicians, distances, strict=True)
-        if max_distance_m is None or d <= max_distance_m
-    ]
+    ranked = []
+    for t, d in zip(technicians, distances, strict=True):
+        if max_distance_m is not None and d > max_distance_m:
+            continue
+        penalty = staleness_penalty_m(t.last_position_at, now) if now is not None else 0.0
+        ranked.append(
+            Candidate(technician=t, distance_m=d, score=d + load_penalty_m * t.active_jobs + penalty, stale=penalty > 0)
+        )
     ranked.sort(key=lambda c: (c.score, c.distance_m, c.technician.pk))
     return ranked
 
@@ -121,20 +161,22 @@ def rank_candidates(
 def ranked_candidates_for(
     *, incident: Incident, exclude_ids: set[int] | frozenset[int] = frozenset()
 ) -> list[Candidate]:
-    technicians = candidate_technicians(incident=incident, exclude_ids=exclude_ids)
+    now = timezone.now()
+    technicians = candidate_technicians(incident=incident, exclude_ids=exclude_ids, now=now)
     # Technicians of another ULP only count within the search radius; the ULP's own at any distance.
     own = [t for t in technicians if t.unit_id == incident.unit_id]
     others = [t for t in technicians if t.unit_id != incident.unit_id]
     provider = distance_provider()
     origin = incident_point(incident)
     ranked = rank_candidates(
-        origin=origin, technicians=own, provider=provider, load_penalty_m=settings.DISPATCH_LOAD_PENALTY_M
+        origin=origin, technicians=own, provider=provider, load_penalty_m=settings.DISPATCH_LOAD_PENALTY_M, now=now
     ) + rank_candidates(
         origin=origin,
         technicians=others,
         provider=provider,
         load_penalty_m=settings.DISPATCH_LOAD_PENALTY_M,
         max_distance_m=settings.DISPATCH_SEARCH_RADIUS_M,
+        now=now,
     )
     ranked.sort(key=lambda c: (c.score, c.distance_m, c.technician.pk))
     return ranked
@@ -302,22 +344,37 @@ def live_assignment_of(incident_id: int) -> Assignment | None:
 
 
 def with_ticket_numbers(incidents: list[Incident]) -> list[Incident]:
-    """Set ``incident.ticket_numbers`` for a page of incidents in one query of plain values.
+    """Set ``incident.ticket_numbers`` (every report), ``open_ticket_numbers`` and ``open_report_count`` (the
+    reports still waiting for power: not restored, closed or cancelled) for a page of incidents in one query of
+    plain values.
 
     A storm incident holds thousands of reports: reading them as model rows (report + ticket) cost the
     board seconds; the numbers alone are cheap.
     """
     numbers: dict[int, list[str]] = {incident.pk: [] for incident in incidents}
+    still_open: dict[int, list[str]] = {incident.pk: [] for incident in incidents}
     rows = (
         IncidentReport.objects.filter(incident_id__in=list(numbers))
         .order_by("incident_id", "id")
-        .values_list("incident_id", "ticket__number")
+        .values_list("incident_id", "ticket__number", "ticket__status")
     )
-    for incident_id, number in rows:
+    for incident_id, number, status in rows:
         numbers[incident_id].append(number)
+        if status not in MEMBER_DONE:
+            still_open[incident_id].append(number)
     for incident in incidents:
         incident.ticket_numbers = numbers[incident.pk]
+        incident.open_ticket_numbers = still_open[incident.pk]
+        incident.open_report_count = len(still_open[incident.pk])
     return incidents
+
+
+# A member report in one of these needs no crew any more.
+MEMBER_DONE = frozenset({Ticket.Status.RESTORED, Ticket.Status.CLOSED, Ticket.Status.CANCELLED})
+
+
+def open_member_count(incident: Incident) -> int:
+    return member_tickets(incident).exclude(status__in=MEMBER_DONE).count()
 
 
 def incidents_visible_to(viewer) -> QuerySet[Incident]:
@@ -356,8 +413,23 @@ def assignments_of(technician: Technician) -> QuerySet[Assignment]:
         .prefetch_related(
             Prefetch(
                 "incident__reports",
-                queryset=IncidentReport.objects.select_related("ticket").only(
-                    "id", "incident_id", "ticket__id", "ticket__number"
+                # What the job card shows of each report: category, the customer's words, who to call, photo.
+                queryset=IncidentReport.objects.select_related("ticket__category").only(
+                    "id",
+                    "incident_id",
+                    "ticket__id",
+                    "ticket__number",
+                    "ticket__status",
+                    "ticket__description",
+                    "ticket__address",
+                    "ticket__reporter_name",
+                    "ticket__reporter_phone",
+                    "ticket__photo",
+                    "ticket__created_at",
+                    "ticket__category__id",
+                    "ticket__category__code",
+                    "ticket__category__name_id",
+                    "ticket__category__name_en",
                 ),
             )
         )

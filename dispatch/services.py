@@ -16,8 +16,12 @@ from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, ConflictError
 from core.geo import valid_coordinates
+from notifications import messages
+from notifications import services as notification_services
 from tickets import services as ticket_services
+from tickets.api.serializers import tracking_url
 from tickets.models import Customer, ServiceUnit, Ticket
+from tickets.sla import services as sla_services
 
 from . import selectors, signals
 from .distance import distance_m
@@ -381,6 +385,10 @@ def route_incident(*, incident_id: int, new_members: list[int] | None = None) ->
             return live
         if incident.status != Incident.Status.OPEN:
             return None
+        if not new_members and selectors.open_member_count(incident) == 0:
+            # Every report is restored, closed or cancelled: no crew is needed. (Reports that just joined,
+            # ``new_members``, are open: routing skips finished tickets.)
+            return None
         ranked = selectors.ranked_candidates_for(incident=incident, exclude_ids=exclude)
         incident.last_routed_at = now
         incident.route_attempts = F("route_attempts") + 1
@@ -394,10 +402,26 @@ def route_incident(*, incident_id: int, new_members: list[int] | None = None) ->
             if locked is None:
                 continue
             assignment = _offer(incident=incident, technician=locked, distance=candidate.distance_m)
+            if incident.unassignable_since is not None:
+                Incident.objects.filter(pk=incident.pk).update(unassignable_since=None)
             _mark_members(incident, Ticket.DispatchState.ASSIGNED)
             return assignment
         _mark_members(incident, Ticket.DispatchState.UNASSIGNABLE)
+        _nobody_to_offer(incident, now=now)
         return None
+
+
+def _nobody_to_offer(incident: Incident, *, now: datetime) -> None:
+    """No technician could be offered the job: say so at once, the first time — the board shows the incident
+    as "nobody to offer" (unassignable_since), and its oldest open report is escalated to the ULP supervisor
+    (an escalation row on the service-level clock, and a mail), not left to wait for the clock's deadline."""
+    if Incident.objects.filter(pk=incident.pk, unassignable_since__isnull=True).update(unassignable_since=now) == 0:
+        return
+    incident.unassignable_since = now
+    oldest = selectors.member_tickets(incident).exclude(status__in=TICKET_DONE).values_list("pk", flat=True).first()
+    if oldest is not None:
+        sla_services.escalate_now(ticket_id=oldest, now=now)
+    _announce(incident, "unassignable")
 
 
 def route_ticket(*, ticket_id: int) -> Assignment | None:
@@ -682,7 +706,8 @@ def manual_assign(*, incident: Incident, technician: Technician, reason: str, by
     assignment.save()
     _refresh_load(technician.pk)
     incident.status = Incident.Status.ASSIGNED
-    incident.save(update_fields=["status"])
+    incident.unassignable_since = None
+    incident.save(update_fields=["status", "unassignable_since"])
     for ticket in selectors.member_tickets(incident).exclude(status__in=TICKET_DONE):
         ticket_services.add_note(
             ticket=ticket,
@@ -697,7 +722,8 @@ def manual_assign(*, incident: Incident, technician: Technician, reason: str, by
 
 @transaction.atomic
 def set_estimate(*, incident: Incident, estimated_restoration_at: datetime, by) -> Incident:
-    """Record the estimated restoration time and tell every member ticket's customer."""
+    """Record the estimated restoration time and tell every member ticket's customer: a public update on the
+    tracking page and a message through the notification outbox (once per ticket and estimate)."""
     if estimated_restoration_at is None or estimated_restoration_at <= timezone.now() - timedelta(minutes=5):
         raise ApplicationError(
             _("The estimated restoration must be in the future."),
@@ -709,6 +735,7 @@ def set_estimate(*, incident: Incident, estimated_restoration_at: datetime, by) 
     incident.estimated_restoration_at = estimated_restoration_at
     incident.save(update_fields=["estimated_restoration_at"])
     zone_time = timezone.localtime(estimated_restoration_at, timezone=_zone(incident.unit))
+    shown = f"{zone_time:%d-%m-%Y %H:%M} {incident.unit.zone_label}"
     for ticket in selectors.member_tickets(incident).exclude(status__in=TICKET_DONE):
         ticket_services.add_note(
             ticket=ticket,
@@ -716,6 +743,14 @@ def set_estimate(*, incident: Incident, estimated_restoration_at: datetime, by) 
             public=True,
             message=_("Estimated restoration: %(time)s %(zone)s.")
             % {"time": zone_time.strftime("%d-%m-%Y %H:%M"), "zone": incident.unit.zone_label},
+        )
+        notification_services.notify_contact(
+            kind=messages.ESTIMATE,
+            dedupe_key=f"estimate:{ticket.pk}:{estimated_restoration_at.isoformat()}",
+            phone=ticket.reporter_phone,
+            email=ticket.reporter_email,
+            ticket=ticket,
+            payload={"number": ticket.number, "time": shown, "url": tracking_url(ticket)},
         )
     _announce(incident, "estimate")
     return incident

@@ -41,6 +41,7 @@ DONE_KINDS = frozenset({S.RESTORED, S.RESOLVED, S.CLOSED, S.CANCELLED})
 PLANNED_OUTAGE_NOTICE = "planned_notice"
 PLANNED_OUTAGE_ENDED = "planned_ended"
 POWER_BACK = "power_back"
+ESTIMATE = "estimate"  # the dispatcher gave (or changed) the estimated restoration time of an outage
 
 
 def survey_url(ticket: Ticket) -> str:
@@ -91,6 +92,11 @@ def _headline(kind: str, number: str, data: dict) -> str:
         return _("PLN 123: power is back on for report %(number)s.") % {"number": number}
     if kind == S.RESOLVED:
         return _("PLN 123: report %(number)s has been resolved.") % {"number": number}
+    if kind == S.CLOSED and data.get("follow_up"):
+        return _(
+            "PLN 123: you told us the power is still out after report %(number)s; we opened report %(follow_up)s "
+            "with priority and will keep you posted on it."
+        ) % {"number": number, "follow_up": data["follow_up"]}
     if kind == S.CLOSED:
         return _("PLN 123: report %(number)s is closed. Thank you.") % {"number": number}
     if kind == S.WAITING_CUSTOMER:
@@ -125,6 +131,11 @@ def _notice(kind: str, payload: dict) -> tuple[str, str]:
             "area": values.get("area", "")
         }
         return text, _("Planned outage ended")
+    if kind == ESTIMATE:
+        text = _("PLN 123: estimated restoration for report %(number)s: %(time)s. Track: %(url)s") % {
+            key: values.get(key, "") for key in ("number", "time", "url")
+        }
+        return text, _("Estimated restoration")
     if kind == POWER_BACK:
         text = _("PLN 123: power is back on in %(area)s. Still dark? Report it: %(url)s") % {
             "area": values.get("area", ""),

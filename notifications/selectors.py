@@ -102,8 +102,12 @@ def tracking_snapshot(ticket: Ticket) -> dict:
 
 
 def survey_open(ticket: Ticket) -> bool:
-    """The survey can be answered once the work is done (restored, resolved or closed)."""
-    return bool(ticket.restored_at or ticket.resolved_at or ticket.status == Ticket.Status.CLOSED)
+    """The survey can be answered once the work is done (restored, resolved or closed) — not while a follow-up
+    report of it is open (the customer said the power is still out: the work is not done)."""
+    done = bool(ticket.restored_at or ticket.resolved_at or ticket.status == Ticket.Status.CLOSED)
+    if not done:
+        return False
+    return not ticket.follow_ups.exclude(status__in=[Ticket.Status.CLOSED, Ticket.Status.CANCELLED]).exists()
 
 
 def survey_responses_visible_to(viewer) -> QuerySet[SurveyResponse]:

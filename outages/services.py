@@ -446,12 +446,13 @@ def ask_confirmation(*, ticket: Ticket) -> RestorationCheck | None:
     return check
 
 
-def _close(ticket: Ticket, *, message: str, survey: bool) -> None:
+def _close(ticket: Ticket, *, message: str, survey: bool, follow_up: Ticket | None = None) -> None:
     current = Ticket.objects.filter(pk=ticket.pk).values_list("status", flat=True).first()
     if current == S.RESTORED:
-        ticket_services.change_status(
-            ticket=ticket, to_status=S.CLOSED, message=message, data={"survey": True} if survey else {}
-        )
+        data = {"survey": True} if survey else {}
+        if follow_up is not None:  # the closing message names the new report instead of thanking
+            data["follow_up"] = follow_up.number
+        ticket_services.change_status(ticket=ticket, to_status=S.CLOSED, message=message, data=data)
 
 
 def answer_confirmation(*, token: str, answer: str) -> RestorationCheck | None:
@@ -498,6 +499,7 @@ def answer_confirmation(*, token: str, answer: str) -> RestorationCheck | None:
                     message=_("You told us the power is still out; we opened report %(number)s for it.")
                     % {"number": follow_up.number},
                     survey=False,
+                    follow_up=follow_up,
                 )
             else:
                 _close(ticket, message=_("You confirmed the power is back on. Thank you."), survey=True)

@@ -3,13 +3,12 @@
 import uuid
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.phone import normalize_phone
 from core.uploads import validate_photo
 
-from . import selectors
+from . import input_checks, selectors
 from .models import Category, ServiceUnit
 
 
@@ -72,10 +71,7 @@ class ReportForm(forms.Form):
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
 
     def clean_customer_number(self) -> str:
-        value = "".join(ch for ch in self.cleaned_data.get("customer_number", "") if ch.isdigit())
-        if value and len(value) not in (11, 12):
-            raise ValidationError(_("Enter the 12-digit ID pelanggan or the 11-digit meter number."))
-        return value
+        return input_checks.customer_number(self.cleaned_data.get("customer_number", ""))
 
     def clean_reporter_phone(self) -> str:
         return normalize_phone(self.cleaned_data["reporter_phone"])
@@ -91,6 +87,8 @@ class ReportForm(forms.Form):
         number = data.get("customer_number", "")
         has_point = data.get("lat") is not None and data.get("lng") is not None
         category = data.get("category")
+        if "customer_number" in self.errors:
+            return data  # the number's own message says what to fix; no second, unrelated one
         if category is not None and category.group == Category.Group.TAGIHAN and not number:
             self.add_error("customer_number", _("A billing question needs your ID pelanggan or meter number."))
         elif not number and not has_point and not data.get("unit") and not selectors.default_unit():
@@ -125,8 +123,24 @@ class TrackForm(forms.Form):
         max_length=32,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "251125-000123-4"}),
     )
+
+    def clean_number(self) -> str:
+        return input_checks.ticket_number(self.cleaned_data["number"])
     phone = forms.CharField(
         label=_("Phone number used in the report"),
         max_length=32,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+
+class ReplyForm(forms.Form):
+    """The customer's answer to the back office's question, on the tracking page."""
+
+    message = forms.CharField(
+        label=_("Your answer"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    attachment = forms.FileField(
+        label=_("Attach a photo or PDF (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
     )

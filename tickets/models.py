@@ -411,3 +411,36 @@ from .sla.models import (  # noqa: E402, F401  (service levels, escalations, bac
     ServiceRequestDetail,
     TicketServiceLevel,
 )
+
+
+def _reply_path(instance: "CustomerReply", filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"customer-replies/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class CustomerReply(models.Model):
+    """The customer's answer to a question of the back office: words and/or a file (image or PDF), from the
+    tracking page, the API or a reply to the SMS/WhatsApp message. Its timeline event is ``event``."""
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Tracking page")
+        API = "api", _("API")
+        SMS = "sms", _("SMS")
+        WHATSAPP = "whatsapp", _("WhatsApp")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="customer_replies")
+    event = models.OneToOneField(TicketEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="reply")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    message = models.TextField(_("message"), max_length=4000, blank=True)
+    attachment = models.FileField(_("attachment"), upload_to=_reply_path, blank=True)
+    # The gateway's id of an SMS/WhatsApp reply: the same message posted twice is recorded once.
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("customer reply")
+        verbose_name_plural = _("customer replies")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.channel}"

@@ -1,8 +1,10 @@
 """Output shapes of the dispatch API (inputs are nested in their views)."""
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from dispatch import selectors
 from dispatch.models import Assignment, FieldJob, Incident, Technician
 from tickets.models import Ticket
 
@@ -23,21 +25,80 @@ def _ticket_numbers(incident: Incident) -> list[str]:
     return [report.ticket.number for report in incident.reports.all()]
 
 
+def _open_report_count(incident: Incident) -> int:
+    count = getattr(incident, "open_report_count", None)  # selectors.with_ticket_numbers
+    if count is not None:
+        return count
+    return selectors.open_member_count(incident)
+
+
+class JobReportSerializer(serializers.Serializer):
+    """One customer's report on the technician's job card: what, in their words, who and how to call them."""
+
+    number = serializers.CharField()
+    status = serializers.CharField()
+    still_open = serializers.BooleanField()
+    category = serializers.CharField()
+    category_label = serializers.CharField()
+    description = serializers.CharField()
+    address = serializers.CharField()
+    reporter_name = serializers.CharField()
+    reporter_phone = serializers.CharField()
+    call_url = serializers.CharField()
+    photo_url = serializers.CharField(allow_blank=True)
+
+
+def job_report(assignment_id: int, ticket: Ticket) -> dict:
+    phone = ticket.reporter_phone or ""
+    return {
+        "number": ticket.number,
+        "status": ticket.status,
+        "still_open": ticket.status not in selectors.MEMBER_DONE,
+        "category": ticket.category.code,
+        "category_label": ticket.category.name,
+        "description": ticket.description,
+        "address": ticket.address,
+        "reporter_name": ticket.reporter_name,
+        "reporter_phone": phone,
+        "call_url": f"tel:{phone}" if phone else "",
+        "photo_url": (
+            reverse("dispatch-api:job-photo", kwargs={"pk": assignment_id, "number": ticket.number})
+            if ticket.photo
+            else ""
+        ),
+    }
+
+
 class JobIncidentSerializer(serializers.ModelSerializer):
     tickets = serializers.SerializerMethodField()
+    open_report_count = serializers.SerializerMethodField()
 
     class Meta:
         model = Incident
-        fields = ["id", "status", "address", "lat", "lng", "report_count", "estimated_restoration_at", "tickets"]
+        fields = [
+            "id",
+            "status",
+            "address",
+            "lat",
+            "lng",
+            "report_count",
+            "open_report_count",
+            "estimated_restoration_at",
+            "tickets",
+        ]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_tickets(self, incident) -> list[str]:
         return _ticket_numbers(incident)
 
+    def get_open_report_count(self, incident) -> int:
+        return sum(1 for report in incident.reports.all() if report.ticket.status not in selectors.MEMBER_DONE)
+
 
 class AssignmentSerializer(serializers.ModelSerializer):
     incident = JobIncidentSerializer()
     maps_url = serializers.SerializerMethodField()
+    reports = serializers.SerializerMethodField()
 
     class Meta:
         model = Assignment
@@ -56,7 +117,14 @@ class AssignmentSerializer(serializers.ModelSerializer):
             "notes",
             "incident",
             "maps_url",
+            "reports",
         ]
+
+    @extend_schema_field(JobReportSerializer(many=True))
+    def get_reports(self, assignment) -> list[dict]:
+        """The reports still waiting for power first, then those already restored."""
+        reports = [job_report(assignment.pk, report.ticket) for report in assignment.incident.reports.all()]
+        return sorted(reports, key=lambda r: not r["still_open"])
 
     def get_maps_url(self, assignment) -> str:
         incident = assignment.incident
@@ -86,6 +154,7 @@ class IncidentSerializer(serializers.ModelSerializer):
     unit = serializers.CharField(source="unit.code")
     status_label = serializers.CharField(source="get_status_display")
     tickets = serializers.SerializerMethodField()
+    open_report_count = serializers.SerializerMethodField()
     assignment = serializers.SerializerMethodField()
 
     class Meta:
@@ -107,6 +176,8 @@ class IncidentSerializer(serializers.ModelSerializer):
             "estimated_restoration_at",
             "cause",
             "report_count",
+            "open_report_count",
+            "unassignable_since",
             "customers_affected",
             "tickets",
             "assignment",
@@ -115,6 +186,9 @@ class IncidentSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_tickets(self, incident) -> list[str]:
         return _ticket_numbers(incident)
+
+    def get_open_report_count(self, incident) -> int:
+        return _open_report_count(incident)
 
     def to_representation(self, incident: Incident) -> dict:
         """The rows written out: DRF's field walk (a signature inspected for each callable source, per row) cost
@@ -140,6 +214,8 @@ class IncidentSerializer(serializers.ModelSerializer):
             "estimated_restoration_at": as_text(incident.estimated_restoration_at),
             "cause": incident.cause,
             "report_count": incident.report_count,
+            "open_report_count": self.get_open_report_count(incident),
+            "unassignable_since": as_text(incident.unassignable_since),
             "customers_affected": incident.customers_affected,
             "tickets": self.get_tickets(incident),
             "assignment": self.get_assignment(incident),

@@ -7,6 +7,7 @@ app_name = "dispatch-api"
 urlpatterns = [
     path("position/", views.TechnicianPositionUpdateApi.as_view(), name="position"),
     path("jobs/", views.JobListApi.as_view(), name="jobs"),
+    path("jobs/<int:pk>/photos/<str:number>/", views.JobPhotoApi.as_view(), name="job-photo"),
     path("duty/", views.TechnicianDutyUpdateApi.as_view(), name="duty"),
     path("assignments/<int:pk>/steps/", views.AssignmentStepCreateApi.as_view(), name="assignment-steps"),
     path("board/", views.BoardApi.as_view(), name="board"),

@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -355,3 +357,20 @@ class FieldJobStepCreateApi(APIView):
             job=job, technician=technician, step=step, result=values if step == "finish" else None, reason=reason
         )
         return Response(FieldJobSerializer(job).data)
+
+
+class JobPhotoApi(APIView):
+    """The photo a customer sent with a report of my job (while the job is live); nobody else's."""
+
+    permission_classes = [IsTechnician]
+
+    @extend_schema(responses={(200, "image/*"): OpenApiTypes.BINARY})
+    def get(self, request, pk: int, number: str):
+        assignment = get_object_or_404(
+            Assignment, pk=pk, technician=_technician(request), state__in=Assignment.LIVE_STATES
+        )
+        report = get_object_or_404(selectors.member_tickets(assignment.incident).exclude(photo=""), number=number)
+        response = FileResponse(report.photo.open("rb"))
+        response["Cache-Control"] = "private, max-age=300"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

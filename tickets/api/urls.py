@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import replies, views
 
 app_name = "tickets-api"
 
@@ -10,6 +10,13 @@ urlpatterns = [
     path("tickets/<str:number>/", views.TicketDetailApi.as_view(), name="ticket-detail"),
     path("tickets/<str:number>/status/", views.TicketStatusChangeApi.as_view(), name="ticket-status"),
     path("tickets/<str:number>/notes/", views.TicketNoteCreateApi.as_view(), name="ticket-notes"),
+    path(
+        "tickets/<str:number>/replies/<int:pk>/attachment/",
+        replies.ReplyAttachmentApi.as_view(),
+        name="reply-attachment",
+    ),
     path("track/", views.TrackingLookupApi.as_view(), name="track-lookup"),
+    path("track/reply/", replies.TrackingReplyCreateApi.as_view(), name="track-reply"),
+    path("track/inbound/", replies.InboundMessageCreateApi.as_view(), name="track-inbound"),
     path("track/<str:token>/", views.TrackingTokenApi.as_view(), name="track-token"),
 ]

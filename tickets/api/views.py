@@ -24,7 +24,7 @@ from core.pagination import StrictCursorPagination
 from core.phone import normalize_phone
 from core.throttles import PublicIntakeThrottle, PublicTrackingThrottle
 from core.uploads import validate_photo
-from tickets import selectors, services
+from tickets import input_checks, selectors, services
 from tickets.models import Category, ServiceUnit, Ticket
 from tickets.numbering import normalize_ticket_number
 
@@ -132,8 +132,14 @@ class TicketListCreateApi(ListAPIView):
         reporter_phone = serializers.CharField(max_length=32)
         reporter_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
         reporter_email = serializers.EmailField(required=False, allow_blank=True, default="")
-        id_pelanggan = serializers.RegexField(r"^\d{12}$", required=False, allow_blank=True, default="")
-        meter_number = serializers.RegexField(r"^\d{11}$", required=False, allow_blank=True, default="")
+        id_pelanggan = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+        meter_number = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+
+        def validate_id_pelanggan(self, value):
+            return _checked(input_checks.customer_number, value, kinds=(12,))
+
+        def validate_meter_number(self, value):
+            return _checked(input_checks.customer_number, value, kinds=(11,))
         lat = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-90, max_value=90)
         lng = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-180, max_value=180)
         address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
@@ -274,6 +280,13 @@ class TicketNoteCreateApi(APIView):
 NOT_FOUND_MESSAGE = "No ticket matches this number and phone number."
 
 
+def _checked(check, value, **kwargs):
+    try:
+        return check(value, **kwargs)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from exc
+
+
 class TrackingLookupApi(APIView):
     """Public timeline of one ticket, by number plus the reporter's phone number."""
 
@@ -285,6 +298,9 @@ class TrackingLookupApi(APIView):
     class InputSerializer(serializers.Serializer):
         number = serializers.CharField(max_length=32)
         phone = serializers.CharField(max_length=32)
+
+        def validate_number(self, value):
+            return _checked(input_checks.ticket_number, value)
 
     @extend_schema(
         request=InputSerializer,

@@ -393,6 +393,21 @@ def _send(subject: str, body: str, emails: list[str]) -> None:
         logger.exception("escalation mail failed for %s", subject)
 
 
+def escalate_now(*, ticket_id: int, now: datetime | None = None) -> Escalation | None:
+    """Escalate a ticket to its ULP supervisor at once (dispatch found nobody to send): once per ticket, on
+    the deadline the clock is running for."""
+    now = now or timezone.now()
+    tsl = (
+        TicketServiceLevel.objects.select_related("ticket__unit", "ticket__category")
+        .filter(ticket_id=ticket_id)
+        .first()
+    )
+    if tsl is None:
+        return None
+    deadline, due = pending_deadline(tsl) or (TicketServiceLevel.Deadline.RESOLUTION, now)
+    return _escalate(tsl, level=Escalation.Level.ULP, deadline=deadline, due=due, now=now)
+
+
 def check_one(*, tsl_id: int, now: datetime) -> list[str]:
     """Act on one ticket's alarms under a row lock; safe to run twice or in two workers at once."""
     done: list[str] = []

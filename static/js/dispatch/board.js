@@ -232,13 +232,19 @@
     var tickets = (incident.tickets || []).join(", ");
     item.appendChild(el("h3", { text: incident.address || tickets || t.noAddress }));
     if (incident.address && tickets) { item.appendChild(el("p", { "class": "muted", text: tickets })); }
-    var line = (incident.status_label || incident.status) + " · " + (incident.report_count || 0) + " " + t.reports;
+    // Only the reports still without power wait for the crew; those already restored are counted apart.
+    var waiting = incident.open_report_count === undefined ? (incident.report_count || 0) : incident.open_report_count;
+    var line = (incident.status_label || incident.status) + " · " + waiting + " " + t.reports;
+    if (incident.report_count > waiting) { line += " (" + (incident.report_count - waiting) + " " + t.reportsDone + ")"; }
     if (incident.opened_at) { line += " · " + t.opened + " " + formatTime(incident.opened_at); }
     item.appendChild(el("p", { "class": "muted", text: line }));
     if (crew) {
       var state = t["assignment" + crew.state.replace(/(^|_)(\w)/g, function (m, sep, c) { return c.toUpperCase(); })] || crew.state;
       item.appendChild(el("p", { "class": "assigned-to",
         text: t.technician + ": " + crew.technician.name + " (" + state + (crew.manual ? ", " + t.manual : "") + ")" }));
+    } else if (incident.unassignable_since) {
+      item.appendChild(el("p", { "class": "badge badge-breach nobody-to-offer",
+        text: t.nobodyToOffer + " " + formatTime(incident.unassignable_since) }));
     } else {
       item.appendChild(el("p", { "class": "badge badge-breach", text: t.unassigned }));
     }
@@ -299,6 +305,20 @@
     items.forEach(function (item) { list.appendChild(make(item)); });
   }
 
+  // Incidents nobody could be offered: at the top of the board, at once (the ULP supervisor is mailed too).
+  function alertNobodyToOffer() {
+    var box = document.getElementById("nobody-alert");
+    var stuck = data.incidents.filter(function (i) { return i.unassignable_since && !crewOf(i); });
+    clear(box);
+    box.hidden = !stuck.length;
+    if (!stuck.length) { return; }
+    box.appendChild(el("strong", { text: t.nobodyAlert }));
+    box.appendChild(el("ul", {}, stuck.map(function (i) {
+      return el("li", { text: "#" + i.id + " " + (i.address || (i.tickets || []).join(", ") || t.noAddress) +
+        " · " + t.nobodyToOffer + " " + formatTime(i.unassignable_since) });
+    })));
+  }
+
   function render() {
     // An open assignment form is left alone until it is sent or cancelled.
     if (openForm === null) {
@@ -307,6 +327,7 @@
       });
       fill("incident-list", "incident-count", incidents, incidentItem, t.noIncidents);
     }
+    alertNobodyToOffer();
     fill("unassigned-list", "unassigned-count", data.unassigned, ticketItem, t.noUnassigned);
     fill("technician-list", "technician-count", data.technicians, technicianItem, t.noTechnicians);
     drawMap();

@@ -219,13 +219,41 @@
     ]);
   }
 
+  // Each customer's report: category, their own words, who reported and a tap-to-call number, their photo.
+  function reportList(reports) {
+    var list = el("ul", { "class": "job-reports" });
+    reports.forEach(function (report) {
+      var item = el("li", { "class": "job-report" + (report.still_open ? "" : " done"), "data-ticket": report.number });
+      var head = report.category_label + " · " + report.number;
+      if (!report.still_open) { head += " · " + t.reportDone; }
+      item.appendChild(el("p", { "class": "job-report-head", text: head }));
+      if (report.description) { item.appendChild(el("p", { "class": "job-report-text", text: report.description })); }
+      if (report.address) { item.appendChild(el("p", { "class": "muted", text: report.address })); }
+      var who = el("p", { "class": "job-report-who", text: (report.reporter_name || t.noName) + " " });
+      if (report.call_url) {
+        who.appendChild(el("a", { "class": "call-link", href: report.call_url, text: t.call + " " + report.reporter_phone }));
+      }
+      item.appendChild(who);
+      if (report.photo_url) {
+        item.appendChild(el("a", { "class": "job-photo-link", href: report.photo_url, target: "_blank", rel: "noopener" },
+          [el("img", { src: report.photo_url, alt: t.reportPhoto, loading: "lazy", width: "96", height: "96" })]));
+      }
+      list.appendChild(item);
+    });
+    return list;
+  }
+
   function card(assignment, state) {
     var inc = assignment.incident || {};
     var node = el("li", { "class": "job-card card state-" + state, "data-assignment": assignment.id, "data-state": state });
     node.appendChild(el("h3", { "class": "job-address", text: inc.address || t.noAddress }));
-    var meta = stateLabel(state) + " · " + (inc.report_count || 0) + " " + t.reports;
+    var waiting = inc.open_report_count === undefined ? (inc.report_count || 0) : inc.open_report_count;
+    var meta = stateLabel(state) + " · " + waiting + " " + t.reports;
     node.appendChild(el("p", { "class": "muted job-meta", text: meta }));
-    if (inc.tickets && inc.tickets.length) {
+    var reports = assignment.reports || [];
+    if (reports.length) {
+      node.appendChild(reportList(reports));
+    } else if (inc.tickets && inc.tickets.length) {
       node.appendChild(el("p", { "class": "muted job-tickets", text: t.tickets + ": " + inc.tickets.join(", ") }));
     }
     if (inc.estimated_restoration_at) {
@@ -251,7 +279,9 @@
 
   function signature(assignment, state) {
     var inc = assignment.incident || {};
-    return [state, assignment.expires_at, inc.address, inc.report_count, inc.estimated_restoration_at,
+    return [state, assignment.expires_at, inc.address, inc.report_count, inc.open_report_count,
+      (assignment.reports || []).map(function (r) { return r.number + (r.still_open ? "" : "-") + r.reporter_phone; }).join(","),
+      inc.estimated_restoration_at,
       (inc.tickets || []).join(","), causes.length, inc.status, partlyQueued(assignment)].join("|");
   }
 
