@@ -1,6 +1,7 @@
 """Pages of the 123 call centre: operator console, KPIs, violation review, letters and recordings."""
 
 import csv
+import json
 
 from django.conf import settings
 from django.contrib import messages
@@ -36,7 +37,10 @@ def console(request):
     groups: dict[str, list[Category]] = {}
     for category in categories:
         groups.setdefault(category.get_group_display(), []).append(category)
-    recent_calls = list(selectors.calls_visible_to(request.user).filter(operator=request.user)[:10])
+    recent_calls = list(
+        selectors.calls_visible_to(request.user).filter(operator=request.user).prefetch_related("tickets")[:10]
+    )
+    home = selectors.home_unit(request.user)
     return render(
         request,
         "hotline/console.html",
@@ -47,6 +51,41 @@ def console(request):
             "recent_calls": recent_calls,
             "poll_ms": settings.CONSOLE_POLL_MS,
             "threshold": compliance.answer_threshold_seconds(),
+            "is_supervisor": roles.has_role(request.user, *SUPERVISOR_ROLES),
+            "ulps": selectors.ulps_for_console(),
+            "tile_url": settings.MAP_TILE_URL,
+            "map_centre": json.dumps(selectors.map_centre(home)),
+            "zone_label": selectors.zone_label(home),
+        },
+    )
+
+
+@login_required
+def ticket_search(request):
+    """Find a ticket by its number, the caller's phone or the ID pelanggan."""
+    _require(request.user, *AGENT_ROLES)
+    query = (request.GET.get("q") or "").strip()[:60]
+    found = selectors.search_tickets(query) if query else []
+    return render(
+        request,
+        "hotline/ticket_search.html",
+        {"query": query, "tickets": found, "is_supervisor": roles.has_role(request.user, *SUPERVISOR_ROLES)},
+    )
+
+
+@login_required
+def ticket_detail(request, number: str):
+    """What the operator tells a caller about a ticket: status, place, and the updates so far."""
+    _require(request.user, *AGENT_ROLES)
+    ticket = selectors.ticket_for_agent(number)
+    if ticket is None:
+        raise Http404
+    return render(
+        request,
+        "hotline/ticket_detail.html",
+        {
+            "ticket": ticket,
+            "events": list(ticket.events.order_by("created_at", "id")),
             "is_supervisor": roles.has_role(request.user, *SUPERVISOR_ROLES),
         },
     )
