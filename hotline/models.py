@@ -244,6 +244,8 @@ class WarningLetterRule(models.Model):
 class WarningLetter(models.Model):
     """A warning letter (Surat Peringatan) to an operator, with its text as printed."""
 
+    Level = WarningLetterRule.Level
+
     class Decision(models.TextChoices):
         DISMISS = "dismiss", _("Dismissal decided")
         RETAIN = "retain", _("Retained with a final warning")

@@ -222,12 +222,18 @@ class KpiRow:
     answered_in_time: int = 0
     hang_ups: int = 0
     tickets: int = 0
+    notice_played: int = 0
     answer_seconds: list[float] = field(default_factory=list)
     handle_seconds: list[float] = field(default_factory=list)
 
     @property
     def share_in_time(self) -> float | None:
         return self.answered_in_time / self.answered if self.answered else None
+
+    @property
+    def notice_share(self) -> float | None:
+        """Share of answered calls where the caller heard that the call is recorded."""
+        return self.notice_played / self.answered if self.answered else None
 
     @property
     def asa(self) -> float | None:
@@ -246,6 +252,8 @@ class KpiRow:
         answer = call.answer_seconds
         if call.answered_at is not None:
             self.answered += 1
+            if call.recorded_notice_played:
+                self.notice_played += 1
             if answer is not None:
                 self.answer_seconds.append(answer)
                 if not compliance.is_late(answer):
@@ -285,6 +293,7 @@ KPI_FIELDS = (
     "answered_at",
     "ended_at",
     "ended_by",
+    "recorded_notice_played",
     "operator_ref",
     "operator__username",
     "operator__first_name",

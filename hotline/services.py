@@ -200,6 +200,14 @@ def _answering_operator(call: Call, operators: dict):
     return None
 
 
+def _ring_at(call: Call, operator, operators: dict):
+    """When the call first alerted this operator's set (None when no ring event names them)."""
+    for event in call.events.filter(kind=CallEvent.Kind.RING).order_by("occurred_at", "id"):
+        if (user := _resolve_operator(event.payload.get("operator") or "", operators)) and user.pk == operator.pk:
+            return event.occurred_at
+    return None
+
+
 def unanswered_rings(call: Call, operators: dict) -> list[tuple]:
     """(operator, ring seconds, rang at) for each operator whose set rang past the third ring unanswered.
 
@@ -260,8 +268,14 @@ def assess_call(*, call: Call, operators: dict | None = None) -> list[Violation]
             issue_warning_letter_if_due(operator=operator, at=violation.occurred_at)
         found.append(violation)
     answer_seconds = call.answer_seconds
+    operator = _answering_operator(call, operators) if answer_seconds is not None else None
+    if operator is not None:
+        # The clock of the operator who answered starts when *their* set alerted: a call that rang out at
+        # another set first is that operator's ring-no-answer, not this one's late answer.
+        own_ring = _ring_at(call, operator, operators)
+        if own_ring is not None and own_ring <= call.answered_at:
+            answer_seconds = (call.answered_at - own_ring).total_seconds()
     if answer_seconds is not None and compliance.is_late(answer_seconds):
-        operator = _answering_operator(call, operators)
         if operator is not None:
             violation, created = Violation.objects.get_or_create(
                 call=call,

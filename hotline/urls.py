@@ -14,5 +14,6 @@ urlpatterns = [
     path("violations/", views.violation_list, name="violations"),
     path("violations/<int:pk>/review/", views.violation_review, name="violation-review"),
     path("letters/<int:pk>/", views.letter_print, name="letter"),
+    path("letters/<int:pk>/decide/", views.dismissal_decide, name="letter-decide"),
     path("calls/<int:pk>/recording/", views.recording, name="recording"),
 ]

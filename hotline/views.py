@@ -99,6 +99,7 @@ KPI_COLUMNS = [
     ("asa", "ASA (s)"),
     ("aht", "AHT (s)"),
     ("hang_ups", "Operator hang-ups"),
+    ("notice_share", "Recording notice played"),
     ("tickets_per_call", "Tickets per call"),
 ]
 
@@ -180,7 +181,17 @@ def violation_list(request):
     return render(
         request,
         "hotline/violations.html",
-        {"suspected": suspected, "others": others, "letters": letters, "review_form": ViolationReviewForm()},
+        {
+            "suspected": suspected,
+            "others": others,
+            "letters": letters,
+            "to_decide": [
+                letter for letter in letters if letter.level == WarningLetter.Level.DISMISSAL and not letter.decision
+            ],
+            "decisions": WarningLetter.Decision.choices,
+            "review_form": ViolationReviewForm(),
+            "is_supervisor": True,
+        },
     )
 
 
@@ -210,6 +221,26 @@ def violation_review(request, pk: int):
         )
     else:
         messages.success(request, _("Review saved."))
+    return redirect("hotline:violations")
+
+
+@login_required
+@require_POST
+def dismissal_decide(request, pk: int):
+    """A supervisor decides a recommendation for dismissal and records why."""
+    _require(request.user, *SUPERVISOR_ROLES)
+    letter = get_object_or_404(selectors.letters_visible_to(request.user), pk=pk)
+    try:
+        services.decide_dismissal(
+            letter=letter,
+            supervisor=request.user,
+            decision=request.POST.get("decision", ""),
+            note=request.POST.get("note", ""),
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("hotline:violations")
+    messages.success(request, _("Decision recorded."))
     return redirect("hotline:violations")
 
 

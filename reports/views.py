@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from core import roles
 from core.errors import ApplicationError
+from core.forms import IsoDateInput
 from tickets.selectors import unit_subtree_ids
 from tickets.sla import selectors as sla_selectors
 
@@ -23,8 +24,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ReportForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=gettext_lazy("From"), widget=IsoDateInput())
+    end = forms.DateField(label=gettext_lazy("To"), widget=IsoDateInput())
     unit = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
 
