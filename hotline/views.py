@@ -69,7 +69,7 @@ def ticket_search(request):
     return render(
         request,
         "hotline/ticket_search.html",
-        {"query": query, "tickets": found, "is_supervisor": roles.has_role(request.user, *SUPERVISOR_ROLES)},
+        {"query": query, "tickets": found},
     )
 
 
@@ -86,7 +86,6 @@ def ticket_detail(request, number: str):
         {
             "ticket": ticket,
             "events": list(ticket.events.order_by("created_at", "id")),
-            "is_supervisor": roles.has_role(request.user, *SUPERVISOR_ROLES),
         },
     )
 
@@ -190,7 +189,6 @@ def violation_list(request):
             ],
             "decisions": WarningLetter.Decision.choices,
             "review_form": ViolationReviewForm(),
-            "is_supervisor": True,
         },
     )
 

@@ -63,6 +63,28 @@ ID = {
     "Choose a decision.": "Pilih keputusan.",
     "Write the reason for the decision.": "Tulis alasan keputusan.",
     "Write the reason.": "Tulis alasannya.",
+    # Report charts
+    "Charts": "Grafik",
+    "No data in this range.": "Tidak ada data pada rentang ini.",
+    "Show the numbers": "Tampilkan angkanya",
+    "Tickets per day by kind": "Laporan per hari menurut jenis",
+    "TMP compliance per week (%)": "Kepatuhan TMP per minggu (%)",
+    "Targets met": "Target terpenuhi",
+    "SAIDI per month (minutes)": "SAIDI per bulan (menit)",
+    "minutes": "menit",
+    "SAIFI per month (interruptions per customer)": "SAIFI per bulan (gangguan per pelanggan)",
+    "Average answer time per hour (s)": "Rata-rata waktu angkat per jam (detik)",
+    "seconds": "detik",
+    "Average answer time": "Rata-rata waktu angkat",
+    # Staff menu
+    "Dispatch board": "Papan dispatch",
+    "My jobs": "Pekerjaan saya",
+    "Back office": "Back office",
+    "Escalations": "Eskalasi",
+    "Reports": "Laporan",
+    "Console": "Konsol",
+    "KPIs": "KPI",
+    "Violations": "Pelanggaran",
 }
 
 
