@@ -212,3 +212,13 @@ def test_a_supervisor_filters_kpis_in_indonesian_and_sees_the_charts(
     expect(chart).to_be_visible()
     expect(chart.locator(".bar-row")).to_have_count(1)
     assert chart.locator("rect.bar-fill").first.evaluate("node => node.getBBox().width") > 0
+
+    # and the reports draw real charts: coloured bars (not black), each with its table of numbers
+    page.goto("/reports/")
+    per_hour = page.locator("#chart-answer-per-hour")
+    expect(per_hour.locator("h3")).to_have_text("Rata-rata waktu angkat per jam (detik)")
+    bar = per_hour.locator("rect.chart-bar").first
+    assert bar.evaluate("node => getComputedStyle(node).fill") not in ("rgb(0, 0, 0)", "")
+    per_hour.locator("summary").click()
+    expect(per_hour.locator("table")).to_be_visible()
+    assert no_horizontal_scroll(page)
