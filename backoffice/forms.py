@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import IsoDateInput
 from tickets.models import Customer, ExternalReferral, ServiceLevelTarget, ServiceRequestDetail
 from tickets.sla.models import LV_POWER_LEVELS
 
@@ -42,6 +43,6 @@ class ServiceRequestForm(forms.Form):
 class ReferralForm(forms.Form):
     body = forms.ChoiceField(label=_("Raised with"), choices=ExternalReferral.Body.choices)
     reference = forms.CharField(label=_("Their reference"), max_length=60)
-    raised_on = forms.DateField(label=_("Raised on"), widget=forms.DateInput(attrs={"type": "date"}))
-    deadline = forms.DateField(label=_("Their deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    raised_on = forms.DateField(label=_("Raised on"), widget=IsoDateInput())
+    deadline = forms.DateField(label=_("Their deadline"), widget=IsoDateInput())
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -23,3 +23,11 @@ def has_role(user, *roles: str) -> bool:
         names = set(user.groups.values_list("name", flat=True))
         user._sigap_role_names = names
     return bool(names.intersection(roles)) or (ADMIN in names)
+
+
+def is_member(user, role: str) -> bool:
+    """Member of this role's group itself (admins and superusers are not, unlike ``has_role``)."""
+    if not user or not user.is_authenticated or user.is_superuser:
+        return False
+    has_role(user, role)  # fills the per-request cache of the user's group names
+    return role in user._sigap_role_names

@@ -4,9 +4,11 @@
   arrive late, twice or out of order, so every field is set from the event that carries it.
 - The **answer time** is answered − rang (from the moment the operator's set alerts); the ring cadence
   (1 s tone, 4 s silence in Indonesia) turns "answered by the third ring" into seconds.
-- A **Violation** is a late answer (found by the clock) or an operator hang-up (suspected, confirmed or
-  dismissed by a supervisor after listening); confirmed ones lead to **WarningLetter** SP1 → SP2 → SP3
-  by the **WarningLetterRule** rows.
+- A **Violation** is a late answer or a ring-no-answer (a call that rang out at an operator's set: both
+  found by the clock) or an operator hang-up (suspected, confirmed or dismissed by a supervisor after
+  listening); confirmed ones lead up the ladder of **WarningLetter** by the **WarningLetterRule** rows:
+  a written reprimand (teguran), SP1 → SP2 → SP3, and after SP3 a recommendation for dismissal that a
+  supervisor decides and records.
 """
 
 import uuid
@@ -173,6 +175,7 @@ class Violation(models.Model):
 
     class Kind(models.TextChoices):
         LATE_ANSWER = "late_answer", _("Late answer")
+        RING_NO_ANSWER = "ring_no_answer", _("Rang out without an answer")
         HANG_UP = "hang_up", _("Operator hang-up")
 
     class Status(models.TextChoices):
@@ -182,7 +185,7 @@ class Violation(models.Model):
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="violations")
     operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="call_violations")
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     answer_seconds = models.FloatField(_("answer time (s)"), null=True, blank=True)
     occurred_at = models.DateTimeField(_("occurred at"))
@@ -201,7 +204,10 @@ class Violation(models.Model):
         ordering = ["-occurred_at", "-id"]
         verbose_name = _("violation")
         verbose_name_plural = _("violations")
-        constraints = [models.UniqueConstraint(fields=["call", "kind"], name="violation_once_per_call_kind")]
+        # A call may ring out at several operators' sets in turn: one ring-no-answer each.
+        constraints = [
+            models.UniqueConstraint(fields=["call", "kind", "operator"], name="violation_once_per_call_kind_operator")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.call_id} {self.status}"
@@ -214,9 +220,11 @@ class WarningLetterRule(models.Model):
     """
 
     class Level(models.IntegerChoices):
+        REPRIMAND = 0, _("Written reprimand")
         SP1 = 1, "SP1"
         SP2 = 2, "SP2"
         SP3 = 3, "SP3"
+        DISMISSAL = 4, _("Recommendation for dismissal")
 
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, unique=True)
     violations = models.PositiveSmallIntegerField(_("confirmed violations"))
@@ -230,11 +238,17 @@ class WarningLetterRule(models.Model):
         verbose_name_plural = _("warning letter rules")
 
     def __str__(self) -> str:
-        return f"SP{self.level}: {self.violations} / {self.period_days} d"
+        return f"{self.get_level_display()}: {self.violations} / {self.period_days} d"
 
 
 class WarningLetter(models.Model):
     """A warning letter (Surat Peringatan) to an operator, with its text as printed."""
+
+    Level = WarningLetterRule.Level
+
+    class Decision(models.TextChoices):
+        DISMISS = "dismiss", _("Dismissal decided")
+        RETAIN = "retain", _("Retained with a final warning")
 
     operator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="warning_letters")
     unit = models.ForeignKey("tickets.ServiceUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -243,6 +257,13 @@ class WarningLetter(models.Model):
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
     in_force_until = models.DateTimeField(_("in force until"))
     body = models.TextField(_("text"))
+    # Only for a recommendation for dismissal: what the supervisor decided, and why.
+    decision = models.CharField(_("decision"), max_length=12, choices=Decision.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), max_length=2000, blank=True)
 
     class Meta:
         ordering = ["-issued_at", "-id"]

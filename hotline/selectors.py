@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from core import roles
 from core.phone import normalize_phone
 from outages import selectors as outage_selectors
-from tickets.models import Customer, Ticket
+from tickets.models import Customer, ServiceUnit, StaffProfile, Ticket
 from tickets.selectors import visible_unit_ids
 
 from . import compliance
@@ -215,12 +215,18 @@ class KpiRow:
     tickets: int = 0
     # Calls whose matter was settled on the call: a ticket closed before the call ended (e.g. IF-TAGIHAN).
     first_contact: int = 0
+    notice_played: int = 0
     answer_seconds: list[float] = field(default_factory=list)
     handle_seconds: list[float] = field(default_factory=list)
 
     @property
     def share_in_time(self) -> float | None:
         return self.answered_in_time / self.answered if self.answered else None
+
+    @property
+    def notice_share(self) -> float | None:
+        """Share of answered calls where the caller heard that the call is recorded."""
+        return self.notice_played / self.answered if self.answered else None
 
     @property
     def asa(self) -> float | None:
@@ -243,6 +249,8 @@ class KpiRow:
         answer = call.answer_seconds
         if call.answered_at is not None:
             self.answered += 1
+            if call.recorded_notice_played:
+                self.notice_played += 1
             if answer is not None:
                 self.answer_seconds.append(answer)
                 if not compliance.is_late(answer):
@@ -284,6 +292,7 @@ KPI_FIELDS = (
     "answered_at",
     "ended_at",
     "ended_by",
+    "recorded_notice_played",
     "operator_ref",
     "operator__username",
     "operator__first_name",
@@ -345,3 +354,53 @@ def kpi_bounds(date_from, date_to) -> tuple[datetime, datetime]:
     start = datetime.combine(date_from, datetime.min.time(), tzinfo=zone)
     end = datetime.combine(date_to + timedelta(days=1), datetime.min.time(), tzinfo=zone)
     return start, end
+
+
+# The console's ticket form and ticket search ---------------------------------------------------------
+
+ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+TICKET_SEARCH_LIMIT = 50
+
+
+def home_unit(user) -> ServiceUnit | None:
+    profile = StaffProfile.objects.filter(user=user).select_related("unit").first()
+    return profile.unit if profile else None
+
+
+def ulps_for_console() -> list[ServiceUnit]:
+    """Every ULP: a call to 123 may be about any place, not only the operator's own unit."""
+    return list(ServiceUnit.objects.filter(level=ServiceUnit.Level.ULP).order_by("name"))
+
+
+def map_centre(unit: ServiceUnit | None) -> list[float] | None:
+    if unit is None or unit.center_lat is None:
+        first = ServiceUnit.objects.filter(level=ServiceUnit.Level.ULP).order_by("name").first()
+        return [first.center_lat, first.center_lng] if first else None
+    return [unit.center_lat, unit.center_lng]
+
+
+def zone_label(unit: ServiceUnit | None) -> str:
+    return ZONE_LABELS.get(unit.time_zone if unit else settings.TIME_ZONE, "")
+
+
+def search_tickets(query: str) -> list[Ticket]:
+    """Tickets by number (whole or its end), the reporter's phone, or the ID pelanggan; newest first."""
+    text = (query or "").strip()
+    digits = re.sub(r"[\s\-.]", "", text)
+    conditions = Q(number__iexact=text) | Q(number__iendswith=text) if len(text) >= 4 else Q(number__iexact=text)
+    if digits.isdigit() and len(digits) == 12:
+        conditions |= Q(id_pelanggan=digits)
+    if re.fullmatch(r"\+?\d{8,15}", digits):
+        try:
+            conditions |= Q(reporter_phone=normalize_phone(digits))
+        except ValidationError:
+            pass
+    return list(
+        Ticket.objects.select_related("category", "unit")
+        .filter(conditions)
+        .order_by("-created_at")[:TICKET_SEARCH_LIMIT]
+    )
+
+
+def ticket_for_agent(number: str) -> Ticket | None:
+    return Ticket.objects.select_related("category", "unit", "customer").filter(number__iexact=number.strip()).first()

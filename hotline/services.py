@@ -200,19 +200,88 @@ def _answering_operator(call: Call, operators: dict):
     return None
 
 
+def _ring_at(call: Call, operator, operators: dict):
+    """When the call first alerted this operator's set (None when no ring event names them)."""
+    for event in call.events.filter(kind=CallEvent.Kind.RING).order_by("occurred_at", "id"):
+        if (user := _resolve_operator(event.payload.get("operator") or "", operators)) and user.pk == operator.pk:
+            return event.occurred_at
+    return None
+
+
+def unanswered_rings(call: Call, operators: dict) -> list[tuple]:
+    """(operator, ring seconds, rang at) for each operator whose set rang past the third ring unanswered.
+
+    An operator's ring lasts from their ``ring`` event to the next event that ends it: an answer, a ring at
+    another set, a transfer or a hang-up. A ring still going on is not judged yet; a caller who hangs up
+    before the third ring is nobody's fault.
+    """
+    events = list(call.events.order_by("occurred_at", "id"))
+    out = []
+    seen = set()
+    for index, event in enumerate(events):
+        if event.kind != CallEvent.Kind.RING:
+            continue
+        operator = _resolve_operator(event.payload.get("operator") or "", operators)
+        if operator is None or operator.pk in seen:
+            continue
+        ending = None
+        for later in events[index + 1 :]:
+            if later.kind in (CallEvent.Kind.ANSWER, CallEvent.Kind.TRANSFER, CallEvent.Kind.HANGUP):
+                ending = later
+                break
+            if later.kind == CallEvent.Kind.RING and (later.payload.get("operator") or "") != (
+                event.payload.get("operator") or ""
+            ):
+                ending = later
+                break
+        if ending is None:
+            continue
+        if ending.kind == CallEvent.Kind.ANSWER:
+            answered_by = _resolve_operator(ending.payload.get("operator") or "", operators) or operator
+            if answered_by.pk == operator.pk:
+                continue  # answered (perhaps late: that is a late answer, not a ring-no-answer)
+        seconds = (ending.occurred_at - event.occurred_at).total_seconds()
+        if compliance.is_late(seconds):
+            seen.add(operator.pk)
+            out.append((operator, seconds, ending.occurred_at))
+    return out
+
+
 def assess_call(*, call: Call, operators: dict | None = None) -> list[Violation]:
-    """Record the violations a call shows (idempotent): a late answer, or a hang-up by the operator."""
+    """Record the violations a call shows (idempotent): a late answer, a ring-no-answer at an operator's
+    set, or a hang-up by the operator."""
     operators = {} if operators is None else operators
     found = []
+    for operator, seconds, at in unanswered_rings(call, operators):
+        violation, created = Violation.objects.get_or_create(
+            call=call,
+            kind=Violation.Kind.RING_NO_ANSWER,
+            operator=operator,
+            defaults={
+                "status": Violation.Status.CONFIRMED,
+                "answer_seconds": seconds,
+                "occurred_at": at,
+                "confirmed_at": timezone.now(),
+            },
+        )
+        if created:
+            issue_warning_letter_if_due(operator=operator, at=violation.occurred_at)
+        found.append(violation)
     answer_seconds = call.answer_seconds
+    operator = _answering_operator(call, operators) if answer_seconds is not None else None
+    if operator is not None:
+        # The clock of the operator who answered starts when *their* set alerted: a call that rang out at
+        # another set first is that operator's ring-no-answer, not this one's late answer.
+        own_ring = _ring_at(call, operator, operators)
+        if own_ring is not None and own_ring <= call.answered_at:
+            answer_seconds = (call.answered_at - own_ring).total_seconds()
     if answer_seconds is not None and compliance.is_late(answer_seconds):
-        operator = _answering_operator(call, operators)
         if operator is not None:
             violation, created = Violation.objects.get_or_create(
                 call=call,
                 kind=Violation.Kind.LATE_ANSWER,
+                operator=operator,
                 defaults={
-                    "operator": operator,
                     "status": Violation.Status.CONFIRMED,
                     "answer_seconds": answer_seconds,
                     "occurred_at": call.answered_at,
@@ -226,8 +295,8 @@ def assess_call(*, call: Call, operators: dict | None = None) -> list[Violation]
         violation, _created = Violation.objects.get_or_create(
             call=call,
             kind=Violation.Kind.HANG_UP,
+            operator=call.operator,
             defaults={
-                "operator": call.operator,
                 "status": Violation.Status.SUSPECTED,
                 "answer_seconds": answer_seconds,
                 "occurred_at": call.ended_at,
@@ -262,7 +331,8 @@ def review_violation(*, violation: Violation, reviewer, confirm: bool, note: str
 def issue_warning_letter_if_due(*, operator, at: datetime | None = None) -> WarningLetter | None:
     """Issue the next warning letter when the operator's confirmed violations meet the rule.
 
-    1. The next level is SP1, or one above the letter still in force (none after SP3).
+    1. The next level is the lowest active rule's (a written reprimand by default), or one above the letter
+       still in force; after SP3 comes a recommendation for dismissal, and nothing after it.
     2. Count confirmed violations not yet in a letter, within the rule's period and after that letter.
     3. When they reach the rule's number, write the letter with its printable text and attach them.
     """
@@ -272,10 +342,14 @@ def issue_warning_letter_if_due(*, operator, at: datetime | None = None) -> Warn
         get_user_model().objects.select_for_update().filter(pk=operator.pk).first()
         latest = WarningLetter.objects.filter(operator=operator).order_by("-issued_at", "-id").first()
         in_force = latest is not None and latest.in_force_until > when
-        level = latest.level + 1 if in_force else 1
-        rule = WarningLetterRule.objects.filter(level=level, active=True).first()
+        active_rules = WarningLetterRule.objects.filter(active=True)
+        if in_force:
+            rule = active_rules.filter(level__gt=latest.level).order_by("level").first()
+        else:
+            rule = active_rules.order_by("level").first()
         if rule is None:
             return None
+        level = rule.level
         window_start = when - timedelta(days=rule.period_days)
         if in_force:
             window_start = max(window_start, latest.issued_at)
@@ -301,7 +375,7 @@ def issue_warning_letter_if_due(*, operator, at: datetime | None = None) -> Warn
             body="",
         )
         letter.save()
-        letter.number = f"SP{level}/123/{when:%Y}/{letter.pk:05d}"
+        letter.number = f"{LETTER_PREFIXES.get(level, f'SP{level}')}/123/{when:%Y}/{letter.pk:05d}"
         # Official letters are written in Indonesian, with times in the operator's unit's own zone.
         zone = letter.unit.time_zone if letter.unit else settings.TIME_ZONE
         with translation.override("id"), timezone.override(zone):
@@ -321,6 +395,34 @@ def issue_warning_letter_if_due(*, operator, at: datetime | None = None) -> Warn
         Violation.objects.filter(pk__in=[v.pk for v in pending]).update(letter=letter)
         logger.info("warning letter %s issued to %s", letter.number, operator)
         return letter
+
+
+LETTER_PREFIXES = {WarningLetterRule.Level.REPRIMAND: "TGR", WarningLetterRule.Level.DISMISSAL: "REK-PHK"}
+
+
+@transaction.atomic
+def decide_dismissal(*, letter: WarningLetter, supervisor, decision: str, note: str) -> WarningLetter:
+    """A supervisor decides a recommendation for dismissal (dismiss, or retain with a final warning)."""
+    locked = WarningLetter.objects.select_for_update().get(pk=letter.pk)
+    if locked.level != WarningLetterRule.Level.DISMISSAL:
+        raise ApplicationError(_("Only a recommendation for dismissal is decided."))
+    if locked.decision:
+        raise ConflictError(_("This recommendation has already been decided."))
+    if decision not in WarningLetter.Decision.values:
+        raise ApplicationError(_("Choose a decision."), extra={"fields": {"decision": [_("Choose a decision.")]}})
+    text = (note or "").strip()
+    if not text:
+        raise ApplicationError(
+            _("Write the reason for the decision."), extra={"fields": {"note": [_("Write the reason.")]}}
+        )
+    locked.decision = decision
+    locked.decided_by = supervisor
+    locked.decided_at = timezone.now()
+    locked.decision_note = text[:2000]
+    locked.full_clean()
+    locked.save()
+    logger.info("dismissal recommendation %s decided: %s", locked.number, decision)
+    return locked
 
 
 @transaction.atomic
@@ -349,9 +451,14 @@ def log_call_ticket(
     address: str = "",
     lat: float | None = None,
     lng: float | None = None,
+    unit=None,
     idempotency_key: str | None = None,
 ) -> Ticket:
-    """Open a ticket from a 123 call (any category) and link it to the call."""
+    """Open a ticket from a 123 call (any category) and link it to the call.
+
+    A caller without an ID pelanggan is placed by ``lat``/``lng`` (a map pin) and/or the ``unit`` (ULP)
+    the operator chose; the ULP given wins over the nearest one.
+    """
     with transaction.atomic():
         ticket = ticket_services.open_ticket(
             category=category,
@@ -363,12 +470,21 @@ def log_call_ticket(
             address=address,
             lat=lat,
             lng=lng,
+            unit=unit,
             idempotency_key=idempotency_key,
             created_by=operator,
         )
         if call is not None:
             call.tickets.add(ticket)
     return ticket
+
+
+def address_with_landmark(address: str, landmark: str) -> str:
+    """The address as the crew reads it: the street, then the landmark the caller named."""
+    address, landmark = (address or "").strip(), (landmark or "").strip()
+    if address and landmark:
+        return f"{address} ({landmark})"
+    return address or landmark
 
 
 def log_playback(*, call: Call, user, ip_address: str | None = None) -> RecordingPlayback:

@@ -1,6 +1,7 @@
 """Pages of the 123 call centre: operator console, KPIs, violation review, letters and recordings."""
 
 import csv
+import json
 
 from django.conf import settings
 from django.contrib import messages
@@ -36,7 +37,10 @@ def console(request):
     groups: dict[str, list[Category]] = {}
     for category in categories:
         groups.setdefault(category.get_group_display(), []).append(category)
-    recent_calls = list(selectors.calls_visible_to(request.user).filter(operator=request.user)[:10])
+    recent_calls = list(
+        selectors.calls_visible_to(request.user).filter(operator=request.user).prefetch_related("tickets")[:10]
+    )
+    home = selectors.home_unit(request.user)
     return render(
         request,
         "hotline/console.html",
@@ -48,6 +52,40 @@ def console(request):
             "poll_ms": settings.CONSOLE_POLL_MS,
             "threshold": compliance.answer_threshold_seconds(),
             "is_supervisor": roles.has_role(request.user, *SUPERVISOR_ROLES),
+            "ulps": selectors.ulps_for_console(),
+            "tile_url": settings.MAP_TILE_URL,
+            "map_centre": json.dumps(selectors.map_centre(home)),
+            "zone_label": selectors.zone_label(home),
+        },
+    )
+
+
+@login_required
+def ticket_search(request):
+    """Find a ticket by its number, the caller's phone or the ID pelanggan."""
+    _require(request.user, *AGENT_ROLES)
+    query = (request.GET.get("q") or "").strip()[:60]
+    found = selectors.search_tickets(query) if query else []
+    return render(
+        request,
+        "hotline/ticket_search.html",
+        {"query": query, "tickets": found},
+    )
+
+
+@login_required
+def ticket_detail(request, number: str):
+    """What the operator tells a caller about a ticket: status, place, and the updates so far."""
+    _require(request.user, *AGENT_ROLES)
+    ticket = selectors.ticket_for_agent(number)
+    if ticket is None:
+        raise Http404
+    return render(
+        request,
+        "hotline/ticket_detail.html",
+        {
+            "ticket": ticket,
+            "events": list(ticket.events.order_by("created_at", "id")),
         },
     )
 
@@ -60,6 +98,7 @@ KPI_COLUMNS = [
     ("asa", "ASA (s)"),
     ("aht", "AHT (s)"),
     ("hang_ups", "Operator hang-ups"),
+    ("notice_share", "Recording notice played"),
     ("tickets_per_call", "Tickets per call"),
     ("first_contact_share", "Resolved at first contact"),
 ]
@@ -142,7 +181,16 @@ def violation_list(request):
     return render(
         request,
         "hotline/violations.html",
-        {"suspected": suspected, "others": others, "letters": letters, "review_form": ViolationReviewForm()},
+        {
+            "suspected": suspected,
+            "others": others,
+            "letters": letters,
+            "to_decide": [
+                letter for letter in letters if letter.level == WarningLetter.Level.DISMISSAL and not letter.decision
+            ],
+            "decisions": WarningLetter.Decision.choices,
+            "review_form": ViolationReviewForm(),
+        },
     )
 
 
@@ -172,6 +220,26 @@ def violation_review(request, pk: int):
         )
     else:
         messages.success(request, _("Review saved."))
+    return redirect("hotline:violations")
+
+
+@login_required
+@require_POST
+def dismissal_decide(request, pk: int):
+    """A supervisor decides a recommendation for dismissal and records why."""
+    _require(request.user, *SUPERVISOR_ROLES)
+    letter = get_object_or_404(selectors.letters_visible_to(request.user), pk=pk)
+    try:
+        services.decide_dismissal(
+            letter=letter,
+            supervisor=request.user,
+            decision=request.POST.get("decision", ""),
+            note=request.POST.get("note", ""),
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("hotline:violations")
+    messages.success(request, _("Decision recorded."))
     return redirect("hotline:violations")
 
 

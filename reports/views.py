@@ -14,17 +14,19 @@ from django.views.decorators.http import require_GET
 
 from core import roles
 from core.errors import ApplicationError
+from core.forms import IsoDateInput
 from tickets.selectors import unit_subtree_ids
+from tickets.selectors import visible_unit_ids as unit_visible_ids
 from tickets.sla import selectors as sla_selectors
 
-from . import exports, jobs, selectors, tasks
+from . import charts, exports, jobs, selectors, tasks
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ReportForm(forms.Form):
-    start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=gettext_lazy("From"), widget=IsoDateInput())
+    end = forms.DateField(label=gettext_lazy("To"), widget=IsoDateInput())
     unit = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
 
@@ -84,7 +86,13 @@ def index(request):
     context = {
         "form": form,
         "scope": scope,
-        "breadcrumb": selectors.breadcrumb(scope),
+        "breadcrumb": _breadcrumb_steps(scope, request.user),
+        "charts": [
+            charts.tickets_per_day_by_kind(scope),
+            charts.compliance_over_time(scope),
+            *charts.reliability_per_month(reliability),
+            charts.answer_times_per_hour(scope),
+        ],
         "children": child_rows,
         "open_rows": open_rows,
         "open_max": max((r["total"] for r in open_rows), default=0),
@@ -104,6 +112,12 @@ def index(request):
         "indicator_labels": dict(sla_selectors.ServiceLevelTarget.Indicator.choices),
     }
     return render(request, "reports/index.html", context)
+
+
+def _breadcrumb_steps(scope, viewer) -> list[dict]:
+    """The units above the report's unit; only those the viewer may report on are links (no link to a 403)."""
+    visible = unit_visible_ids(viewer)
+    return [{"unit": unit, "link": visible is None or unit.pk in visible} for unit in selectors.breadcrumb(scope)]
 
 
 def _refused(message: str) -> HttpResponse:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError
@@ -20,7 +21,7 @@ from rest_framework.views import APIView
 from core.phone import normalize_phone
 from hotline import pbx, selectors, services
 from hotline.models import Call, CallEvent, OperatorSeat, Violation
-from tickets.models import Category, Customer, Ticket
+from tickets.models import Category, Customer, ServiceUnit, Ticket
 
 from .permissions import IsCallCentreAgent, IsCallCentreSupervisor
 
@@ -415,6 +416,15 @@ class CallerSearchApi(APIView):
         return Response(self.OutputSerializer(caller_context(customers=customers, phone=phone)).data)
 
 
+CHOOSE_CATEGORY = {
+    "required": _lazy("Choose a category."),
+    "null": _lazy("Choose a category."),
+    "does_not_exist": _lazy("Choose a category from the list."),
+    "invalid": _lazy("Choose a category from the list."),
+}
+DESCRIBE = {"required": _lazy("Write what the caller says."), "blank": _lazy("Write what the caller says.")}
+
+
 class CallTicketCreateApi(APIView):
     """Log a ticket of any category from a call, linked to the call. Send an ``Idempotency-Key`` header."""
 
@@ -423,12 +433,39 @@ class CallTicketCreateApi(APIView):
     @extend_schema_serializer(component_name="CallTicketInput")
     class InputSerializer(serializers.Serializer):
         call = serializers.IntegerField(required=False, allow_null=True, default=None)
-        category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(active=True))
-        description = serializers.CharField(max_length=4000)
-        id_pelanggan = serializers.RegexField(r"^\d{12}$", required=False, allow_blank=True, default="")
+        category = serializers.SlugRelatedField(
+            slug_field="code",
+            queryset=Category.objects.filter(active=True),
+            error_messages=CHOOSE_CATEGORY,
+        )
+        description = serializers.CharField(max_length=4000, error_messages=DESCRIBE)
+        id_pelanggan = serializers.RegexField(
+            r"^\d{12}$",
+            required=False,
+            allow_blank=True,
+            error_messages={"invalid": _lazy("An ID pelanggan has 12 digits.")},
+        )
         reporter_phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
         reporter_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
-        address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+        address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+        # A caller without an ID pelanggan (a new-connection applicant, a passer-by) is placed by a map pin,
+        # a landmark and the ULP the operator chooses.
+        landmark = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+        lat = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-90, max_value=90)
+        lng = serializers.FloatField(required=False, allow_null=True, default=None, min_value=-180, max_value=180)
+        unit = serializers.SlugRelatedField(
+            slug_field="code",
+            queryset=ServiceUnit.objects.filter(level=ServiceUnit.Level.ULP),
+            required=False,
+            allow_null=True,
+            default=None,
+            error_messages={"does_not_exist": _lazy("Choose a ULP from the list.")},
+        )
+
+        def validate(self, attrs):
+            if (attrs.get("lat") is None) != (attrs.get("lng") is None):
+                raise serializers.ValidationError({"lat": [_("Put the pin on the map again.")]})
+            return attrs
 
         def validate_reporter_phone(self, value):
             if not value:
@@ -459,7 +496,7 @@ class CallTicketCreateApi(APIView):
         if values["call"] is not None:
             call = get_object_or_404(selectors.calls_visible_to(request.user), pk=values["call"])
         customer = None
-        if values["id_pelanggan"]:
+        if values.get("id_pelanggan"):
             customer = Customer.objects.select_related("unit").filter(id_pelanggan=values["id_pelanggan"]).first()
             if customer is None:
                 raise serializers.ValidationError({"id_pelanggan": [_("No customer has this ID pelanggan.")]})
@@ -474,7 +511,10 @@ class CallTicketCreateApi(APIView):
             customer=customer,
             reporter_phone=values["reporter_phone"],
             reporter_name=values["reporter_name"],
-            address=values["address"],
+            address=services.address_with_landmark(values["address"], values["landmark"]),
+            lat=values["lat"],
+            lng=values["lng"],
+            unit=values["unit"],
             idempotency_key=key,
         )
         body = {

@@ -106,10 +106,12 @@ def confirmed(operator, *, days_ago: float, call_id: str) -> Violation:
     )
 
 
-def test_the_default_rules_are_held_in_data():
-    # then
-    rules = {r.level: (r.violations, r.period_days) for r in WarningLetterRule.objects.all()}
-    assert rules == {1: (3, 30), 2: (2, 90), 3: (2, 90)}
+@pytest.fixture(autouse=True)
+def sp_ladder(db):
+    """These tests pin the SP1 → SP2 → SP3 mechanics on a ladder of SP letters only (SP1: 3 within 30 days);
+    the seeded ladder with its reprimand and dismissal steps is tested in test_ring_no_answer.py."""
+    WarningLetterRule.objects.filter(level__in=[0, 4]).update(active=False)
+    WarningLetterRule.objects.filter(level=1).update(violations=3, period_days=30)
 
 
 def test_no_letter_below_the_sp1_count(operator):

@@ -131,9 +131,9 @@ class TicketListCreateApi(ListAPIView):
         description = serializers.CharField(max_length=4000)
         reporter_phone = serializers.CharField(max_length=32)
         reporter_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
-        reporter_email = serializers.EmailField(required=False, allow_blank=True, default="")
-        id_pelanggan = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
-        meter_number = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+        reporter_email = serializers.EmailField(required=False, allow_blank=True)
+        id_pelanggan = serializers.CharField(max_length=32, required=False, allow_blank=True)
+        meter_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
 
         def validate_id_pelanggan(self, value):
             return _checked(input_checks.customer_number, value, kinds=(12,))

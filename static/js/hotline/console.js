@@ -10,7 +10,10 @@
   var form = document.getElementById("ticket-form");
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   var shownCallId = null;
+  var pendingCall = null;
   var idempotencyKey = newKey();
+  var map = null;
+  var pin = null;
 
   function newKey() {
     if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
@@ -43,12 +46,46 @@
     });
   }
 
+  function ticketPage(number) { return urls.ticketPageUrl.replace(/0\/$/, encodeURIComponent(number) + "/"); }
+
+  // --- the map pin: where a caller without an ID pelanggan is ------------------------------------------
+  function setPin(lat, lng) {
+    form.elements.lat.value = lat.toFixed(6);
+    form.elements.lng.value = lng.toFixed(6);
+    document.getElementById("ticket-pin").textContent = t.pinned + " " + lat.toFixed(5) + ", " + lng.toFixed(5);
+    if (!map) { return; }
+    if (pin) { pin.setLatLng([lat, lng]); } else {
+      pin = window.L.circleMarker([lat, lng], { radius: 9, color: "#b3261e", weight: 3, fillOpacity: 0.6,
+        className: "pin-marker" }).addTo(map);
+    }
+  }
+
+  function clearPin() {
+    form.elements.lat.value = "";
+    form.elements.lng.value = "";
+    document.getElementById("ticket-pin").textContent = t.noPin;
+    if (pin && map) { map.removeLayer(pin); }
+    pin = null;
+  }
+
+  function setupMap() {
+    if (!window.L) { return; }
+    var centre = [-1.2379, 116.8529];
+    try { centre = JSON.parse(urls.mapCentre) || centre; } catch (e) { /* keep the default */ }
+    map = window.L.map("ticket-map", { zoomControl: true }).setView(centre, 13);
+    if (urls.tileUrl) {
+      window.L.tileLayer(urls.tileUrl, { maxZoom: 19, attribution: t.attribution }).addTo(map);
+    }
+    map.on("click", function (event) { setPin(event.latlng.lat, event.latlng.lng); });
+  }
+  document.getElementById("ticket-pin-clear").addEventListener("click", clearPin);
+
   function renderTickets(list, target) {
     clear(target);
     if (!list.length) { target.appendChild(el("li", { "class": "muted", text: t.noTickets })); return; }
     list.forEach(function (ticket) {
       target.appendChild(el("li", { "class": "ticket-line" }, [
-        el("strong", { text: ticket.number }), document.createTextNode(" · " + ticket.category + " · "),
+        el("a", { href: ticketPage(ticket.number), text: ticket.number }), document.createTextNode(" · " + ticket.category + " · "),
         el("span", { "class": "status status-" + ticket.status, text: ticket.status_label }),
         el("div", { "class": "muted", text: ticket.description })
       ]));
@@ -77,6 +114,7 @@
 
   function useCustomer(customer) {
     form.elements.id_pelanggan.value = customer.id_pelanggan;
+    if (!form.elements.reporter_phone.value && customer.phone) { form.elements.reporter_phone.value = customer.phone; }
     root.dispatchEvent(new CustomEvent("console:customer", { detail: customer }));
     if (!form.elements.reporter_name.value) { form.elements.reporter_name.value = customer.name; }
     if (!form.elements.address.value) { form.elements.address.value = customer.address; }
@@ -107,17 +145,69 @@
     renderTickets(call.recent_tickets, document.getElementById("call-recent"));
     renderIncidents(call.incidents, document.getElementById("call-incidents"));
     if (shownCallId !== call.call_id) {
-      // A new call: prefill the ticket form for it.
       shownCallId = call.call_id;
-      form.reset();
-      idempotencyKey = newKey();
-      document.getElementById("ticket-result").hidden = true;
-      document.getElementById("ticket-call").value = call.id;
-      form.elements.reporter_phone.value = call.caller_number;
-      if (call.customers.length === 1) { useCustomer(call.customers[0]); }
       root.dispatchEvent(new CustomEvent("console:call", { detail: call }));  // billing/console_bills.js
       if (document.title.indexOf("📞") !== 0) { document.title = "📞 " + document.title; }
+      // A half-written ticket is never overwritten: the new call waits beside it until the operator switches.
+      if (formIsDirty()) {
+        pendingCall = call;
+        document.getElementById("call-waiting").hidden = false;
+      } else {
+        startTicketFor(call);
+      }
     }
+  }
+
+  function formIsDirty() {
+    return ["category", "description", "id_pelanggan", "reporter_name", "address", "landmark", "lat", "unit"]
+      .some(function (name) { return form.elements[name] && form.elements[name].value.trim() !== ""; });
+  }
+
+  function startTicketFor(call) {
+    pendingCall = null;
+    document.getElementById("call-waiting").hidden = true;
+    form.reset();
+    clearPin();
+    clearErrors();
+    idempotencyKey = newKey();
+    document.getElementById("ticket-result").hidden = true;
+    document.getElementById("ticket-call").value = call.id;
+    form.elements.reporter_phone.value = call.caller_number;
+    if (call.customers.length === 1) { useCustomer(call.customers[0]); }
+  }
+  document.getElementById("call-switch").addEventListener("click", function () {
+    if (pendingCall) { startTicketFor(pendingCall); }
+  });
+
+  function clearErrors() {
+    var box = document.getElementById("ticket-errors");
+    clear(box);
+    box.hidden = true;
+    Array.prototype.forEach.call(form.querySelectorAll(".field-error"), function (node) { node.remove(); });
+    Array.prototype.forEach.call(form.querySelectorAll(".has-error"), function (node) { node.classList.remove("has-error"); });
+  }
+
+  // Field messages go beside their fields, in plain words; only a message with no field goes in the box.
+  function showErrors(data) {
+    var box = document.getElementById("ticket-errors");
+    clearErrors();
+    var fields = (data && data.extra && data.extra.fields) || {};
+    var loose = [];
+    Object.keys(fields).forEach(function (name) {
+      var text = [].concat(fields[name]).join(" ");
+      var holder = form.querySelector('[data-field="' + (name === "lng" ? "lat" : name) + '"]');
+      if (holder) {
+        holder.classList.add("has-error");
+        holder.appendChild(el("p", { "class": "field-error", text: text }));
+      } else {
+        loose.push(text);
+      }
+    });
+    box.hidden = false;
+    box.appendChild(el("p", { text: t.failed }));
+    loose.forEach(function (text) { box.appendChild(el("p", { text: text })); });
+    var first = form.querySelector(".has-error input, .has-error select, .has-error textarea");
+    if (first) { first.focus(); }
   }
 
   function showState(state) {
@@ -184,7 +274,11 @@
       id_pelanggan: form.elements.id_pelanggan.value.trim(),
       reporter_phone: form.elements.reporter_phone.value.trim(),
       reporter_name: form.elements.reporter_name.value.trim(),
-      address: form.elements.address.value.trim()
+      address: form.elements.address.value.trim(),
+      landmark: form.elements.landmark.value.trim(),
+      lat: form.elements.lat.value ? parseFloat(form.elements.lat.value) : null,
+      lng: form.elements.lng.value ? parseFloat(form.elements.lng.value) : null,
+      unit: form.elements.unit.value || null
     };
     var submit = document.getElementById("ticket-submit");
     submit.disabled = true;
@@ -195,26 +289,25 @@
       return response.json().then(function (data) { return { ok: response.ok, data: data }; });
     }).then(function (result) {
       submit.disabled = false;
-      clear(errors);
       if (result.ok) {
-        errors.hidden = true;
+        clearErrors();
         var done = document.getElementById("ticket-result");
+        clear(done);
         done.hidden = false;
-        done.textContent = t.saved + " " + result.data.number + " · " + result.data.category + " · " + result.data.unit;
+        done.appendChild(document.createTextNode(t.saved + " "));
+        done.appendChild(el("a", { href: ticketPage(result.data.number), text: result.data.number }));
+        done.appendChild(document.createTextNode(" · " + result.data.category + " · " + result.data.unit));
         var callId = form.elements.call.value;
         var phone = form.elements.reporter_phone.value;
         form.reset();
+        clearPin();
         form.elements.call.value = callId;
         form.elements.reporter_phone.value = phone;
         idempotencyKey = newKey();
+        if (pendingCall) { document.getElementById("call-waiting").hidden = false; }
         return;
       }
-      errors.hidden = false;
-      errors.appendChild(el("p", { text: (result.data && result.data.message) || t.failed }));
-      var fields = (result.data && result.data.extra && result.data.extra.fields) || {};
-      Object.keys(fields).forEach(function (name) {
-        errors.appendChild(el("p", { text: name + ": " + [].concat(fields[name]).join(" ") }));
-      });
+      showErrors(result.data);
     }).catch(function () {
       submit.disabled = false;
       errors.hidden = false;
@@ -235,6 +328,7 @@
     }
   });
 
+  setupMap();
   poll();
   window.addEventListener("beforeunload", function () { if (timer) { clearTimeout(timer); } });
 }());

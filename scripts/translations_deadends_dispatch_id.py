@@ -1,5 +1,5 @@
 """Indonesian translations of the "no dead ends" strings (dispatch never quiet, the customer's reply, clear
-number messages). Run: python scripts/translations_deadends_id.py
+number messages). Run: python scripts/translations_deadends_dispatch_id.py
 
 Adds each entry to its catalog when missing (or fills it), then compiles the .mo. Dispatch strings go to
 dispatch/locale; the rest to tickets/locale (Django reads every installed app's catalog).
