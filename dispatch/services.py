@@ -6,6 +6,7 @@ workers never wait on each other in a circle.
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -531,14 +532,30 @@ def expire_offer(*, assignment_id: int, now: datetime | None = None) -> int | No
 
 # --- job steps ----------------------------------------------------------------------------------
 
-STEP_FROM = {
-    JobStep.Step.ACCEPT: {Assignment.State.OFFERED},
-    JobStep.Step.DECLINE: {Assignment.State.OFFERED},
-    JobStep.Step.DEPART: {Assignment.State.ACCEPTED},
-    JobStep.Step.ARRIVE: {Assignment.State.EN_ROUTE},
-    JobStep.Step.RESTORE_PARTLY: {Assignment.State.ON_SITE},
-    JobStep.Step.RESTORE: {Assignment.State.ON_SITE},
+@dataclass(frozen=True)
+class StepRule:
+    """One step of an outage job: the states it may be taken from, the state it leads to (None: unchanged), the
+    time it stamps on the assignment, and the incident status it sets (with the change it announces)."""
+
+    from_states: frozenset
+    to_state: str | None = None
+    stamp: str | None = None
+    incident_status: str | None = None
+    change: str = "status"
+
+
+_A, _I = Assignment.State, Incident.Status
+STEPS = {
+    JobStep.Step.ACCEPT: StepRule(frozenset({_A.OFFERED}), _A.ACCEPTED, "accepted_at", _I.ASSIGNED, "assigned"),
+    JobStep.Step.DECLINE: StepRule(frozenset({_A.OFFERED}), _A.DECLINED, "finished_at"),
+    JobStep.Step.DEPART: StepRule(frozenset({_A.ACCEPTED}), _A.EN_ROUTE, "departed_at", _I.ON_THE_WAY),
+    JobStep.Step.ARRIVE: StepRule(frozenset({_A.EN_ROUTE}), _A.ON_SITE, "arrived_at", _I.IN_PROGRESS),
+    JobStep.Step.RESTORE_PARTLY: StepRule(
+        frozenset({_A.ON_SITE}), incident_status=_I.PARTLY_RESTORED, change="partly_restored"
+    ),
+    JobStep.Step.RESTORE: StepRule(frozenset({_A.ON_SITE}), _A.RESTORED, "finished_at"),
 }
+STEP_FROM = {step: rule.from_states for step, rule in STEPS.items()}
 
 
 def take_step(
@@ -559,7 +576,44 @@ def take_step(
     The same ``client_id`` again (a queued step resent) returns the assignment and changes nothing. A
     step out of order, on an expired offer or on somebody else's job is refused and changes nothing.
     """
-    if step not in STEP_FROM:
+    client_uuid = _check_step_input(step=step, client_id=client_id, lat=lat, lng=lng, cause=cause)
+    rule = STEPS[step]
+    now = timezone.now()
+    when = min(at or now, now)
+    with transaction.atomic():
+        Incident.objects.select_for_update().filter(pk=assignment.incident_id).first()
+        locked = (
+            Assignment.objects.select_for_update().select_related("incident", "technician__user").get(pk=assignment.pk)
+        )
+        if _already_taken(locked, technician=technician, step=step, client_uuid=client_uuid, now=now):
+            return locked
+        JobStep.objects.create(assignment=locked, client_id=client_uuid, step=step, at=when, lat=lat, lng=lng)
+        incident = locked.incident
+        if rule.to_state is not None:
+            locked.state = rule.to_state
+        if rule.stamp is not None:
+            setattr(locked, rule.stamp, when)
+        if step == JobStep.Step.DECLINE:
+            locked.reason = (notes or "")[:255]
+        elif step == JobStep.Step.DEPART and lat is not None:
+            locked.distance_m = round(distance_m((lat, lng), selectors.incident_point(incident)), 1)
+        elif step in (JobStep.Step.RESTORE_PARTLY, JobStep.Step.RESTORE):
+            locked.cause = cause or locked.cause
+            locked.notes = notes or locked.notes
+        if rule.incident_status is not None:
+            _set_incident_status(incident, rule.incident_status, locked, change=rule.change)
+        if photo:
+            locked.photo = photo
+        locked.save()
+        _after_step(locked, incident, technician=technician, step=step, cause=cause, notes=notes, when=when)
+        if lat is not None:
+            record_position(technician=technician, lat=lat, lng=lng, at=when)
+    return locked
+
+
+def _check_step_input(*, step: str, client_id, lat, lng, cause: str) -> uuid.UUID:
+    """The step's own input, before anything is read: a known step, a UUID, a place on Earth, a known cause."""
+    if step not in STEPS:
         raise ApplicationError(_("Unknown step."), extra={"fields": {"step": [_("Unknown step.")]}})
     try:
         client_uuid = uuid.UUID(str(client_id))
@@ -578,69 +632,39 @@ def take_step(
         )
     if cause and cause not in Assignment.Cause.values:
         raise ApplicationError(_("Unknown cause."), extra={"fields": {"cause": [_("Unknown cause.")]}})
+    return client_uuid
 
-    now = timezone.now()
-    when = min(at or now, now)
-    reroute = False
-    with transaction.atomic():
-        Incident.objects.select_for_update().filter(pk=assignment.incident_id).first()
-        locked = (
-            Assignment.objects.select_for_update().select_related("incident", "technician__user").get(pk=assignment.pk)
+
+def _already_taken(locked: Assignment, *, technician: Technician, step: str, client_uuid, now) -> bool:
+    """True when this very step was taken already (a resend); raises when the step may not be taken now."""
+    if locked.technician_id != technician.pk:
+        raise ApplicationError(_("This job belongs to another technician."), status_code=403)
+    done = JobStep.objects.filter(client_id=client_uuid).first()
+    if done is not None:
+        if done.assignment_id != locked.pk or done.step != step:
+            raise ConflictError(_("This step id was already used for another step."))
+        return True
+    if locked.state not in STEPS[step].from_states:
+        raise ConflictError(
+            _("This step cannot be taken now: the job is %(state)s.") % {"state": locked.get_state_display()},
+            extra={"state": locked.state},
         )
-        if locked.technician_id != technician.pk:
-            raise ApplicationError(_("This job belongs to another technician."), status_code=403)
-        done = JobStep.objects.filter(client_id=client_uuid).first()
-        if done is not None:
-            if done.assignment_id != locked.pk or done.step != step:
-                raise ConflictError(_("This step id was already used for another step."))
-            return locked
-        if locked.state not in STEP_FROM[step]:
-            raise ConflictError(
-                _("This step cannot be taken now: the job is %(state)s.") % {"state": locked.get_state_display()},
-                extra={"state": locked.state},
-            )
-        if step == JobStep.Step.ACCEPT and locked.expires_at is not None and locked.expires_at <= now:
-            raise ConflictError(_("This offer has expired."), extra={"state": "expired"})
-        if step == JobStep.Step.RESTORE_PARTLY and locked.incident.status == Incident.Status.PARTLY_RESTORED:
-            raise ConflictError(_("The incident is already marked partly restored."), extra={"state": locked.state})
+    if step == JobStep.Step.ACCEPT and locked.expires_at is not None and locked.expires_at <= now:
+        raise ConflictError(_("This offer has expired."), extra={"state": "expired"})
+    if step == JobStep.Step.RESTORE_PARTLY and locked.incident.status == Incident.Status.PARTLY_RESTORED:
+        raise ConflictError(_("The incident is already marked partly restored."), extra={"state": locked.state})
+    return False
 
-        JobStep.objects.create(assignment=locked, client_id=client_uuid, step=step, at=when, lat=lat, lng=lng)
-        incident = locked.incident
-        if step == JobStep.Step.ACCEPT:
-            locked.state, locked.accepted_at = Assignment.State.ACCEPTED, when
-            _set_incident_status(incident, Incident.Status.ASSIGNED, locked, change="assigned")
-        elif step == JobStep.Step.DECLINE:
-            locked.state, locked.finished_at = Assignment.State.DECLINED, when
-            locked.reason = (notes or "")[:255]
-            reroute = True
-        elif step == JobStep.Step.DEPART:
-            locked.state, locked.departed_at = Assignment.State.EN_ROUTE, when
-            if lat is not None:
-                locked.distance_m = round(distance_m((lat, lng), selectors.incident_point(incident)), 1)
-            _set_incident_status(incident, Incident.Status.ON_THE_WAY, locked)
-        elif step == JobStep.Step.ARRIVE:
-            locked.state, locked.arrived_at = Assignment.State.ON_SITE, when
-            _set_incident_status(incident, Incident.Status.IN_PROGRESS, locked)
-        elif step == JobStep.Step.RESTORE_PARTLY:
-            locked.cause = cause or locked.cause
-            locked.notes = notes or locked.notes
-            _set_incident_status(incident, Incident.Status.PARTLY_RESTORED, locked, change="partly_restored")
-        elif step == JobStep.Step.RESTORE:
-            locked.state, locked.finished_at = Assignment.State.RESTORED, when
-            locked.cause, locked.notes = cause, notes or locked.notes
-        if photo:
-            locked.photo = photo
-        locked.save()
-        if step == JobStep.Step.RESTORE:
-            restore_incident(incident=incident, by=technician.user, cause=cause, notes=notes, at=when)
-        if step in (JobStep.Step.DECLINE, JobStep.Step.RESTORE):
-            _refresh_load(technician.pk)
-        if lat is not None:
-            record_position(technician=technician, lat=lat, lng=lng, at=when)
-        if reroute:
-            incident_id = incident.pk
-            transaction.on_commit(lambda: _enqueue_route_incident(incident_id))
-    return locked
+
+def _after_step(locked: Assignment, incident: Incident, *, technician, step: str, cause, notes, when) -> None:
+    """What a finished or declined job sets off: the incident restored, the technician's load, a new offer."""
+    if step == JobStep.Step.RESTORE:
+        restore_incident(incident=incident, by=technician.user, cause=cause, notes=notes, at=when)
+    if step in (JobStep.Step.DECLINE, JobStep.Step.RESTORE):
+        _refresh_load(technician.pk)
+    if step == JobStep.Step.DECLINE:
+        incident_id = incident.pk
+        transaction.on_commit(lambda: _enqueue_route_incident(incident_id))
 
 
 def _set_incident_status(incident: Incident, status: str, assignment: Assignment, *, change: str = "status") -> None:
