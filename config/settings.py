@@ -382,6 +382,8 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.schema.add_error_responses"],
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "tickets.models.Ticket.Status",
+        "FieldJobKindEnum": "dispatch.models.FieldJob.Kind",
+        "ConnectionKindEnum": "connections.models.Kind",
         "TicketChannelEnum": "tickets.models.Ticket.Channel",
         "CategoryKindEnum": "tickets.models.Category.Kind",
         "CategoryGroupEnum": "tickets.models.Category.Group",

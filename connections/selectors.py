@@ -145,6 +145,11 @@ def quote_application(application: Application, at: datetime | None = None) -> Q
     )
 
 
+def may_be_application(ticket: Ticket) -> bool:
+    """Whether the ticket's category is one of an application (its category is loaded with it)."""
+    return ticket.category.code in ("LY-PB", "LY-PD")
+
+
 def application_of_ticket(ticket: Ticket) -> Application | None:
     return (
         Application.objects.select_related("ticket", "unit", "programme", "customer", "new_customer")

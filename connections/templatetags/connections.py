@@ -12,6 +12,16 @@ register = template.Library()
 
 
 @register.filter
+def is_application(ticket) -> bool:
+    """``{% if ticket|is_application %}``: the ticket is a connection application (one query, remembered)."""
+    if not hasattr(ticket, "_is_application"):
+        ticket._is_application = selectors.may_be_application(ticket) and (
+            selectors.application_of_ticket(ticket) is not None
+        )
+    return ticket._is_application
+
+
+@register.filter
 def rupiah(value) -> str:
     """``{{ 1031000|rupiah }}`` → "Rp 1.031.000"."""
     try:
@@ -22,6 +32,8 @@ def rupiah(value) -> str:
 
 @register.inclusion_tag("connections/_track_panel.html", takes_context=True)
 def connection_panel(context, ticket):
+    if not selectors.may_be_application(ticket):  # no query for every other ticket
+        return {"application": None}
     application = selectors.application_of_ticket(ticket)
     if application is None:
         return {"application": None}
@@ -48,6 +60,8 @@ def connection_panel(context, ticket):
 
 @register.inclusion_tag("connections/_staff_panel.html", takes_context=True)
 def connection_staff_panel(context, ticket):
+    if not selectors.may_be_application(ticket):
+        return {"application": None}
     application = selectors.application_of_ticket(ticket)
     if application is None:
         return {"application": None}

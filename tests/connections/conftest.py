@@ -76,3 +76,14 @@ def _english():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _catalogue(request):
+    """The fee table and programmes of the data migration, put back if a live-server test emptied the tables."""
+    if "transactional_db" not in request.fixturenames:
+        request.getfixturevalue("db")
+    from connections import catalogue
+    from connections.models import FeeRule, FeeSchedule, Programme
+
+    catalogue.load(FeeSchedule, FeeRule, Programme)

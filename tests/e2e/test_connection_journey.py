@@ -10,8 +10,8 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
-from connections import services
-from connections.models import Application, Programme
+from connections import catalogue, services
+from connections.models import Application, FeeRule, FeeSchedule, Programme
 from core import roles
 from dispatch import services as dispatch_services
 from dispatch.models import FieldJob
@@ -28,6 +28,7 @@ def balikpapan(transactional_db):
 
 
 def test_a_new_connection_from_the_public_form_to_its_new_id_pelanggan(balikpapan, phone_page, tmp_path):
+    catalogue.load(FeeSchedule, FeeRule, Programme)  # the data migration's rows (emptied by earlier live tests)
     today = timezone.localdate()
     Programme.objects.create(
         code="akhir-tahun",
