@@ -392,8 +392,6 @@ SPECTACULAR_SETTINGS = {
         "CallEventTypeEnum": "hotline.models.CallEvent.Kind",
         "CallEndedByEnum": "hotline.models.Call.EndedBy",
         "OperatorSeatStateEnum": "hotline.models.OperatorSeat.State",
-        "FieldJobKindEnum": "dispatch.models.FieldJob.Kind",
-        "ApplicationKindEnum": "connections.models.Kind",
         "ViolationDecisionEnum": ["confirm", "dismiss"],
         "IncidentStatusEnum": "dispatch.models.Incident.Status",
         "AssignmentStateEnum": "dispatch.models.Assignment.State",
