@@ -18,7 +18,7 @@ def _database_up() -> bool:
 def _broker_state() -> str:
     if not settings.CELERY_BROKER_URL:
         return "in-process"
-    from hotline.redis_client import broker_client
+    from core.redis_client import broker_client
 
     try:
         client = broker_client(timeout=1)  # through the Sentinels when they are configured

@@ -177,8 +177,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's RedisCache, answering a miss while Redis is unreachable (hotline/cache.py).
-            "BACKEND": "hotline.cache.FailSoftRedisCache",
+            # Django's RedisCache, answering a miss while Redis is unreachable (core/cache.py).
+            "BACKEND": "core.cache.FailSoftRedisCache",
             "LOCATION": os.environ.get("CACHE_URL") or _next_redis_db(REDIS_URL),
             "KEY_PREFIX": "sigap",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -520,7 +520,7 @@ LOGGING = {
 
 # ---- Deployment: several nodes, a read replica, Redis Sentinel (docs/deploy.md, docs/scaling.md) -------------
 # One block, so that it moves with this module as a whole. Nothing here changes a laptop or a single server.
-from hotline.redis_client import parse_sentinels  # noqa: E402
+from core.redis_client import parse_sentinels  # noqa: E402
 
 # Uploads (ticket and job photos, report exports) in a store every node sees: a shared MEDIA_ROOT (NFS) by
 # default, or an object store through django-storages (for example storages.backends.s3.S3Storage).
@@ -534,8 +534,8 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", str(STATIC_ROOT)))  # collectst
 # Health probes (a container's, a load balancer's) ask each node over plain HTTP: no HTTPS redirect for them.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
-# Beat runs once however many are started: each holds a lock in Redis before sending (hotline/beat_lock.py).
-CELERY_BEAT_SCHEDULER = "hotline.beat_lock:SingleBeatScheduler"
+# Beat runs once however many are started: each holds a lock in Redis before sending (config/beat_lock.py).
+CELERY_BEAT_SCHEDULER = "config.beat_lock:SingleBeatScheduler"
 BEAT_LOCK_TTL_SECONDS = env_float("BEAT_LOCK_TTL_SECONDS", 20.0)
 
 # Redis Sentinel: the Sentinels name the master; broker and cache follow a failover without a restart.
@@ -560,7 +560,7 @@ if REDIS_SENTINELS:
         "default": {
             # django-redis, because Django's own RedisCache cannot ask Sentinels. One location: the master only
             # (a replica may lag, and throttles and generation tokens must read what was just written).
-            "BACKEND": "hotline.cache.FailSoftDjangoRedisCache",
+            "BACKEND": "core.cache.FailSoftDjangoRedisCache",
             "LOCATION": [f"redis://{REDIS_SENTINEL_MASTER}/{REDIS_SENTINEL_DB + 1}"],
             "KEY_PREFIX": "sigap",
             "OPTIONS": {
@@ -576,7 +576,7 @@ if REDIS_SENTINELS:
     }
 
 # A read replica (PostgreSQL streaming replication) for reads that may lag: reports, exports, the public outage
-# map and list pages (hotline/replica.py says which and how). Writes, and reads that must see a write just
+# map and list pages (core/replica.py says which and how). Writes, and reads that must see a write just
 # made, go to the primary. Tests get a "replica" alias mirroring the default database; it is read only where a
 # test turns DATABASE_REPLICA_READS on.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
@@ -589,8 +589,8 @@ if DATABASE_REPLICA_URL:
 elif TESTING:
     DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 DATABASE_REPLICA_READS = env_bool("DATABASE_REPLICA_READS", bool(DATABASE_REPLICA_URL))
-DATABASE_ROUTERS = ["hotline.replica.ReplicaRouter"]
+DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 # After a write (POST, PUT, PATCH, DELETE) a browser reads from the primary for this long: the page after a
 # staff action shows that action even while the replica lags.
 REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 15)
-MIDDLEWARE.append("hotline.replica.ReplicaMiddleware")
+MIDDLEWARE.append("core.replica.ReplicaMiddleware")

@@ -1,7 +1,7 @@
 """gunicorn settings for a Sigap 123 web node, read from the environment (the same file for the container,
 the systemd unit and the scale-out drill).
 
-    gunicorn --config deploy/gunicorn.conf.py hotline.wsgi
+    gunicorn --config deploy/gunicorn.conf.py config.wsgi
 
 GUNICORN_BIND         where to listen (default 0.0.0.0:8000; nginx on another machine proxies to it)
 WEB_CONCURRENCY       worker processes (default 2 × cores + 1, at most 8)

@@ -85,7 +85,7 @@ class TrackingLoad(Load):
 
 
 class Reader:
-    """A supervisor's ticket list, twice a second: a read the replica serves (hotline/replica.py)."""
+    """A supervisor's ticket list, twice a second: a read the replica serves (core/replica.py)."""
 
     def __init__(self, stack: Stack):
         self.stack = stack

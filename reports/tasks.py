@@ -10,7 +10,7 @@ def build_ticket_export(job_id: str) -> None:
 
     from django.contrib.auth import get_user_model
 
-    from hotline import replica
+    from core import replica
 
     from . import exports, jobs, selectors
 

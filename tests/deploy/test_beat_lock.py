@@ -1,4 +1,4 @@
-"""Beat runs once however many are started (hotline/beat_lock.py): the lock against the real Redis, and two
+"""Beat runs once however many are started (config/beat_lock.py): the lock against the real Redis, and two
 real ``celery beat`` processes of which only one sends."""
 
 import os
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def redis_client():
-    from hotline.redis_client import broker_client
+    from core.redis_client import broker_client
 
     client = broker_client()
     key = f"sigap:test-beat-lock:{os.getpid()}:{time.monotonic_ns()}"
@@ -26,7 +26,7 @@ def redis_client():
 
 
 def test_one_lock_holder_at_a_time_and_a_standby_takes_over_when_it_stops_or_dies(redis_client):
-    from hotline.beat_lock import BeatLock
+    from config.beat_lock import BeatLock
 
     client, key = redis_client
     first = BeatLock(client, ttl_seconds=30, key=key, token="first")
@@ -47,7 +47,7 @@ def test_one_lock_holder_at_a_time_and_a_standby_takes_over_when_it_stops_or_die
 def test_a_lock_nobody_can_ask_for_means_do_not_send():
     import redis
 
-    from hotline.beat_lock import BeatLock
+    from config.beat_lock import BeatLock
 
     unreachable = redis.Redis(port=1, socket_connect_timeout=0.2)
     assert BeatLock(unreachable, ttl_seconds=5).hold() is None
@@ -58,13 +58,13 @@ def _start_beat(tmp_path: Path, name: str) -> tuple[subprocess.Popen, Path]:
     env = {
         **os.environ,
         "SIGAP_TESTING": "1",
-        "DJANGO_SETTINGS_MODULE": "hotline.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "NOTIFY_SWEEP_INTERVAL_SECONDS": "0.5",
         "BEAT_LOCK_TTL_SECONDS": "3",
     }
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "hotline", "beat", "-l", "info",
+            [sys.executable, "-m", "celery", "-A", "config", "beat", "-l", "info",
              "--schedule", str(tmp_path / f"{name}-schedule")],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
@@ -76,9 +76,9 @@ def _sends(log: Path) -> int:
 
 
 def test_two_beat_processes_send_the_periodic_tasks_once(tmp_path):
-    from hotline.beat_lock import LOCK_KEY
-    from hotline.celery import app
-    from hotline.redis_client import broker_client
+    from config.beat_lock import LOCK_KEY
+    from config.celery import app
+    from core.redis_client import broker_client
 
     broker_client().delete(LOCK_KEY)
     first, first_log = _start_beat(tmp_path, "beat-1")

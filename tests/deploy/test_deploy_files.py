@@ -98,7 +98,7 @@ def test_the_units_run_gunicorn_workers_per_queue_and_one_beat_with_the_environm
     for parsed in (web, worker, beat):
         assert parsed["Service"]["EnvironmentFile"] == "/etc/sigap/sigap.env"
         assert parsed["Service"]["User"] == "sigap"
-    assert "gunicorn --config /srv/sigap/app/deploy/gunicorn.conf.py hotline.wsgi" in web["Service"]["ExecStart"]
+    assert "gunicorn --config /srv/sigap/app/deploy/gunicorn.conf.py config.wsgi" in web["Service"]["ExecStart"]
     assert " -Q %i " in worker["Service"]["ExecStart"] and " -n %i@%H " in worker["Service"]["ExecStart"]
     assert " beat " in beat["Service"]["ExecStart"]
     env_keys = {line.split("=")[0] for line in (DEPLOY / "systemd" / "sigap.env.example").read_text().splitlines()
@@ -108,7 +108,7 @@ def test_the_units_run_gunicorn_workers_per_queue_and_one_beat_with_the_environm
 
 
 def test_every_queue_the_settings_route_to_is_declared_and_documented_in_the_worker_unit():
-    from hotline.celery import app
+    from config.celery import app
 
     declared = {queue.name for queue in settings.CELERY_TASK_QUEUES}
     unit = (DEPLOY / "systemd" / "sigap-worker@.service").read_text()
@@ -132,7 +132,7 @@ def test_the_compose_file_runs_postgres_redis_web_worker_beat_and_nginx_from_one
         assert services[name]["env_file"] == "sigap.env"
     assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert services["beat"]["deploy"]["replicas"] == 1
-    assert services["worker"]["entrypoint"][:4] == ["celery", "-A", "hotline", "worker"]
+    assert services["worker"]["entrypoint"][:4] == ["celery", "-A", "config", "worker"]
     queues = services["worker"]["entrypoint"][services["worker"]["entrypoint"].index("-Q") + 1].split(",")
     assert set(queues) == {queue.name for queue in settings.CELERY_TASK_QUEUES}
     assert "./nginx/sigap.conf:/etc/nginx/conf.d/sigap.conf:ro" in services["nginx"]["volumes"]

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.storage import storages
 from openpyxl import load_workbook
 
-from hotline.reports import jobs, tasks
+from reports import jobs, tasks
 from tests.factories import category
 from tickets import services
 from tickets.models import ServiceUnit
@@ -55,11 +55,11 @@ def test_a_background_export_goes_through_the_shared_storage_where_any_web_node_
 
 @pytest.fixture
 def redis_unreachable(settings):
-    from hotline import circuit
+    from core import circuit
 
     settings.CACHES = {
         "default": {
-            "BACKEND": "hotline.cache.FailSoftRedisCache",
+            "BACKEND": "core.cache.FailSoftRedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
@@ -74,7 +74,7 @@ def test_with_redis_unreachable_the_cache_is_a_miss_and_pages_read_the_database(
 ):
     from django.core.cache import cache
 
-    from hotline import circuit
+    from core import circuit
 
     assert cache.get("anything", "default") == "default"
     assert circuit.cache.is_open()

@@ -1,12 +1,12 @@
 """Reads that may lag go to the read replica; writes and reads that must see a write go to the primary
-(hotline/replica.py). The "replica" alias mirrors the test database, so what it serves is real rows; queries are
+(core/replica.py). The "replica" alias mirrors the test database, so what it serves is real rows; queries are
 told apart by the connection that ran them."""
 
 import pytest
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
-from hotline import replica
+from core import replica
 from tests.factories import category
 from tickets import services
 

@@ -17,9 +17,9 @@ PROBE = """
 import json, uuid
 from django.conf import settings
 from django.core.cache import cache, caches
-from hotline.celery import app
-from hotline.health import _broker_state
-from hotline.redis_client import broker_client
+from config.celery import app
+from config.health import _broker_state
+from core.redis_client import broker_client
 value = uuid.uuid4().hex
 cache.set("sentinel-probe", value, 60)
 with app.connection_for_write() as conn:

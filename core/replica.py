@@ -14,7 +14,7 @@ tracking page a customer opens right after filing, or for anything inside a writ
   shows that action.
 - Inside a transaction on the primary every read stays on the primary.
 - If the replica cannot be reached the page is read again from the primary at once, and the replica is left
-  alone for ``BREAKER_OPEN_SECONDS`` (``hotline.circuit``): stopping the replica costs no error page.
+  alone for ``BREAKER_OPEN_SECONDS`` (``core.circuit``): stopping the replica costs no error page.
 
 Without a replica (or with ``DATABASE_REPLICA_READS`` off) every read goes to the primary as before.
 """
@@ -28,7 +28,7 @@ import logging
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 
-from hotline.circuit import Breaker
+from core.circuit import Breaker
 
 logger = logging.getLogger(__name__)
 

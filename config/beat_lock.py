@@ -21,7 +21,7 @@ import uuid
 
 from django.conf import settings
 
-from hotline.celery import QuickReconnectScheduler
+from config.celery import QuickReconnectScheduler
 
 logger = logging.getLogger("celery.beat")
 
@@ -77,10 +77,10 @@ class BeatLock:
 
 
 class SingleBeatScheduler(QuickReconnectScheduler):
-    """Beat's scheduler (reconnecting quickly, hotline/celery.py) that sends only while it holds the lock."""
+    """Beat's scheduler (reconnecting quickly, config/celery.py) that sends only while it holds the lock."""
 
     def __init__(self, *args, **kwargs):
-        from hotline.redis_client import broker_client
+        from core.redis_client import broker_client
 
         client = broker_client(timeout=2)
         ttl = float(getattr(settings, "BEAT_LOCK_TTL_SECONDS", 20))

@@ -3,7 +3,7 @@
 The cache is a copy of what PostgreSQL holds (unit trees, the outage map, reference-table generations) or a
 counter that may fail open (throttles). While Redis is down, restarting or failing over to its replica
 (Sentinel), a call that raised would turn a staff list or the public map into a 500 on every node at once. Here
-a connection error opens the cache circuit (``hotline.circuit.cache``, ``BREAKER_OPEN_SECONDS``) and the call
+a connection error opens the cache circuit (``core.circuit.cache``, ``BREAKER_OPEN_SECONDS``) and the call
 answers as a miss: ``get`` gives its default, ``add`` False, ``set`` and ``delete`` nothing; callers read
 PostgreSQL. ``incr`` of a missing key still raises ValueError, as Django documents.
 
@@ -17,7 +17,7 @@ import functools
 
 from django.core.cache.backends.redis import RedisCache
 
-from hotline import circuit
+from core import circuit
 
 
 def _unreachable_errors() -> tuple[type[BaseException], ...]:

@@ -7,7 +7,7 @@ Two ways to name it (settings, deployment block):
   Sentinels say which server is the master now, so a failover to the replica is followed without a restart.
 
 Celery (``sentinel://`` broker URL) and the cache (django-redis' Sentinel client) are configured from the same
-settings in ``hotline/settings.py``; this module gives a client on the broker's database for everything else.
+settings in ``config/settings.py``; this module gives a client on the broker's database for everything else.
 """
 
 from __future__ import annotations
