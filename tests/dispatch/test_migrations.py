@@ -16,7 +16,7 @@ def migrate(target: list[tuple[str, str]]) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_reports_filed_before_the_migration_get_their_tickets_position(ulp):
+def test_reports_filed_before_the_migration_get_their_tickets_position(transactional_db, ulp):
     tickets = [open_outage(ulp, 0), open_outage(ulp, 40), open_outage(ulp, 90)]
     services.attach_many(tickets=tickets)
     migrate([("dispatch", "0001_initial")])
