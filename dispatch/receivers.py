@@ -56,3 +56,18 @@ def follow_cancelled_ticket(sender, ticket: Ticket, from_status: str, to_status:
     ticket_id = ticket.pk
     # After the commit: dispatch locks an incident before its tickets, and this transaction holds the ticket.
     transaction.on_commit(lambda: services.withdraw_cancelled_report(ticket_id=ticket_id))
+
+
+@receiver(signals.ticket_status_changed, dispatch_uid="dispatch.follow_finished_report")
+def follow_finished_report(sender, ticket: Ticket, from_status: str, to_status: str, **kwargs) -> None:
+    """A member report restored or closed outside the crew's job (by staff, a customer's own fix): when no report
+    of its incident is left waiting, the incident is restored and its offer or job ends — no crew is sent, and
+    nobody is offered a job with nothing left to do."""
+    if to_status not in (Ticket.Status.RESTORED, Ticket.Status.CLOSED):
+        return
+    if ticket.dispatch_state == Ticket.DispatchState.NOT_NEEDED:
+        return
+    from . import services
+
+    ticket_id = ticket.pk
+    transaction.on_commit(lambda: services.settle_finished_report(ticket_id=ticket_id))

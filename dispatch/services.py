@@ -135,6 +135,17 @@ def withdraw_cancelled_report(*, ticket_id: int) -> Incident | None:
     return incident
 
 
+def settle_finished_report(*, ticket_id: int) -> Incident | None:
+    """A member report was restored or closed by another path: restore its incident when none is left open."""
+    report = IncidentReport.objects.filter(ticket_id=ticket_id).values_list("incident_id", flat=True).first()
+    if report is None:
+        return None
+    incident = Incident.objects.filter(pk=report, status__in=Incident.OPEN_STATUSES).first()
+    if incident is None or selectors.open_member_count(incident) > 0:
+        return incident
+    return restore_incident(incident=incident, by=None)
+
+
 # --- incidents ----------------------------------------------------------------------------------
 
 

@@ -107,6 +107,8 @@ def survey_open(ticket: Ticket) -> bool:
     done = bool(ticket.restored_at or ticket.resolved_at or ticket.status == Ticket.Status.CLOSED)
     if not done:
         return False
+    if ticket.status != Ticket.Status.CLOSED:
+        return True  # a follow-up is opened only when "still dark" closes the report: no query otherwise
     return not ticket.follow_ups.exclude(status__in=[Ticket.Status.CLOSED, Ticket.Status.CANCELLED]).exists()
 
 

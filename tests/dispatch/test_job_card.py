@@ -104,3 +104,25 @@ def test_an_estimate_sends_the_customers_still_without_power_a_message(dispatche
     assert sent.count() == 1
     text = messages.compose(sent.get()).text
     assert ticket.number in text and "estimated restoration" in text and f"/t/{ticket.tracking_token}/" in text
+
+
+def test_when_the_last_waiting_report_is_restored_elsewhere_the_incident_stands_down(
+    dispatcher, place_technician, report_outage, django_capture_on_commit_callbacks
+):
+    # given: an incident of two reports offered to a technician
+    tech = place_technician("tono", 100)
+    first, second = report_outage(0), report_outage(10)
+    offer = services.route_ticket(ticket_id=first.pk)
+    services.route_ticket(ticket_id=second.pk)
+    # when: staff mark both restored (the customers' own fuse), not the crew
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_services.change_status(ticket=first, to_status=Ticket.Status.RESTORED, actor=dispatcher)
+    assert Incident.objects.get().is_open
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_services.change_status(ticket=second, to_status=Ticket.Status.RESTORED, actor=dispatcher)
+    # then: the incident is restored, the offer withdrawn and the technician free again
+    assert Incident.objects.get().status == Incident.Status.RESTORED
+    offer.refresh_from_db()
+    assert offer.state == "withdrawn"
+    tech.refresh_from_db()
+    assert tech.active_jobs == 0

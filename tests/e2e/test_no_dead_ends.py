@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from core import roles
 from dispatch import services as dispatch_services
-from dispatch.models import Assignment, Technician
+from dispatch.models import Assignment, Incident, Technician
 from outages.models import RestorationCheck
 from tests.factories import ServiceUnitFactory, category, make_staff
 from tickets import services as ticket_services
@@ -208,3 +208,42 @@ def test_a_customer_answers_the_back_offices_question_with_words_and_a_file(
     assert reply.message == "Ini foto rekening bulan lalu" and reply.attachment.name.endswith(".jpg")
     _fits(page, viewport)
     customer.close()
+
+
+@pytest.mark.parametrize(("viewport", "language"), SIZES)
+def test_the_board_says_at_once_when_nobody_can_be_offered_an_outage(
+    browser, live_server, balikpapan_ulp, settings, viewport, language
+):
+    settings.DISPATCH_BOARD_POLL_SECONDS = 1
+    alert = {"id": "Tidak ada teknisi yang bisa ditawari", "en": "No technician can be offered"}[language]
+    # given an outage reported while no technician is on duty
+    ticket = ticket_services.open_ticket(
+        category=category("GG-PADAM-1"),
+        channel=Ticket.Channel.WEB,
+        description="Padam satu gang",
+        address="Gg. Melati RT 12",
+        reporter_phone="081234567890",
+        unit=balikpapan_ulp,
+        lat=-1.2105,
+        lng=116.8715,
+    )
+    assert dispatch_services.route_ticket(ticket_id=ticket.pk) is None
+    dispatcher = make_staff(role=roles.DISPATCHER, unit=balikpapan_ulp, username="dewi-dispatch")
+    dispatcher.set_password(PASSWORD)
+    dispatcher.save()
+    context, page = _context(browser, live_server, viewport, language)
+    # when the dispatcher opens the board
+    log_in(page, "dewi-dispatch", "/dispatch/")
+    # then the alert is at the top and on the incident
+    expect(page.locator("#nobody-alert")).to_contain_text(alert)
+    expect(page.locator("#nobody-alert")).to_contain_text("Gg. Melati RT 12")
+    expect(page.locator(".incident .nobody-to-offer")).to_have_count(1)
+    _fits(page, viewport)
+    # when a technician (phone locked for an hour) comes on duty and the sweeper routes again
+    tech = _stale_technician(balikpapan_ulp)
+    Incident.objects.update(last_routed_at=timezone.now() - timedelta(minutes=5))
+    dispatch_services.sweep_dispatch()
+    # then the alert goes away and the incident shows its crew
+    expect(page.locator("#nobody-alert")).to_be_hidden()
+    expect(page.locator(".incident .assigned-to")).to_contain_text(tech.user.first_name)
+    context.close()

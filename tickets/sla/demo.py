@@ -79,6 +79,14 @@ def seed() -> dict:
             services.change_status(ticket=ticket, to_status=Ticket.Status.RESTORED, at=restored)
     pb, new = _open("demo-sla-new-connection", "LY-PB", unit, "Mohon pasang baru 2200 VA", age=timedelta(days=1))
     made += new
+    # A bill question the back office asked the customer about: the tracking page shows the question and a form.
+    asked, new = _open(
+        "demo-sla-waiting-customer", "TG-KOREKSI", unit, "Tagihan bulan ini dua kali lipat", age=timedelta(hours=5)
+    )
+    if new:
+        made += 1
+        sla_services.claim_ticket(ticket=asked, user=user)
+        sla_services.ask_customer(ticket=asked, user=user, message="Mohon kirim foto rekening bulan lalu.")
     complaint, new = _open(
         "demo-sla-referral", "PE-SIKAP", unit, "Operator 123 menutup telepon saat saya bicara", age=timedelta(days=2)
     )

@@ -33,7 +33,9 @@
   function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
 
   function api(method, url, body) {
-    var options = { method: method, credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } };
+    // The API answers in the page's language (status labels), not the browser's.
+    var options = { method: method, credentials: "same-origin", cache: "no-store",
+      headers: { "Accept": "application/json", "Accept-Language": document.documentElement.lang || "id" } };
     if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.headers["X-CSRFToken"] = csrfToken();

@@ -72,7 +72,9 @@
 
   // fetch that resolves to {ok, status, data} and rejects only when there is no network.
   function api(method, url, body) {
-    var options = { method: method, credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } };
+    // The API answers in the page's language (category names on the job card), not the phone's.
+    var options = { method: method, credentials: "same-origin", cache: "no-store",
+      headers: { "Accept": "application/json", "Accept-Language": document.documentElement.lang || "id" } };
     if (body !== undefined) {
       options.headers["X-CSRFToken"] = csrfToken();
       if (body instanceof FormData) {
