@@ -168,6 +168,7 @@ def ticket_detail(request, number: str):
             "level": getattr(ticket, "service_level", None),
             "events": ticket.events.select_related("actor", "reply").order_by("created_at", "id"),
             "referrals": ticket.referrals.all(),
+            "notifications": ticket.notifications.order_by("created_at", "id"),
             "detail": detail,
             "has_request_fields": ticket.category.code in ServiceRequestDetail.DOCUMENTS_FOR,
             "forms": forms,

@@ -13,6 +13,8 @@ class SiteConfig(AppConfig):
         from auditlog.models import LogEntry
         from django.db.models.signals import pre_save
 
+        import notifications.checks  # noqa: F401  (registers the deploy check on logging-only adapters)
+
         from .audit import register_audited_models, set_actor_from_request
 
         register_audited_models()

@@ -42,6 +42,8 @@ class Delivery:
     provider_status: str = ""
     provider_answer: str = ""
     provider_message_id: str = ""
+    # True when no gateway carried the message: it was only written to the log (the console adapter).
+    logged_only: bool = False
 
 
 class SendError(Exception):
@@ -62,7 +64,7 @@ class PermanentSendError(SendError):
 class ConsoleAdapter:
     def send(self, message: Message) -> Delivery:
         logger.info("[%s → %s] %s", message.channel, message.to, message.text)
-        return Delivery(provider_status="logged", provider_message_id=message.reference)
+        return Delivery(provider_status="logged", provider_message_id=message.reference, logged_only=True)
 
 
 class EmailAdapter:

@@ -27,6 +27,8 @@ class Notification(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         SENT = "sent", _("Sent")
+        # Handled, but no gateway carried it (the logging adapter): final, never sent again by the sweep.
+        LOGGED = "logged", _("Logged (no gateway)")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Skipped (opted out)")
 

@@ -188,6 +188,9 @@ def _claim(notification_id: int) -> Notification | None:
     )
 
 
+HANDLED = (Notification.Status.SENT, Notification.Status.LOGGED)
+
+
 def deliver_notification(*, notification_id: int) -> str:
     """Send one pending notification once; returns its status afterwards.
 
@@ -220,7 +223,7 @@ def deliver_notification(*, notification_id: int) -> str:
         notification.attempts += 1
         _log_attempt(notification, delivery=delivery, error=error, started=started, at=now)
         if error is None:
-            notification.status = Notification.Status.SENT
+            notification.status = Notification.Status.LOGGED if delivery.logged_only else Notification.Status.SENT
             notification.sent_at = timezone.now()
             notification.provider_message_id = delivery.provider_message_id
             notification.last_error = ""
@@ -320,7 +323,7 @@ def deliver_batch(*, notification_ids: list[int]) -> int:
     sent = 0
     for notification_id in notification_ids:
         try:
-            sent += deliver_notification(notification_id=notification_id) == Notification.Status.SENT
+            sent += deliver_notification(notification_id=notification_id) in HANDLED
         except TransientSendError:
             continue  # next_attempt_at is set; the sweeper publishes it again when due
     return sent

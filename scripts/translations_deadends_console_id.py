@@ -85,6 +85,15 @@ ID = {
     "Console": "Konsol",
     "KPIs": "KPI",
     "Violations": "Pelanggaran",
+    # Messages only logged, and who did a step
+    "Logged (no gateway)": "Tercatat di log (tanpa gateway)",
+    "Messages to the customer": "Pesan ke pelanggan",
+    "No messages yet.": "Belum ada pesan.",
+    "Customer": "Pelanggan",
+    "System": "Sistem",
+    "Dispatch": "Dispatch",
+    "API client": "Klien API",
+    "Open311 client": "Klien Open311",
 }
 
 

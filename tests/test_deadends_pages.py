@@ -88,3 +88,5 @@ def test_report_charts_read_in_indonesian(up3, ulp):
     # then
     assert "Laporan per hari menurut jenis" in html
     assert "Tampilkan angkanya" in html
+    svg = re.search(r'id="chart-tickets-per-day".*?</svg>', html, re.S).group(0)
+    assert not re.search(r'(x|y|width|height)="\d+,\d', svg)  # SVG lengths keep a decimal point

@@ -27,7 +27,8 @@ UNITS = [
 # (username, first name, role, unit code)
 STAFF = [
     ("operator", "Rina", roles.OPERATOR, "UP3-BPP"),
-    ("backoffice", "Dewi", roles.BACK_OFFICE, "ULP-BPP-UTARA"),
+    # The back office works for the whole UP3: a pasang baru in any of its ULPs is in her queue.
+    ("backoffice", "Dewi", roles.BACK_OFFICE, "UP3-BPP"),
     ("dispatcher", "Agus", roles.DISPATCHER, "UP3-BPP"),
     ("supervisor", "Bambang", roles.SUPERVISOR, "UP3-BPP"),
     ("supervisor_smg", "Sri", roles.SUPERVISOR, "UP3-SMG"),

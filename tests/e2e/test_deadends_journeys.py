@@ -219,6 +219,8 @@ def test_a_supervisor_filters_kpis_in_indonesian_and_sees_the_charts(
     expect(per_hour.locator("h3")).to_have_text("Rata-rata waktu angkat per jam (detik)")
     bar = per_hour.locator("rect.chart-bar").first
     assert bar.evaluate("node => getComputedStyle(node).fill") not in ("rgb(0, 0, 0)", "")
+    # drawn with real geometry in Indonesian too (a decimal comma would leave the bars unrendered)
+    assert per_hour.locator("rect.chart-bar").evaluate_all("bars => Math.max(...bars.map(b => b.getBBox().height))") > 0
     per_hour.locator("summary").click()
     expect(per_hour.locator("table")).to_be_visible()
     assert no_horizontal_scroll(page)

@@ -30,9 +30,20 @@ def test_production_settings_pass_check_deploy():
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="sigap.example.id",
+        NOTIFY_SMS_ADAPTER="http",
+        NOTIFY_WHATSAPP_ADAPTER="http",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_sms_and_whatsapp_only_reach_the_log():
+    result = run_manage(
+        "check", "--deploy", DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="sigap.example.id"
+    )
+    assert "sigap.W001" in result.stderr + result.stdout
+    assert "SMS messages are only written to the log" in result.stderr + result.stdout
+    assert "sigap.W002" in result.stderr + result.stdout  # WhatsApp too
 
 
 def test_production_without_secret_key_refuses_to_start():
