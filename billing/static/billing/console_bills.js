@@ -31,7 +31,7 @@
     });
     data.purchases.forEach(function (p) {
       var li = document.createElement("li");
-      li.textContent = p.purchased_at.slice(0, 16).replace("T", " ") + " · " + p.kwh + " kWh · Rp " + p.amount + " · " + p.token;
+      li.textContent = new Date(p.purchased_at).toLocaleString() + " · " + p.kwh + " kWh · Rp " + p.amount + " · " + p.token;
       list.appendChild(li);
     });
   }
