@@ -17,7 +17,7 @@ from tests.factories import CustomerFactory
 from tickets.models import Category, Ticket
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_caller_hears_the_bill_and_the_call_is_resolved_at_first_contact(
     phone_page, live_server, settings, operator, ulp
 ):
