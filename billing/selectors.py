@@ -84,14 +84,14 @@ def lookup(id_pelanggan: str, *, months: int = 6) -> dict:
             "reading_end": b.reading_end,
             "amount": _rupiah(b.amount),
             "late_fee": _rupiah(b.late_fee),
-            "due_date": b.due_date.isoformat(),
+            "due_date": b.due_date,
             "paid": b.paid,
         }
         for b in account.bills[:months]
     ]
     purchases = [
         {
-            "purchased_at": p.purchased_at.isoformat(),
+            "purchased_at": p.purchased_at,
             "kwh": str(p.kwh),
             "amount": _rupiah(p.amount),
             "token": p.token_masked,
@@ -108,7 +108,7 @@ def lookup(id_pelanggan: str, *, months: int = 6) -> dict:
         "tariff": account.tariff if has_history else "",
         "power_va": account.power_va if has_history else None,
         "amount_due": _rupiah(due),
-        "due_date": min(b.due_date for b in unpaid).isoformat() if unpaid else None,
+        "due_date": min(b.due_date for b in unpaid) if unpaid else None,
         "bills": bills,
         "purchases": purchases,
         "chart_svg": usage_chart_svg(bills),

@@ -51,9 +51,12 @@ def create_import_job(
         skip_bad_lines=skip_bad_lines,
         created_by=user,
     )
+    from core import circuit
+
     from . import tasks
 
-    transaction.on_commit(lambda: tasks.run_import_job.delay(job.pk))
+    # Never raises: with the broker down the job stays "waiting" and the page says so (upload again later).
+    transaction.on_commit(lambda: circuit.publish(tasks.run_import_job, job.pk))
     return job
 
 

@@ -15,7 +15,7 @@ the same file twice changes nothing.
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
@@ -187,6 +187,8 @@ def upsert_customers(rows: list[dict], *, write: bool = True) -> UpsertResult:
     result = UpsertResult()
     if not rows:
         return result
+    if write and connection.vendor == "postgresql":
+        return _upsert_postgresql(rows)
     stored = {
         values[0]: values[1:]
         for values in Customer.objects.filter(id_pelanggan__in=[row["id_pelanggan"] for row in rows]).values_list(
@@ -212,6 +214,30 @@ def upsert_customers(rows: list[dict], *, write: bool = True) -> UpsertResult:
             update_fields=list(MASTER_FIELDS),
         )
     return result
+
+
+def _upsert_postgresql(rows: list[dict]) -> UpsertResult:
+    """One statement per batch: INSERT … ON CONFLICT DO UPDATE only where a column differs; RETURNING tells
+    inserted rows (xmax = 0) from updated ones; rows equal to what is stored are neither."""
+    from psycopg2.extras import execute_values
+
+    table = Customer._meta.db_table
+    columns = ["id_pelanggan", *MASTER_FIELDS, "email", "created_at"]
+    names = ", ".join(columns)
+    changed = " OR ".join(f"{table}.{f} IS DISTINCT FROM EXCLUDED.{f}" for f in MASTER_FIELDS)
+    updates = ", ".join(f"{f} = EXCLUDED.{f}" for f in MASTER_FIELDS)
+    sql = (
+        f"INSERT INTO {table} ({names}) VALUES %s ON CONFLICT (id_pelanggan) DO UPDATE SET {updates} "
+        f"WHERE {changed} RETURNING (xmax = 0)"
+    )
+    from django.utils import timezone
+
+    now = timezone.now()
+    values = [(row["id_pelanggan"], *(row.get(f) for f in MASTER_FIELDS), "", now) for row in rows]
+    with connection.cursor() as cursor:
+        returned = execute_values(cursor.cursor, sql, values, page_size=len(values), fetch=True)
+    created = sum(1 for (inserted,) in returned if inserted)
+    return UpsertResult(created=created, updated=len(returned) - created, unchanged=len(rows) - len(returned))
 
 
 def meters_taken_by_others(pairs: list[tuple[str, str]]) -> set[str]:

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,7 +31,10 @@ class CallerBillsApi(APIView):
 
     permission_classes = [IsCallCentreAgent]
 
-    @extend_schema(responses={200: LookupOutputSerializer})
+    @extend_schema(
+        responses={200: LookupOutputSerializer},
+        parameters=[OpenApiParameter("id_pelanggan", str, OpenApiParameter.QUERY, required=True)],
+    )
     def get(self, request):
         idpel = _id_pelanggan(request.query_params.get("id_pelanggan", ""))
         try:
@@ -61,7 +64,11 @@ class InfoGivenApi(APIView):
         status = serializers.CharField()
         status_label = serializers.CharField()
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: OutputSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+    )
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

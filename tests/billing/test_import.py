@@ -158,3 +158,32 @@ def test_ten_thousand_rows_in_flat_memory(ulp, tmp_path):
     assert peak < 40 * 1024 * 1024, peak
     again = services.import_file(kind="customers", path=str(path))
     assert again.unchanged == 10000 and again.created == again.updated == 0
+
+
+def test_upload_page_runs_the_job_and_reports_progress(
+    client, ulp, admin_user_sigap, operator, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .conftest import csv_bytes
+
+    client.force_login(operator)
+    assert client.get("/billing/import/").status_code == 403
+    client.force_login(admin_user_sigap)
+    upload = SimpleUploadedFile("pelanggan.csv", csv_bytes(CUSTOMER_HEADER, [customer_row(1), customer_row(2)]))
+    with django_capture_on_commit_callbacks(execute=False) as published:
+        response = client.post("/billing/import/", {"kind": "customers", "file": upload})
+    assert response.status_code == 302 and len(published) == 1  # the task is handed to Celery after commit
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.PENDING and client.get(f"/billing/import/{job.pk}/status.json").json() == {
+        "status": "pending", "status_label": "Menunggu", "finished": False, "lines_read": 0, "lines_written": 0,
+        "bad_lines": 0, "message": "",
+    }  # fmt: skip
+    services.run_import_job(job_id=job.pk)  # what the worker runs
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and job.created == 2 and job.created_by == admin_user_sigap
+    status = client.get(f"/billing/import/{job.pk}/status.json").json()
+    assert status["finished"] and status["lines_read"] == 2 and status["lines_written"] == 2
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="import-progress"' in page and "pelanggan.csv" in page
+    assert Customer.objects.count() == 2

@@ -82,7 +82,7 @@ def test_prepaid_shows_purchases_with_masked_tokens(ulp):
     assert body["name"] == "A**" and body["bills"] == []
     assert body["purchases"] == [
         {
-            "purchased_at": "2026-11-02T01:00:00+00:00",
+            "purchased_at": "2026-11-02T08:00:00+07:00",
             "kwh": "34.60",
             "amount": "50000",
             "token": "**** **** **** **** 7890",

@@ -18,7 +18,6 @@ IDPEL = "532100000042"
 
 @pytest.fixture
 def spiking_customer(transactional_db):
-    from billing.migrations import __name__ as _migrations  # noqa: F401  (IF-TAGIHAN etc. come with the schema)
 
     ulp = ServiceUnitFactory(code="ULP-E2E", name="ULP Balikpapan Utara", center_lat=-1.212, center_lng=116.872)
     customer = CustomerFactory(unit=ulp, id_pelanggan=IDPEL, name="Budi Santoso", payment_type="postpaid")

@@ -9,6 +9,7 @@
   var csrfInput = document.querySelector("#ticket-form input[name=csrfmiddlewaretoken]");
   var current = { idpel: "", call: null, key: "" };
 
+  function rp(value) { return "Rp " + Number(value).toLocaleString("id-ID"); }
   function text(id, value) { document.getElementById(id).textContent = value; }
   function newKey() {
     return (window.crypto && window.crypto.randomUUID) ? window.crypto.randomUUID() : String(Date.now()) + Math.random();
@@ -23,15 +24,15 @@
     // The chart is drawn by the server (billing.selectors.usage_chart_svg) from numbers and escaped text.
     chart.innerHTML = data.chart_svg || "";
     if (!data.bills.length && !data.purchases.length) { text("call-bills-due", t.tNone); return; }
-    text("call-bills-due", data.due_date ? t.tDue + ": Rp " + data.amount_due + " · " + t.tPayBy + " " + data.due_date : t.tNothingDue);
+    text("call-bills-due", data.due_date ? t.tDue + ": " + rp(data.amount_due) + " · " + t.tPayBy + " " + data.due_date : t.tNothingDue);
     data.bills.forEach(function (bill) {
       var li = document.createElement("li");
-      li.textContent = bill.period + " · " + bill.kwh + " kWh · Rp " + bill.amount + " · " + (bill.paid ? t.tPaid : t.tUnpaid);
+      li.textContent = bill.period + " · " + bill.kwh + " kWh · " + rp(bill.amount) + " · " + (bill.paid ? t.tPaid : t.tUnpaid);
       list.appendChild(li);
     });
     data.purchases.forEach(function (p) {
       var li = document.createElement("li");
-      li.textContent = p.purchased_at.slice(0, 16).replace("T", " ") + " · " + p.kwh + " kWh · Rp " + p.amount + " · " + p.token;
+      li.textContent = new Date(p.purchased_at).toLocaleString() + " · " + p.kwh + " kWh · " + rp(p.amount) + " · " + p.token;
       list.appendChild(li);
     });
   }
