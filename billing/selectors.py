@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils.html import escape
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from tickets.models import Customer, Ticket
@@ -37,31 +37,32 @@ def mask_name(name: str) -> str:
     return " ".join(word[0] + "*" * (len(word) - 1) for word in (name or "").split())
 
 
-def usage_chart_svg(bills: list[dict], *, width: int = 320, height: int = 120) -> str:
-    """A small bar chart of kWh per month (oldest left), drawn on the server: no script, no CDN."""
+def usage_chart(bills: list[dict], *, width: int = 320, height: int = 120) -> dict | None:
+    """Bar geometry of a small kWh-per-month chart (oldest left), drawn by ``billing/_chart.svg``."""
     if not bills:
-        return ""
+        return None
     ordered = list(reversed(bills))
     top = max(b["kwh"] for b in ordered) or 1
     gap, base, label_h = 8, height - 18, 14
     bar_w = (width - gap * (len(ordered) + 1)) / len(ordered)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" class="usage-chart" '
-        f'aria-label="{escape(_("kWh per month"))}">'
-    ]
+    bars = []
     for i, bill in enumerate(ordered):
         x = gap + i * (bar_w + gap)
         h = max(1.0, (base - label_h) * bill["kwh"] / top)
-        y = base - h
-        parts.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" rx="2" fill="#0a6ebd">'
-            f"<title>{escape(bill['period'])}: {bill['kwh']} kWh</title></rect>"
-            f'<text x="{x + bar_w / 2:.1f}" y="{y - 3:.1f}" font-size="10" text-anchor="middle">{bill["kwh"]}</text>'
-            f'<text x="{x + bar_w / 2:.1f}" y="{height - 4}" font-size="10" text-anchor="middle">'
-            f"{escape(bill['period'][5:])}/{escape(bill['period'][2:4])}</text>"
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+        bars.append(
+            {
+                "x": f"{x:.1f}", "y": f"{base - h:.1f}", "w": f"{bar_w:.1f}", "h": f"{h:.1f}",
+                "cx": f"{x + bar_w / 2:.1f}", "ty": f"{base - h - 3:.1f}", "kwh": bill["kwh"],
+                "period": bill["period"], "label": f"{bill['period'][5:]}/{bill['period'][2:4]}",
+            }
+        )  # fmt: skip
+    return {"width": width, "height": height, "label_y": height - 4, "bars": bars}
+
+
+def usage_chart_svg(bills: list[dict]) -> str:
+    """The chart as SVG text (server-side, no script, no CDN), for the API and the console."""
+    chart = usage_chart(bills)
+    return render_to_string("billing/_chart.svg", {"chart": chart}).strip() if chart else ""
 
 
 def _rupiah(value: Decimal) -> str:
@@ -112,6 +113,7 @@ def lookup(id_pelanggan: str, *, months: int = 6) -> dict:
         "bills": bills,
         "purchases": purchases,
         "chart_svg": usage_chart_svg(bills),
+        "chart": usage_chart(bills),
         "stale": account.stale,
     }
 
