@@ -58,7 +58,13 @@ class TrackingReplyCreateApi(APIView):
 
     @extend_schema(
         request={"multipart/form-data": InputSerializer, "application/json": InputSerializer},
-        responses={201: PublicTicketSerializer},
+        responses={
+            201: PublicTicketSerializer,
+            400: inline_serializer("TrackingReplyError", {"message": serializers.CharField()}),
+            404: inline_serializer("TrackingReplyNotFound", {"message": serializers.CharField()}),
+            409: inline_serializer("TrackingReplyConflict", {"message": serializers.CharField()}),
+            429: inline_serializer("TrackingReplyThrottled", {"message": serializers.CharField()}),
+        },
         auth=[],
     )
     def post(self, request):
@@ -98,7 +104,11 @@ class InboundMessageCreateApi(APIView):
                 "text": serializers.CharField(),
             },
         ),
-        responses={202: inline_serializer("InboundMessageResult", {"matched": serializers.BooleanField()})},
+        responses={
+            202: inline_serializer("InboundMessageResult", {"matched": serializers.BooleanField()}),
+            400: inline_serializer("InboundMessageError", {"message": serializers.CharField()}),
+            403: inline_serializer("InboundMessageForbidden", {"message": serializers.CharField()}),
+        },
         auth=[],
     )
     def post(self, request):
