@@ -36,7 +36,7 @@ def table_count(table: str) -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_rows_survive_going_back_to_the_earlier_release_and_forward_again(ulp):
+def test_rows_survive_going_back_to_the_earlier_release_and_forward_again(transactional_db, ulp):
     ticket = TicketFactory(unit=ulp)
     Notification.objects.create(ticket=ticket, kind="received", channel="sms", address="+6281234567890")
     client, _key = open311_services.create_client(name="Kota app", contact="dev@example.id")

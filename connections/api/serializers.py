@@ -14,7 +14,7 @@ class ApplicationInputSerializer(serializers.Serializer):
     applicant_name = serializers.CharField(max_length=120)
     nik = serializers.CharField(max_length=20)
     phone = serializers.CharField(max_length=20)
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True)
     address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
     lat = serializers.FloatField(min_value=-90, max_value=90, required=False, allow_null=True, default=None)
     lng = serializers.FloatField(min_value=-180, max_value=180, required=False, allow_null=True, default=None)

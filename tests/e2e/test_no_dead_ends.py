@@ -55,7 +55,14 @@ WORDS = {
 
 
 @pytest.fixture
-def balikpapan_ulp(transactional_db, settings, tmp_path):
+def balikpapan_ulp(transactional_db, settings, tmp_path, monkeypatch):
+    # Routing and messages run in-process, as with ./sigap run: these journeys start no Celery worker, also when
+    # a broker is configured (CI sets REDIS_URL).
+    from config.celery import app
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    monkeypatch.setattr(app.conf, "task_always_eager", True)
+    monkeypatch.setattr(app.conf, "task_eager_propagates", True)
     settings.MEDIA_ROOT = tmp_path
     settings.DISPATCH_TECH_POLL_SECONDS = 1
     settings.MAP_TILE_URL = ""

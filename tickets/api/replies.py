@@ -63,6 +63,8 @@ class TrackingReplyCreateApi(APIView):
             400: inline_serializer("TrackingReplyError", {"message": serializers.CharField()}),
             404: inline_serializer("TrackingReplyNotFound", {"message": serializers.CharField()}),
             409: inline_serializer("TrackingReplyConflict", {"message": serializers.CharField()}),
+            # A body the parsers cannot read (a broken multipart message, say).
+            415: inline_serializer("TrackingReplyUnreadable", {"message": serializers.CharField()}),
             429: inline_serializer("TrackingReplyThrottled", {"message": serializers.CharField()}),
         },
         auth=[],
