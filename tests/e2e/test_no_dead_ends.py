@@ -58,9 +58,10 @@ WORDS = {
 def balikpapan_ulp(transactional_db, settings, tmp_path, monkeypatch):
     # Routing and messages run in-process, as with ./sigap run: these journeys start no Celery worker, also when
     # a broker is configured (CI sets REDIS_URL).
+    # Only the Celery app's own switch: it is restored after the test (setting Django's CELERY_ setting first would
+    # be read into the app's configuration on first use and stay for every later test of the process).
     from config.celery import app
 
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     monkeypatch.setattr(app.conf, "task_always_eager", True)
     monkeypatch.setattr(app.conf, "task_eager_propagates", True)
     settings.MEDIA_ROOT = tmp_path
