@@ -4,6 +4,7 @@ Container images are not built here (no registry to pull a base image from); dri
 nginx site, the gunicorn file and the PostgreSQL settings for real."""
 
 import configparser
+import os
 import re
 import shutil
 import subprocess
@@ -30,6 +31,10 @@ def megabytes(value: str) -> int:
 
 def test_the_nginx_site_passes_nginx_t(tmp_path):
     if not shutil.which("nginx"):
+        # .ci/run installs Debian's nginx, so in CI a missing nginx is a failure; on a laptop without it the
+        # test is reported as skipped with this reason, never counted as passed.
+        if os.environ.get("CI"):
+            pytest.fail("nginx is not installed (.ci/run installs it)")
         pytest.skip("nginx is not installed (apt-get install nginx; .ci/run installs it)")
     main = nginx_config(tmp_path, http_port=18080, https_port=18443, upstream_ports=[18001, 18002])
     result = subprocess.run(["nginx", "-t", "-p", str(tmp_path), "-c", str(main)], capture_output=True, text=True)
@@ -81,6 +86,9 @@ def _units_for_this_machine(tmp_path: Path) -> list[Path]:
 def test_the_systemd_units_pass_systemd_analyze_verify(tmp_path):
     units = _units_for_this_machine(tmp_path)
     if not shutil.which("systemd-analyze"):
+        # A container or a minimal image may have no systemd at all; the units' contents are still checked by
+        # the next test (test_the_units_run_gunicorn_workers_per_queue_and_one_beat_with_the_environment_file),
+        # so this is reported as a skip, never as a pass.
         pytest.skip("systemd-analyze is not installed; the units are parsed by the next test")
     result = subprocess.run(["systemd-analyze", "verify", *map(str, units)], capture_output=True, text=True)
     problems = [line for line in (result.stdout + result.stderr).splitlines() if "sigap" in line]
