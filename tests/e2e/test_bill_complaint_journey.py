@@ -18,7 +18,6 @@ IDPEL = "532100000042"
 
 @pytest.fixture
 def spiking_customer(transactional_db):
-
     ulp = ServiceUnitFactory(code="ULP-E2E", name="ULP Balikpapan Utara", center_lat=-1.212, center_lng=116.872)
     customer = CustomerFactory(unit=ulp, id_pelanggan=IDPEL, name="Budi Santoso", payment_type="postpaid")
     reading = 1000
@@ -50,6 +49,11 @@ def test_bill_spike_from_info_tagihan_to_the_corrected_bill(phone_page, spiking_
     expect(page.locator("#amount-due")).to_contain_text("Rp 592.327")
     expect(page.locator(".usage-chart rect")).to_have_count(6)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    # the whole bill table fits the phone: the status column is not hidden behind a sideways scroll
+    box = page.evaluate(
+        "(() => { const s = document.querySelector('#bills').parentElement; return [s.scrollWidth, s.clientWidth]; })()"
+    )
+    assert box[0] <= box[1], box
     # and reports it from the link under the bills
     page.click("#bill-result a[href='/']")
     page.select_option("#id_category", label="Tagihan membengkak / lonjakan tagihan")
