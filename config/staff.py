@@ -54,6 +54,8 @@ STAFF_MENU = [
     (gettext_lazy("KPIs"), "hotline:kpi", (roles.SUPERVISOR, roles.ADMIN)),
     (gettext_lazy("Violations"), "hotline:violations", (roles.SUPERVISOR, roles.ADMIN)),
     (gettext_lazy("Reports"), "reports:index", (roles.SUPERVISOR, roles.ADMIN)),
+    (gettext_lazy("Compensation"), "reports:compensation", (roles.SUPERVISOR, roles.ADMIN)),
+    (gettext_lazy("Import from the CIS"), "billing:import", (roles.ADMIN,)),
 ]
 
 

@@ -31,6 +31,7 @@ def menu_links(html: str) -> list[str]:
         (roles.BACK_OFFICE, "/backoffice/"),
         (roles.SUPERVISOR, "/reports/"),
         (roles.SUPERVISOR, "/console/kpi/"),
+        (roles.ADMIN, "/billing/import/"),
     ],
 )
 def test_every_staff_menu_link_opens_for_its_role(role, page, ulp):
@@ -51,8 +52,15 @@ def test_the_back_office_is_not_offered_the_reports_it_may_not_open(ulp):
     # when
     links = menu_links(client.get("/backoffice/").content.decode())
     # then
-    assert "/reports/" not in links
+    assert "/reports/" not in links and "/billing/import/" not in links
     assert "/backoffice/" in links
+
+
+def test_admins_and_supervisors_find_the_import_and_compensation_pages_in_the_menu(ulp):
+    supervisor = logged_in(make_staff(role=roles.SUPERVISOR, unit=ulp, username="sup-menu"))
+    admin = logged_in(make_staff(role=roles.ADMIN, unit=ulp, username="admin-menu"))
+    assert "/reports/compensation/" in menu_links(supervisor.get("/reports/").content.decode())
+    assert "/billing/import/" in menu_links(admin.get("/reports/").content.decode())
 
 
 def test_reports_draw_the_four_charts_with_tables_and_labels_not_codes(up3, ulp):
