@@ -213,3 +213,24 @@ def applications_visible_to(viewer) -> QuerySet[Application]:
 
 def kind_for_category(code: str) -> str | None:
     return {"LY-PB": Kind.NEW_CONNECTION, "LY-PD": Kind.POWER_CHANGE}.get(code)
+
+
+def application_choices() -> dict[str, list[tuple]]:
+    """The values an applicant chooses from, as (value, label) pairs: the same catalogue as the web form's."""
+    return {
+        "requested_va": rules.power_choices(),
+        "tariff": rules.tariff_choices(),
+        "payment_type": list(Customer.PaymentType.choices),
+    }
+
+
+def stages_of_tickets(tickets) -> dict[int, str]:
+    """The stage of each ticket's application (one query, none when no ticket is an application's)."""
+    ids = [ticket.pk for ticket in tickets if may_be_application(ticket)]
+    if not ids:
+        return {}
+    return dict(Application.objects.filter(ticket_id__in=ids).values_list("ticket_id", "stage"))
+
+
+def stage_label(stage: str) -> str:
+    return str(Stage(stage).label)
