@@ -172,6 +172,12 @@ def missing_documents(application: Application) -> list[str]:
     return [kind for kind in required_documents(application) if kind not in have]
 
 
+def missing_document_names(application: Application) -> list[str]:
+    """The names of the documents still needed, in the reader's language ("KTP", "NIB")."""
+    labels = dict(ApplicationDocument.DocumentKind.choices)
+    return [str(labels[kind]) for kind in missing_documents(application)]
+
+
 def customer_needs(application: Application) -> list[str]:
     """What the applicant must do now, in their language."""
     needs = []
