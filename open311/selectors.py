@@ -91,3 +91,8 @@ def request_by_token(token: str) -> Open311Request | None:
     if not token or len(token) > 32:
         return None
     return Open311Request.objects.select_related("ticket").filter(token=token).first()
+
+
+def application_of_request(request: Open311Request):
+    """The connection application a request made, or None (a retry may name any kind of request)."""
+    return connection_selectors.application_of_ticket(request.ticket)

@@ -387,7 +387,8 @@ class RequestListCreateApi(Open311View):
         }
         if kind:
             created = self._submit_application(kind, phone, values, attributes, common, errors, failed)
-            notice = serializers.application_notice(created.application) if created.was_created else None
+            application = getattr(created, "application", None) or selectors.application_of_request(created)
+            notice = serializers.application_notice(application) if application is not None else None
         else:
             if errors:
                 raise Open311Error(status.HTTP_400_BAD_REQUEST, *errors)

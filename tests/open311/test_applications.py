@@ -344,6 +344,7 @@ def test_the_same_idempotency_key_returns_the_same_application(open311, power_ch
     # then
     assert (first.status_code, second.status_code) == (201, 200)
     assert first.body[0]["service_request_id"] == second.body[0]["service_request_id"]
+    assert second.body[0]["service_notice"] == first.body[0]["service_notice"]  # still asks for the KTP
     assert Application.objects.count() == Ticket.objects.count() == Open311Request.objects.count() == 1
 
 
