@@ -4,19 +4,13 @@ service's, whose field messages are put back on these fields)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models import Customer
-from tickets.sla.models import LV_POWER_LEVELS
-
 from .models import Kind
-from .rules import TARIFF_VA
+from .selectors import application_choices
 
-
-def _va_label(va: int) -> str:
-    return f"{va:,} VA".replace(",", ".")
-
-
-VA_CHOICES = [("", "—")] + [(va, _va_label(va)) for va in LV_POWER_LEVELS]
-TARIFF_CHOICES = [("", "—")] + [(code, code) for code in TARIFF_VA]
+_CHOICES = application_choices()
+VA_CHOICES = [("", "—"), *_CHOICES["requested_va"]]
+TARIFF_CHOICES = [("", "—"), *_CHOICES["tariff"]]
+PAYMENT_CHOICES = _CHOICES["payment_type"]
 
 
 class ApplicationForm(forms.Form):
@@ -47,7 +41,7 @@ class ApplicationForm(forms.Form):
         help_text=_("R = household, B = business, I = industry, S = social (e.g. houses of worship), P = government."),
     )
     payment_type = forms.ChoiceField(
-        label=_("Payment"), choices=Customer.PaymentType.choices, widget=forms.RadioSelect, initial="prepaid"
+        label=_("Payment"), choices=PAYMENT_CHOICES, widget=forms.RadioSelect, initial="prepaid"
     )
     ktp = forms.FileField(label=_("KTP (photo or PDF)"), required=False)
     nib = forms.FileField(label=_("NIB (photo or PDF, businesses only)"), required=False)
@@ -60,7 +54,7 @@ class CalculatorForm(forms.Form):
     )
     requested_va = forms.TypedChoiceField(label=_("Power you need"), choices=VA_CHOICES, coerce=int)
     tariff = forms.ChoiceField(label=_("Tariff class"), choices=TARIFF_CHOICES, initial="R-1/TR")
-    payment_type = forms.ChoiceField(label=_("Payment"), choices=Customer.PaymentType.choices, initial="prepaid")
+    payment_type = forms.ChoiceField(label=_("Payment"), choices=PAYMENT_CHOICES, initial="prepaid")
     id_pelanggan = forms.CharField(label=_("ID pelanggan (optional)"), max_length=12, required=False)
 
 

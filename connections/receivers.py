@@ -17,8 +17,8 @@ def on_field_job_finished(sender, job, result, **kwargs) -> None:
 
 @receiver(ticket_signals.ticket_opened, dispatch_uid="connections.bare_request_opened")
 def on_ticket_opened(sender, ticket, **kwargs) -> None:
-    """A LY-PB / LY-PD ticket opened elsewhere (the report form, Open311, a console category) without an
-    application: after commit, the customer is told where to complete it."""
+    """A LY-PB / LY-PD ticket opened elsewhere (the report form, a console category) without an application:
+    after commit, the customer is told where to complete it. (Open311 makes a real application.)"""
     if ticket.category.code not in ("LY-PB", "LY-PD"):
         return
     from django.db import transaction

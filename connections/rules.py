@@ -36,6 +36,25 @@ TARIFF_VA = {
 BUSINESS_PREFIXES = ("B-", "I-")
 
 
+# The choices an applicant makes, as (value, label) pairs: the one catalogue of the web form, the API and the
+# Open311 service definitions.
+POWER_STEPS = tuple(LV_POWER_LEVELS)
+
+
+def format_va(va: int) -> str:
+    """``2200`` → "2.200 VA"."""
+    return f"{va:,} VA".replace(",", ".")
+
+
+def power_choices() -> list[tuple[int, str]]:
+    return [(va, format_va(va)) for va in POWER_STEPS]
+
+
+def tariff_choices() -> list[tuple[str, str]]:
+    """The LV tariff classes an application may ask for (medium and high voltage classes are not LV work)."""
+    return [(code, code) for code in TARIFF_VA]
+
+
 def phase_of(va: int) -> str:
     return "single" if va in SINGLE_PHASE_VA else "three"
 

@@ -172,6 +172,12 @@ def missing_documents(application: Application) -> list[str]:
     return [kind for kind in required_documents(application) if kind not in have]
 
 
+def missing_document_names(application: Application) -> list[str]:
+    """The names of the documents still needed, in the reader's language ("KTP", "NIB")."""
+    labels = dict(ApplicationDocument.DocumentKind.choices)
+    return [str(labels[kind]) for kind in missing_documents(application)]
+
+
 def customer_needs(application: Application) -> list[str]:
     """What the applicant must do now, in their language."""
     needs = []
@@ -213,3 +219,24 @@ def applications_visible_to(viewer) -> QuerySet[Application]:
 
 def kind_for_category(code: str) -> str | None:
     return {"LY-PB": Kind.NEW_CONNECTION, "LY-PD": Kind.POWER_CHANGE}.get(code)
+
+
+def application_choices() -> dict[str, list[tuple]]:
+    """The values an applicant chooses from, as (value, label) pairs: the same catalogue as the web form's."""
+    return {
+        "requested_va": rules.power_choices(),
+        "tariff": rules.tariff_choices(),
+        "payment_type": list(Customer.PaymentType.choices),
+    }
+
+
+def stages_of_tickets(tickets) -> dict[int, str]:
+    """The stage of each ticket's application (one query, none when no ticket is an application's)."""
+    ids = [ticket.pk for ticket in tickets if may_be_application(ticket)]
+    if not ids:
+        return {}
+    return dict(Application.objects.filter(ticket_id__in=ids).values_list("ticket_id", "stage"))
+
+
+def stage_label(stage: str) -> str:
+    return str(Stage(stage).label)

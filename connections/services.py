@@ -7,6 +7,7 @@ and to the applicant through the notification outbox; the ticket's status follow
 customer while they pay and get their SLO: the TMP clock is paused then).
 """
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -114,10 +115,26 @@ def _describe(kind: str, requested_va: int, tariff: str, payment_type: str, curr
     }
 
 
-def create_application(
+@dataclass
+class _Checked:
+    """An application's input once every rule has looked at it: the problems by field, and the values to write."""
+
+    errors: dict[str, str]
+    name: str = ""
+    nik: str = ""
+    phone: str = ""
+    requested_va: int = 0
+    customer: Customer | None = None
+    unit: object = None
+    lat: float | None = None
+    lng: float | None = None
+    address: str = ""
+    documents: dict = field(default_factory=dict)
+
+
+def _check_application(
     *,
     kind: str,
-    channel: str,
     applicant_name: str,
     nik: str,
     phone: str,
@@ -125,20 +142,12 @@ def create_application(
     tariff: str,
     payment_type: str,
     documents: dict,
-    email: str = "",
     address: str = "",
     lat: float | None = None,
     lng: float | None = None,
     id_pelanggan: str = "",
-    language: str = "id",
-    created_by=None,
     documents_later: bool = False,
-) -> Application:
-    """Apply for a new connection (no ID pelanggan: a place and an address) or a power change (the ID pelanggan
-    of an existing customer). Every field is checked first and all problems are answered together (400 with
-    field messages); then the ticket, the application and its documents are written in one transaction.
-    ``documents_later``: taken by an operator on the phone, the applicant sends the documents from the tracking
-    page (they show there as still needed)."""
+) -> _Checked:
     errors: dict[str, str] = {}
     name = (applicant_name or "").strip()
     if not name:
@@ -219,42 +228,143 @@ def create_application(
             checked[key] = (upload, check_document(upload))
         except ValidationError as exc:
             errors[key] = exc.messages[0]
-    if errors:
-        raise _invalid(errors)
+    return _Checked(
+        errors=errors,
+        name=name,
+        nik=nik,
+        phone=normalized_phone,
+        requested_va=requested_va,
+        customer=customer,
+        unit=unit,
+        lat=lat,
+        lng=lng,
+        address=(address or "").strip(),
+        documents=checked,
+    )
 
+
+def application_problems(
+    *,
+    kind: str,
+    applicant_name: str,
+    nik: str,
+    phone: str,
+    requested_va,
+    tariff: str,
+    payment_type: str,
+    address: str = "",
+    lat: float | None = None,
+    lng: float | None = None,
+    id_pelanggan: str = "",
+    documents: dict | None = None,
+    documents_later: bool = False,
+) -> dict[str, str]:
+    """What ``create_application`` would refuse in these values, field by field (empty: nothing); writes
+    nothing. For a channel that checks its own protocol first and answers every problem of a request together."""
+    return _check_application(
+        kind=kind,
+        applicant_name=applicant_name,
+        nik=nik,
+        phone=phone,
+        requested_va=requested_va,
+        tariff=tariff,
+        payment_type=payment_type,
+        documents=documents or {},
+        address=address,
+        lat=lat,
+        lng=lng,
+        id_pelanggan=id_pelanggan,
+        documents_later=documents_later,
+    ).errors
+
+
+def create_application(
+    *,
+    kind: str,
+    channel: str,
+    applicant_name: str,
+    nik: str,
+    phone: str,
+    requested_va,
+    tariff: str,
+    payment_type: str,
+    documents: dict,
+    email: str = "",
+    address: str = "",
+    lat: float | None = None,
+    lng: float | None = None,
+    id_pelanggan: str = "",
+    language: str = "id",
+    created_by=None,
+    documents_later: bool = False,
+    idempotency_key: str | None = None,
+) -> Application:
+    """Apply for a new connection (no ID pelanggan: a place and an address) or a power change (the ID pelanggan
+    of an existing customer). Every field is checked first and all problems are answered together (400 with
+    field messages); then the ticket, the application and its documents are written in one transaction.
+    ``documents_later``: taken by an operator on the phone or through Open311, the applicant sends the documents
+    from the tracking page (they show there as still needed). ``idempotency_key`` is the ticket's: a retry whose
+    ticket is already saved returns that ticket's application (``was_created`` False) and writes nothing."""
+    checked = _check_application(
+        kind=kind,
+        applicant_name=applicant_name,
+        nik=nik,
+        phone=phone,
+        requested_va=requested_va,
+        tariff=tariff,
+        payment_type=payment_type,
+        documents=documents,
+        address=address,
+        lat=lat,
+        lng=lng,
+        id_pelanggan=id_pelanggan,
+        documents_later=documents_later,
+    )
+    if checked.errors:
+        raise _invalid(checked.errors)
+    customer = checked.customer
     category = Category.objects.get(code=CATEGORY_FOR[kind])
     with transaction.atomic():
         ticket = ticket_services.open_ticket(
             category=category,
             channel=channel,
-            description=_describe(kind, requested_va, tariff, payment_type, customer.power_va if customer else None),
-            reporter_phone=normalized_phone,
-            reporter_name=name,
+            description=_describe(
+                kind, checked.requested_va, tariff, payment_type, customer.power_va if customer else None
+            ),
+            reporter_phone=checked.phone,
+            reporter_name=checked.name,
             reporter_email=email or "",
             customer=customer,
-            unit=unit,
-            lat=lat,
-            lng=lng,
-            address=(address or "").strip(),
+            unit=checked.unit,
+            lat=checked.lat,
+            lng=checked.lng,
+            address=checked.address,
             language=language,
             created_by=created_by,
+            idempotency_key=idempotency_key,
         )
+        if not ticket.was_created:
+            existing = Application.objects.filter(ticket=ticket).first()
+            if existing is None:
+                raise _invalid({"idempotency_key": _("This key was already used for another ticket.")})
+            existing.was_created = False
+            return existing
         application = Application(
             ticket=ticket,
             kind=kind,
             unit=ticket.unit,
-            applicant_name=name,
-            nik=nik,
-            phone=normalized_phone,
+            applicant_name=checked.name,
+            nik=checked.nik,
+            phone=checked.phone,
             email=email or "",
-            address=(address or "").strip()[:255],
-            lat=lat,
-            lng=lng,
+            address=checked.address[:255],
+            lat=checked.lat,
+            lng=checked.lng,
             customer=customer,
             current_va=customer.power_va if customer else None,
             current_tariff=customer.tariff if customer else "",
             current_payment_type=customer.payment_type if customer else "",
-            requested_va=requested_va,
+            requested_va=checked.requested_va,
             tariff=tariff,
             payment_type=payment_type,
         )
@@ -263,8 +373,9 @@ def create_application(
         estimate = selectors.quote_application(application)
         application.quote = estimate.as_dict()
         application.save(update_fields=["quote"])
-        for key, (upload, content_type) in checked.items():
+        for key, (upload, content_type) in checked.documents.items():
             _store_document(application, key, upload, content_type, created_by)
+    application.was_created = True
     return application
 
 

@@ -5,14 +5,15 @@ Datatypes and fields are those of GeoReport v2 (``string``, ``number``, ``dateti
 clients know to refresh what they cached (Service Discovery ``changeset``).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext_lazy as _
 
+from connections import selectors as connection_selectors
 from tickets.models import Category
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
-CHANGESET = "2026-11-25T00:00:00Z"
+CHANGESET = "2026-12-07T00:00:00Z"
 
 STRING, NUMBER, DATETIME, TEXT = "string", "number", "datetime", "text"
 SINGLE, MULTI = "singlevaluelist", "multivaluelist"
@@ -128,16 +129,110 @@ BILL_AMOUNT = Attribute(
     description=_("The amount on the bill, in rupiah."),
     datatype_description=_("A number, without dots or currency sign"),
 )
+
+# --- connection applications (LY-PB, LY-PD): the fields of connections' application, its lists of values
+# taken from the catalogue the web form uses (connections.selectors.application_choices).
+
+
+def _values(name: str) -> tuple:
+    return tuple((str(value), label) for value, label in connection_selectors.application_choices()[name])
+
+
+APPLICANT_NAME, NIK, TARIFF, PAYMENT_TYPE = "applicant_name", "nik", "tariff", "payment_type"
+REQUESTED_POWER_VA = "requested_power_va"
+
+APPLICANT_NAME_ATTRIBUTE = Attribute(
+    code=APPLICANT_NAME,
+    datatype=STRING,
+    required=True,
+    description=_("The applicant's full name, as on the KTP."),
+)
+NIK_ATTRIBUTE = Attribute(
+    code=NIK,
+    datatype=STRING,
+    required=True,
+    description=_("NIK: the 16-digit number on the applicant's KTP."),
+    datatype_description=_("16 digits"),  # checked by connections' NIK rule, whose message says what is wrong
+)
 REQUESTED_POWER = Attribute(
-    code="requested_power_va",
+    code=REQUESTED_POWER_VA,
     datatype=SINGLE,
     required=True,
     description=_("Which power (VA) do you want?"),
-    values=tuple(
-        (str(va), f"{va:,} VA".replace(",", "."))
-        for va in (450, 900, 1300, 2200, 3500, 4400, 5500, 6600, 7700, 10600, 11000, 13200, 16500)
+    values=_values("requested_va"),
+)
+TARIFF_ATTRIBUTE = Attribute(
+    code=TARIFF,
+    datatype=SINGLE,
+    required=True,
+    description=_(
+        "Tariff class: R = household, B = business, I = industry, S = social (e.g. houses of worship), "
+        "P = government. Each class allows only some powers."
+    ),
+    values=_values("tariff"),
+)
+PAYMENT_TYPE_ATTRIBUTE = Attribute(
+    code=PAYMENT_TYPE,
+    datatype=SINGLE,
+    required=True,
+    description=_("Prepaid (token) or postpaid?"),
+    values=_values("payment_type"),
+)
+POWER_CHANGE_ID_PELANGGAN = replace(
+    ID_PELANGGAN_ATTRIBUTE,
+    required=True,
+    description=_("ID pelanggan of the connection whose power changes (12 digits, on the meter and the bill)."),
+)
+NEW_POWER = replace(REQUESTED_POWER, description=_("Which power (VA) do you want instead of the present one?"))
+PLACE_NOTICE = Attribute(
+    code="place_required",
+    datatype=STRING,
+    variable=False,
+    description=_(
+        "The place to connect: lat and long, within the area of a ULP we serve, and its address in "
+        "address_string. Both are required."
     ),
 )
+CONTACT_NOTICE = Attribute(
+    code="applicant_contact",
+    datatype=STRING,
+    variable=False,
+    description=_(
+        "The applicant's mobile phone is the phone parameter and their e-mail the email parameter (optional): "
+        "every stage of the application is sent to them."
+    ),
+)
+DOCUMENTS_NOTICE = Attribute(
+    code="documents_later",
+    datatype=STRING,
+    variable=False,
+    description=_(
+        "The KTP (and, for a business or industry class, the NIB) cannot be sent through Open311: after the "
+        "request, the applicant sends a photo or PDF of it from the tracking page, whose link comes by SMS."
+    ),
+)
+APPLICATION_ATTRIBUTES: dict[str, tuple[Attribute, ...]] = {
+    "LY-PB": (
+        APPLICANT_NAME_ATTRIBUTE,
+        NIK_ATTRIBUTE,
+        REQUESTED_POWER,
+        TARIFF_ATTRIBUTE,
+        PAYMENT_TYPE_ATTRIBUTE,
+        PLACE_NOTICE,
+        CONTACT_NOTICE,
+        DOCUMENTS_NOTICE,
+    ),
+    "LY-PD": (
+        POWER_CHANGE_ID_PELANGGAN,
+        APPLICANT_NAME_ATTRIBUTE,
+        NIK_ATTRIBUTE,
+        NEW_POWER,
+        TARIFF_ATTRIBUTE,
+        PAYMENT_TYPE_ATTRIBUTE,
+        CONTACT_NOTICE,
+        DOCUMENTS_NOTICE,
+    ),
+}
 
 COMMON = (ID_PELANGGAN_ATTRIBUTE, METER_ATTRIBUTE)
 EXTRA_BY_CODE: dict[str, tuple[Attribute, ...]] = {
@@ -152,7 +247,6 @@ EXTRA_BY_CODE: dict[str, tuple[Attribute, ...]] = {
     "TG-LONJAK": (BILLING_PERIOD, BILL_AMOUNT),
     "TG-CATAT": (BILLING_PERIOD,),
     "TG-KOREKSI": (BILLING_PERIOD,),
-    "LY-PD": (REQUESTED_POWER,),
 }
 
 KEYWORDS_BY_GROUP: dict[str, tuple[str, ...]] = {
@@ -177,6 +271,13 @@ NOTICE_BY_KIND = {
 }
 
 
+def application_kind(category: Category) -> str | None:
+    """The kind of connection application a service takes (new connection, power change), or None."""
+    return connection_selectors.kind_for_category(category.code)
+
+
 def attributes_for(category: Category) -> tuple[Attribute, ...]:
     """The attributes of a category's service definition, in display order."""
+    if category.code in APPLICATION_ATTRIBUTES:
+        return (PHONE_NOTICE, *APPLICATION_ATTRIBUTES[category.code])
     return (PHONE_NOTICE, *COMMON, *EXTRA_BY_CODE.get(category.code, ()))

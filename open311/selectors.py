@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 
+from connections import selectors as connection_selectors
 from tickets import selectors as ticket_selectors
 from tickets import workflow
 from tickets.models import Category, Ticket, TicketEvent
@@ -70,14 +71,28 @@ def service_requests(
             qs = qs.exclude(status__in=workflow.DONE_STATUSES)
         elif statuses == {"closed"}:
             qs = qs.filter(status__in=workflow.DONE_STATUSES)
-    return list(qs.order_by("-created_at", "-id")[:MAX_REQUESTS])
+    return _with_stages(list(qs.order_by("-created_at", "-id")[:MAX_REQUESTS]))
+
+
+def _with_stages(tickets: list[Ticket]) -> list[Ticket]:
+    """Each connection application's ticket carries its stage (``application_stage``), in one query."""
+    stages = connection_selectors.stages_of_tickets(tickets)
+    for ticket in tickets:
+        ticket.application_stage = stages.get(ticket.pk)
+    return tickets
 
 
 def service_request(number: str) -> Ticket | None:
-    return _requests_base().filter(number=number).first()
+    found = _with_stages(list(_requests_base().filter(number=number)[:1]))
+    return found[0] if found else None
 
 
 def request_by_token(token: str) -> Open311Request | None:
     if not token or len(token) > 32:
         return None
     return Open311Request.objects.select_related("ticket").filter(token=token).first()
+
+
+def application_of_request(request: Open311Request):
+    """The connection application a request made, or None (a retry may name any kind of request)."""
+    return connection_selectors.application_of_ticket(request.ticket)

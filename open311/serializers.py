@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from connections import selectors as connection_selectors
 from tickets import selectors as ticket_selectors
 from tickets import workflow
 from tickets.models import Category, Ticket, TicketEvent
@@ -101,12 +103,15 @@ def _timeline(ticket: Ticket) -> list[TicketEvent]:
     return list(ticket_selectors.public_events(ticket))
 
 
-def _status_notes(events: list[TicketEvent]) -> str | None:
-    """The newest public update: its message, or else the name of the status it reached."""
-    if not events:
-        return None
-    latest = events[-1]
-    return latest.message or (latest.to_status_label if latest.to_status else None)
+def _status_notes(events: list[TicketEvent], stage: str | None = None) -> str | None:
+    """The newest public update: its message, or else the name of the status it reached. A connection
+    application's notes start with its stage, unless the update is a stage move (which names it already)."""
+    latest = events[-1] if events else None
+    notes = (latest.message or (latest.to_status_label if latest.to_status else None)) if latest else None
+    if not stage or (latest is not None and (latest.data or {}).get("stage")):
+        return notes
+    text = _("Stage: %(stage)s.") % {"stage": connection_selectors.stage_label(stage)}
+    return f"{text} {notes}" if notes else text
 
 
 def _closed_at(ticket: Ticket, events: list[TicketEvent]) -> datetime | None:
@@ -134,7 +139,7 @@ def service_request(ticket: Ticket) -> dict:
     return {
         "service_request_id": ticket.number,
         "status": status,
-        "status_notes": _status_notes(events),
+        "status_notes": _status_notes(events, getattr(ticket, "application_stage", None)),
         "service_name": ticket.category.name,
         "service_code": ticket.category.code,
         "description": None,
@@ -152,10 +157,25 @@ def service_request(ticket: Ticket) -> dict:
     }
 
 
-def created_request(request, *, with_token: bool) -> dict:
-    """The answer to POST requests: the id (realtime) or the token (batch), never both."""
+def application_notice(application) -> str:
+    """What an applicant reads after an application posted through Open311: its stage, and the documents to
+    send from the tracking page (Open311's form cannot carry them)."""
+    stage = connection_selectors.stage_label(application.stage)
+    missing = connection_selectors.missing_document_names(application)
+    if not missing:
+        return _("Your application is registered at the %(stage)s stage.") % {"stage": stage}
+    return _(
+        "Your application is registered at the %(stage)s stage. Documents cannot be sent through Open311: send a "
+        "photo or PDF of your %(documents)s from the tracking page, whose link is in the SMS sent to your phone, "
+        "or at %(url)s with this request number and your phone."
+    ) % {"stage": stage, "documents": ", ".join(missing), "url": settings.SITE_URL + reverse("tickets:track")}
+
+
+def created_request(request, *, with_token: bool, notice: str | None = None) -> dict:
+    """The answer to POST requests: the id (realtime) or the token (batch), never both. ``notice`` replaces the
+    service's usual notice (an application's says which documents to send)."""
     body = {"token": request.token} if with_token else {"service_request_id": request.ticket.number}
-    body["service_notice"] = service_notice(request.ticket) or None
+    body["service_notice"] = notice or service_notice(request.ticket) or None
     body["account_id"] = request.account_id or None
     return body
 

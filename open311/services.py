@@ -1,11 +1,13 @@
-"""Writes for Open311: issuing client keys and turning a posted request into a ticket."""
+"""Writes for Open311: issuing client keys and turning a posted request into a ticket, or into a connection
+application (LY-PB, LY-PD) through connections' service."""
 
 import secrets
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core.errors import InvalidInput
+from connections import services as connection_services
+from core.errors import ApplicationError, InvalidInput
 from tickets import services as ticket_services
 from tickets.models import Category, Ticket
 
@@ -118,4 +120,102 @@ def submit_service_request(
         request.full_clean(exclude=["ticket", "token"])
         request.save()
     request.was_created = True
+    return request
+
+
+# The application fields that are personal and already kept on the application: not copied to the request.
+PERSONAL_ATTRIBUTES = frozenset({definitions.NIK, definitions.APPLICANT_NAME})
+
+
+def _request_for_key(key: str | None) -> Open311Request | None:
+    if not key:
+        return None
+    return Open311Request.objects.select_related("ticket").filter(ticket__idempotency_key=key).first()
+
+
+def submit_application(
+    *,
+    client: Open311Client,
+    kind: str,
+    applicant_name: str,
+    nik: str,
+    phone: str,
+    requested_va,
+    tariff: str,
+    payment_type: str,
+    attributes: dict,
+    lat: float | None = None,
+    lng: float | None = None,
+    address: str = "",
+    id_pelanggan: str = "",
+    address_id: str = "",
+    email: str = "",
+    media_url: str = "",
+    device_id: str = "",
+    account_id: str = "",
+    jurisdiction_id: str = "",
+    language: str = "id",
+    idempotency_key: str | None = None,
+) -> Open311Request:
+    """A new-connection or power-change application posted through Open311, made by connections' own service
+    (its checks, its ticket and application in one transaction) and recorded on the Open311 side.
+
+    1. A retry with the same ``Idempotency-Key`` from the same client returns the first request before any
+       check (a power change would otherwise be refused as "already in progress"); ``was_created`` is then False.
+    2. The documents cannot come through Open311's form: the application waits for them on the tracking page,
+       where they show as still needed.
+    3. Refusals are connections' ``ApplicationError`` with a message per field; nothing is written.
+    """
+    key = f"open311:{client.pk}:{idempotency_key}"[:100] if idempotency_key else None
+    if (existing := _request_for_key(key)) is not None:
+        existing.was_created = False
+        return existing
+    with transaction.atomic():
+        try:
+            application = connection_services.create_application(
+                kind=kind,
+                channel=Ticket.Channel.OPEN311,
+                applicant_name=applicant_name,
+                nik=nik,
+                phone=phone,
+                email=email,
+                requested_va=requested_va,
+                tariff=tariff,
+                payment_type=payment_type,
+                documents={},
+                documents_later=True,
+                address=address,
+                lat=lat,
+                lng=lng,
+                id_pelanggan=id_pelanggan,
+                language=language,
+                idempotency_key=key,
+            )
+        except ApplicationError:
+            # A concurrent retry may have saved the first request meanwhile (a power change is then refused as
+            # in progress): the retry gets that request, like any other.
+            if (existing := _request_for_key(key)) is not None:
+                existing.was_created = False
+                return existing
+            raise
+        if not application.was_created:
+            existing = Open311Request.objects.select_related("ticket").filter(ticket=application.ticket).first()
+            if existing is None:
+                raise InvalidInput({"idempotency_key": _("This key was already used for another ticket.")})
+            existing.was_created = False
+            return existing
+        request = Open311Request(
+            ticket=application.ticket,
+            client=client,
+            jurisdiction_id=jurisdiction_id[:120],
+            address_id=address_id[:64],
+            account_id=account_id[:120],
+            device_id=device_id[:120],
+            media_url=media_url,
+            attributes={code: value for code, value in attributes.items() if code not in PERSONAL_ATTRIBUTES},
+        )
+        request.full_clean(exclude=["ticket", "token"])
+        request.save()
+    request.was_created = True
+    request.application = application
     return request

@@ -27,6 +27,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from connections import services as connection_services
+from core.errors import ApplicationError
 from core.phone import normalize_phone
 from tickets.numbering import normalize_ticket_number
 
@@ -49,6 +51,23 @@ PARAMETER_OF_FIELD = {
     "address": "address_string",
     "description": "description",
     "id_pelanggan": "address_id",
+}
+
+
+# Field names of connections.services.create_application → the Open311 parameter a client sent.
+APPLICATION_PARAMETER = {
+    "applicant_name": f"attribute[{definitions.APPLICANT_NAME}]",
+    "nik": f"attribute[{definitions.NIK}]",
+    "requested_va": f"attribute[{definitions.REQUESTED_POWER_VA}]",
+    "tariff": f"attribute[{definitions.TARIFF}]",
+    "payment_type": f"attribute[{definitions.PAYMENT_TYPE}]",
+    "id_pelanggan": f"attribute[{definitions.ID_PELANGGAN}]",
+    "phone": "phone",
+    "email": "email",
+    "location": "lat/long",
+    "address": "address_string",
+    "kind": "service_code",
+    "idempotency_key": "Idempotency-Key",
 }
 
 
@@ -187,23 +206,27 @@ class ServiceDefinitionApi(Open311View):
         return Response(serializers.service_definition(_category_or_404(service_code)))
 
 
-def _parse_attributes(params, category) -> tuple[dict, list[str]]:
-    """``attribute[code]=value`` and ``attribute[code][]=value`` pairs, checked against the definition."""
+def _parse_attributes(params, category, defaults: dict | None = None) -> tuple[dict, list[str], set[str]]:
+    """``attribute[code]=value`` and ``attribute[code][]=value`` pairs, checked against the definition.
+
+    Returns the answers, the problems and the codes of the attributes that had one. ``defaults`` stand in for
+    an attribute that was not sent (a power change's ID pelanggan may come as ``address_id``)."""
     sent: dict[str, list[str]] = {}
     for name in params:
         match = ATTRIBUTE_PARAM.match(name)
         if match:
             values = [value.strip() for value in params.getlist(name) if value.strip()]
             sent.setdefault(match.group(1), []).extend(values)
-    answers, errors = {}, []
+    answers, errors, failed = {}, [], set()
     for item in definitions.attributes_for(category):
         if not item.variable:
             continue
-        values = sent.get(item.code, [])
+        values = sent.get(item.code) or ([defaults[item.code]] if (defaults or {}).get(item.code) else [])
         label = f"attribute[{item.code}]"
         if not values:
             if item.required:
                 errors.append(_("%(name)s is required: %(question)s") % {"name": label, "question": item.description})
+                failed.add(item.code)
             continue
         if item.datatype == definitions.MULTI:
             unknown = [value for value in values if value not in item.keys]
@@ -212,6 +235,7 @@ def _parse_attributes(params, category) -> tuple[dict, list[str]]:
                     _("%(name)s has values that are not offered: %(values)s")
                     % {"name": label, "values": ", ".join(unknown)}
                 )
+                failed.add(item.code)
                 continue
             answers[item.code] = list(dict.fromkeys(values))
             continue
@@ -219,9 +243,10 @@ def _parse_attributes(params, category) -> tuple[dict, list[str]]:
         error = _check_value(item, value)
         if error:
             errors.append(f"{label}: {error}")
+            failed.add(item.code)
         else:
             answers[item.code] = value
-    return answers, errors
+    return answers, errors, failed
 
 
 def parse_w3c(raw: str):
@@ -300,8 +325,21 @@ class RequestListCreateApi(Open311View):
         if not service_code:
             raise Open311Error(status.HTTP_400_BAD_REQUEST, _("service_code was not provided."))
         category = _category_or_404(service_code)
+        kind = definitions.application_kind(category)
         errors: list[str] = []
-        values = self._location(params, errors)
+        failed: set[str] = set()  # parameters already refused here (a connection application's own checks follow)
+        address_id = (params.get("address_id") or "").strip()
+        # A power change is placed by its customer: the ID pelanggan (attribute, or address_id) is its location.
+        placed_by_customer = kind == "power_change" and bool(
+            address_id or (params.get(f"attribute[{definitions.ID_PELANGGAN}]") or "").strip()
+        )
+        before = len(errors)
+        values = self._location(params, errors, optional=placed_by_customer)
+        if len(errors) > before:
+            failed |= {"lat/long", "address_string"}
+        elif kind == "new_connection" and values["lat"] is None:
+            errors.append(_("lat and long are required for a new connection: they mark the place to connect."))
+            failed.add("lat/long")
         phone = (params.get("phone") or "").strip()
         if not phone:
             errors.append(
@@ -310,17 +348,20 @@ class RequestListCreateApi(Open311View):
                     "and updates."
                 )
             )
+            failed.add("phone")
         else:
             try:
                 phone = normalize_phone(phone)
             except DjangoValidationError as exc:
                 errors.append(f"phone: {exc.messages[0]}")
+                failed.add("phone")
         email = (params.get("email") or "").strip()
         if email:
             try:
                 EmailValidator()(email)
             except DjangoValidationError:
                 errors.append(_("email is not a valid e-mail address."))
+                failed.add("email")
         description = params.get("description") or ""
         if len(description) > 4000:
             errors.append(_("description is limited to 4,000 characters."))
@@ -330,33 +371,84 @@ class RequestListCreateApi(Open311View):
                 URLValidator(schemes=["http", "https"])(media_url)
             except DjangoValidationError:
                 errors.append(_("media_url is not a valid http or https URL."))
-        attributes, attribute_errors = _parse_attributes(params, category)
+        defaults = {definitions.ID_PELANGGAN: address_id} if kind == "power_change" else None
+        attributes, attribute_errors, failed_codes = _parse_attributes(params, category, defaults)
         errors.extend(attribute_errors)
-        if errors:
-            raise Open311Error(status.HTTP_400_BAD_REQUEST, *errors)
-        created = services.submit_service_request(
-            client=request.open311_client,
-            category=category,
-            phone=phone,
-            description=description,
-            attributes=attributes,
-            email=email,
-            first_name=(params.get("first_name") or "").strip(),
-            last_name=(params.get("last_name") or "").strip(),
-            media_url=media_url,
-            device_id=(params.get("device_id") or "").strip(),
-            account_id=(params.get("account_id") or "").strip(),
-            jurisdiction_id=request.open311_jurisdiction_id,
-            language=(get_language() or "id")[:2],
-            idempotency_key=(request.headers.get("Idempotency-Key") or "").strip() or None,
-            **values,
-        )
+        failed |= {f"attribute[{code}]" for code in failed_codes}
+        common = {
+            "client": request.open311_client,
+            "email": email,
+            "media_url": media_url,
+            "device_id": (params.get("device_id") or "").strip(),
+            "account_id": (params.get("account_id") or "").strip(),
+            "jurisdiction_id": request.open311_jurisdiction_id,
+            "language": (get_language() or "id")[:2],
+            "idempotency_key": (request.headers.get("Idempotency-Key") or "").strip() or None,
+        }
+        if kind:
+            created = self._submit_application(kind, phone, values, attributes, common, errors, failed)
+            application = getattr(created, "application", None) or selectors.application_of_request(created)
+            notice = serializers.application_notice(application) if application is not None else None
+        else:
+            if errors:
+                raise Open311Error(status.HTTP_400_BAD_REQUEST, *errors)
+            created = services.submit_service_request(
+                category=category,
+                phone=phone,
+                description=description,
+                attributes=attributes,
+                first_name=(params.get("first_name") or "").strip(),
+                last_name=(params.get("last_name") or "").strip(),
+                **common,
+                **values,
+            )
+            notice = None
         with_token = settings.OPEN311_SERVICE_TYPE == "batch"
         code = status.HTTP_201_CREATED if created.was_created else status.HTTP_200_OK
-        return Response([serializers.created_request(created, with_token=with_token)], status=code)
+        return Response([serializers.created_request(created, with_token=with_token, notice=notice)], status=code)
 
-    def _location(self, params, errors: list[str]) -> dict:
-        """One of lat & long, address_string or address_id (our address id is the ID pelanggan)."""
+    @staticmethod
+    def _submit_application(kind, phone, values, attributes, common, errors, failed):
+        """A connection application: connections' checks answer what Open311's did not already refuse, all in
+        one 400; then connections' service makes it."""
+        fields = {
+            "kind": kind,
+            "applicant_name": attributes.get(definitions.APPLICANT_NAME, ""),
+            "nik": attributes.get(definitions.NIK, ""),
+            "phone": phone if "phone" not in failed else "",
+            "requested_va": attributes.get(definitions.REQUESTED_POWER_VA),
+            "tariff": attributes.get(definitions.TARIFF, ""),
+            "payment_type": attributes.get(definitions.PAYMENT_TYPE, ""),
+            "id_pelanggan": attributes.get(definitions.ID_PELANGGAN, ""),
+            "lat": values["lat"],
+            "lng": values["lng"],
+            "address": values["address_string"],
+        }
+
+        def described(problems: dict) -> list[str]:
+            out = []
+            for name, messages in problems.items():
+                parameter = APPLICATION_PARAMETER.get(name, name)
+                if parameter in failed:
+                    continue
+                for message in messages if isinstance(messages, list) else [messages]:
+                    out.append(f"{parameter}: {message}")
+            return out
+
+        if errors:
+            problems = connection_services.application_problems(**fields, documents_later=True)
+            raise Open311Error(status.HTTP_400_BAD_REQUEST, *errors, *described(problems))
+        try:
+            return services.submit_application(
+                **fields, attributes=attributes, address_id=values["address_id"], **common
+            )
+        except ApplicationError as exc:
+            problems = exc.extra.get("fields") or {}
+            raise Open311Error(status.HTTP_400_BAD_REQUEST, *(described(problems) or [exc.message])) from exc
+
+    def _location(self, params, errors: list[str], optional: bool = False) -> dict:
+        """One of lat & long, address_string or address_id (our address id is the ID pelanggan); ``optional``
+        when the request is placed otherwise (a power change, by its customer)."""
         raw_lat, raw_long = (params.get("lat") or "").strip(), (params.get("long") or "").strip()
         address_string = (params.get("address_string") or "").strip()
         address_id = (params.get("address_id") or "").strip()
@@ -366,7 +458,7 @@ class RequestListCreateApi(Open311View):
         elif raw_lat:
             values["lat"] = _coordinate(raw_lat, "lat", 90, errors)
             values["lng"] = _coordinate(raw_long, "long", 180, errors)
-        elif not address_string and not address_id:
+        elif not address_string and not address_id and not optional:
             errors.append(_("A location was not provided: send lat and long, address_string or address_id."))
         if address_id and not re.fullmatch(r"\d{12}", address_id):
             errors.append(_("address_id is the 12-digit ID pelanggan of the connection."))
