@@ -28,6 +28,11 @@ ID = {
             "Tidak ada pengaduan yang juga diajukan ke Ombudsman atau LP2K dalam rentang ini."
         ),
         "No comments in this range.": "Tidak ada komentar dalam rentang ini.",
+        "Who": "Oleh",
+        "Page not found": "Halaman tidak ditemukan",
+        "There is no page at this address. The link may be mistyped or out of date.": (
+            "Tidak ada halaman di alamat ini. Tautannya mungkin salah ketik atau sudah tidak berlaku."
+        ),
     },
 }
 

@@ -2,6 +2,7 @@
 can reach, in English and in Indonesian, and the page
 
 - answers 200;
+- links a favicon;
 - shows no "None" and no raw choice value (a stored key such as ``customer`` where its label belongs);
 - links only to pages that let this role in (no link answers 403 or 404);
 - in Indonesian, looks up no text that the catalogs do not translate.
@@ -38,6 +39,7 @@ NOT_PAGES = {
     "password_reset_done": "Django's own account pages; not linked from any page",
     "password_reset_confirm": "Django's own account pages; needs a one-time token",
     "password_reset_complete": "Django's own account pages; not linked from any page",
+    "favicon": "a redirect to the icon among the static files",
     "healthz": "JSON health check for the load balancer",
     "schema": "OpenAPI document (YAML), not a page",
     "api-docs": "Swagger UI, drf-spectacular's own page",
@@ -136,11 +138,14 @@ class VisibleText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.texts: list[str] = []
         self.links: list[str] = []
+        self.icons: list[str] = []
         self._hidden = 0
 
     def handle_starttag(self, tag, attrs):
         if tag in self.HIDDEN:
             self._hidden += 1
+        if tag == "link" and "icon" in (dict(attrs).get("rel") or "").split():
+            self.icons.append(dict(attrs).get("href") or "")
         if tag == "a":
             href = dict(attrs).get("href")
             if href:
@@ -275,6 +280,8 @@ class Crawl:
         parser = VisibleText()
         parser.feed(response.content.decode())
         text = " ".join(parser.texts)
+        if not parser.icons:
+            self.fault(language, path, "links no favicon")
         if re.search(r"\bNone\b", text):
             self.fault(language, path, f"shows None: …{_around(text, 'None')}…")
         for chunk in parser.texts:
