@@ -24,6 +24,7 @@ from tickets.sla import services as sla_services
 from .forms import AnswerForm, MessageForm, NoteForm, ReferralForm, ServiceRequestForm
 
 BACK_OFFICE_ROLES = (roles.BACK_OFFICE, roles.SUPERVISOR, roles.ADMIN)
+ESCALATION_ACKNOWLEDGERS = (roles.SUPERVISOR, roles.ADMIN)
 QUEUES = [
     ("open", gettext_lazy("All open")),
     ("unclaimed", gettext_lazy("Unclaimed")),
@@ -224,10 +225,17 @@ def escalation_list(request):
     if request.GET.get("all") != "1":
         escalations = escalations.filter(acknowledged_at__isnull=True)
     page = page_of(escalations, request.GET.get("page"), 50)
-    return render(request, "tickets/escalation_list.html", {"page": page, "show_all": request.GET.get("all") == "1"})
+    context = {
+        "page": page,
+        "show_all": request.GET.get("all") == "1",
+        # The dispatcher sees escalations but neither the back-office ticket page nor the acknowledgement.
+        "can_open_tickets": roles.has_role(request.user, *BACK_OFFICE_ROLES),
+        "can_acknowledge": roles.has_role(request.user, *ESCALATION_ACKNOWLEDGERS),
+    }
+    return render(request, "tickets/escalation_list.html", context)
 
 
-@staff_page(roles.SUPERVISOR, roles.ADMIN)
+@staff_page(*ESCALATION_ACKNOWLEDGERS)
 @require_POST
 def escalation_acknowledge(request, pk: int):
     escalation = sla_selectors.escalations_visible_to(request.user).filter(pk=pk).first()

@@ -1,6 +1,8 @@
 """Root URLs: pages of each app, the REST API under /api/v1/, the schema and the docs."""
 
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -16,7 +18,14 @@ api_v1 = [
     path("billing/", include("billing.api.urls")),
 ]
 
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links; send them to the icon among the static files."""
+    return HttpResponsePermanentRedirect(static("img/favicon.ico"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("console/", include("hotline.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

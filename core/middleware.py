@@ -2,6 +2,8 @@
 
 import logging
 
+from csp.middleware import CSPMiddleware
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 
@@ -68,3 +70,22 @@ class LanguageMiddleware:
             response.headers["Vary"] = ", ".join(filter(None, [patch_vary, "Cookie"]))
         translation.deactivate()
         return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, also for "not found" answers while DEBUG is on.
+
+    django-csp leaves 404 and 500 answers without the policy under DEBUG, for Django's debug pages. Here a 404 is
+    mostly an ordinary page (a tracking link that matches nothing, the site's own 404 page) and Django's debug 404
+    page runs no script, so it keeps the policy like every other page; only the debug 500 page (which has a script)
+    stays exempt.
+    """
+
+    def process_response(self, request, response):
+        if response.status_code != 404 or not settings.DEBUG:
+            return super().process_response(request, response)
+        response.status_code = 200  # the library exempts by status; the answer itself is unchanged
+        try:
+            return super().process_response(request, response)
+        finally:
+            response.status_code = 404

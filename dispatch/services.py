@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, ConflictError
@@ -543,6 +543,7 @@ def expire_offer(*, assignment_id: int, now: datetime | None = None) -> int | No
 
 # --- job steps ----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class StepRule:
     """One step of an outage job: the states it may be taken from, the state it leads to (None: unchanged), the
@@ -797,6 +798,15 @@ def _zone(unit: ServiceUnit):
     return ZoneInfo(unit.time_zone or settings.TIME_ZONE)
 
 
+def _in_each_language(text) -> dict[str, str]:
+    """A translatable text in every language of the site, e.g. {"id": "Pohon …", "en": "Tree …"}."""
+    labels = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            labels[code] = str(text)
+    return labels
+
+
 @transaction.atomic
 def restore_incident(
     *, incident: Incident, by, cause: str = "", notes: str = "", at: datetime | None = None
@@ -821,7 +831,8 @@ def restore_incident(
     incident.cause = cause or incident.cause
     incident.customers_affected = _customers_affected(incident)
     incident.save(update_fields=["status", "restored_at", "cause", "customers_affected"])
-    data = {"cause": str(Assignment.Cause(cause).label)} if cause else {}
+    # The timeline is read later in each reader's language: keep the cause's key and its label in every language.
+    data = {"cause": cause, "cause_labels": _in_each_language(Assignment.Cause(cause).label)} if cause else {}
     if live is not None:
         data["technician_first_name"] = (live.technician.user.first_name or "").split(" ")[0][:30]
     _walk_members(incident, S.RESTORED, data=data, actor=by if by is not None else None)

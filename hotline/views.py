@@ -250,7 +250,8 @@ def letter_print(request, pk: int):
         _require(request.user, *SUPERVISOR_ROLES)
         if not selectors.letters_visible_to(request.user).filter(pk=pk).exists():
             raise Http404
-    return render(request, "hotline/letter_print.html", {"letter": letter})
+    can_review = roles.has_role(request.user, *SUPERVISOR_ROLES)  # the operator reads their own letter only
+    return render(request, "hotline/letter_print.html", {"letter": letter, "can_review": can_review})
 
 
 @login_required

@@ -2,7 +2,9 @@
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Avg, Count, QuerySet
+from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
@@ -43,7 +45,7 @@ def tracking_progress(ticket: Ticket, events: list[TicketEvent]) -> dict:
     for event in events:
         if event.kind != TicketEvent.Kind.STATUS:
             continue
-        for key in ("technician_first_name", "eta_minutes", "estimated_restoration_at", "cause"):
+        for key in ("technician_first_name", "eta_minutes", "estimated_restoration_at", "cause", "cause_labels"):
             if (event.data or {}).get(key) not in (None, ""):
                 latest[key] = event.data[key]
     progress = {"technician": "", "stage": "", "eta_minutes": None, "restoration": "", "cause": ""}
@@ -63,8 +65,16 @@ def tracking_progress(ticket: Ticket, events: list[TicketEvent]) -> dict:
         when = parse_datetime(restoration) if isinstance(restoration, str) else restoration
         if isinstance(when, datetime):
             progress["restoration"] = unit_time(when, ticket.unit)
-    progress["cause"] = str(latest.get("cause") or "")[:200]
+    progress["cause"] = _cause_text(latest)[:200]
     return progress
+
+
+def _cause_text(latest: dict) -> str:
+    """The cause in the reader's language; an event written before the labels were kept holds only its text."""
+    labels = latest.get("cause_labels")
+    if isinstance(labels, dict):
+        return str(labels.get(translation.get_language()) or labels.get(settings.LANGUAGE_CODE) or "")
+    return str(latest.get("cause") or "")
 
 
 def _version(status: str, last_event_id: int | None) -> str:

@@ -1,15 +1,19 @@
 """Say only what is true: a message no gateway carried is "logged (no gateway)", not "sent"; it is final (the
 sweep never sends it again); the staff timeline shows it, and names the customer in words; a deploy check
-warns when production runs with a logging-only adapter."""
+warns when production runs with a logging-only adapter. A missing page keeps the content-security policy and
+the favicon; the restoration cause reads in the reader's language; counts read "1 report", "2 reports"."""
 
 from datetime import timedelta
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.checks import run_checks
 from django.test import Client
 from django.utils import timezone, translation
 
 from core import roles
+from dispatch import services as dispatch_services
+from dispatch.models import Assignment
 from notifications import services as notifications
 from tests.factories import category, make_staff
 from tickets import services, tasks
@@ -88,3 +92,67 @@ def test_check_deploy_warns_when_production_only_logs_sms(settings, debug, adapt
     assert bool(messages) is warned
     if warned:
         assert "SMS" in messages[0].msg
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_missing_page_keeps_the_content_security_policy_and_reads_in_the_readers_language(settings, debug):
+    # given
+    settings.DEBUG = debug
+    client = Client()
+    client.cookies["sigap_language"] = "en"
+    # when
+    response = client.get("/no-such-page/")
+    # then
+    assert response.status_code == 404
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    if not debug:  # with DEBUG on, Django shows its own debug page instead of the site's
+        html = response.content.decode()
+        assert "Page not found" in html and 'rel="icon"' in html
+
+
+def test_favicon_ico_leads_to_the_icon(settings):
+    # when
+    response = Client().get("/favicon.ico")
+    # then
+    assert response.status_code == 301
+    assert response["Location"] == settings.STATIC_URL + "img/favicon.ico"
+    assert finders.find("img/favicon.ico")
+
+
+def test_the_tracking_page_names_the_restoration_cause_in_the_readers_language(ulp):
+    # given an outage restored by a technician who works in Indonesian
+    ticket = open_outage(ulp)
+    incident = dispatch_services.attach_to_incident(ticket=ticket)
+    with translation.override("id"):
+        dispatch_services.restore_incident(incident=incident, by=None, cause=Assignment.Cause.TREE)
+        indonesian = str(Assignment.Cause.TREE.label)
+    client = Client()
+    # when the customer reads the tracking page in English, then in Indonesian
+    client.cookies["sigap_language"] = "en"
+    english_page = client.get(f"/t/{ticket.tracking_token}/").content.decode()
+    english_json = client.get(f"/t/{ticket.tracking_token}/status.json").json()
+    client.cookies["sigap_language"] = "id"
+    indonesian_page = client.get(f"/t/{ticket.tracking_token}/").content.decode()
+    # then
+    assert "Tree or branch on the line" in english_page and indonesian not in english_page
+    assert english_json["progress"]["cause"] == "Tree or branch on the line"
+    assert indonesian in indonesian_page
+
+
+@pytest.mark.parametrize(
+    "language, reports, jobs",
+    [
+        ("en", ("{count} report waiting", "{count} reports waiting"), ("{count} job", "{count} jobs")),
+        ("id", ("{count} laporan menunggu", "{count} laporan menunggu"), ("{count} pekerjaan", "{count} pekerjaan")),
+    ],
+)
+def test_the_dispatch_board_gives_its_script_the_singular_and_the_plural(ulp, language, reports, jobs):
+    # given
+    client = Client()
+    client.force_login(make_staff(role=roles.DISPATCHER, unit=ulp, username="plural-dispatch"))
+    client.cookies["sigap_language"] = language
+    # when
+    html = client.get("/dispatch/").content.decode()
+    # then
+    assert f'data-reports-one="{reports[0]}"' in html and f'data-reports-other="{reports[1]}"' in html
+    assert f'data-jobs-one="{jobs[0]}"' in html and f'data-jobs-other="{jobs[1]}"' in html

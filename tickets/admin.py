@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from core.templatetags.sigap import actor_name
 
 from .models import (
     Category,
@@ -49,8 +52,12 @@ class TicketEventInline(admin.TabularInline):
     model = TicketEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "kind", "is_public", "from_status", "to_status", "message", "actor_label"]
+    fields = ["created_at", "kind", "is_public", "from_status", "to_status", "message", "actor"]
     readonly_fields = fields
+
+    @admin.display(description=_("Who"))
+    def actor(self, event):
+        return actor_name(event.actor_label)  # "customer", "system": stored words, shown in the reader's language
 
     def has_add_permission(self, request, obj=None):
         return False

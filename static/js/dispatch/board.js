@@ -15,6 +15,12 @@
   var fitted = false;
   var openForm = null;
 
+  // "1 report waiting", "2 reports waiting": the page gives both forms of the language ("{count}" in each);
+  // one is singular, every other number plural (Indonesian has one form, so both are the same there).
+  function counted(number, one, other) {
+    return (number === 1 ? one : other).replace("{count}", String(number));
+  }
+
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     if (match) { return decodeURIComponent(match[1]); }
@@ -134,7 +140,7 @@
     var select = el("select", { name: "technician", required: "required", id: "assign-tech-" + incident.id },
       [el("option", { value: "", text: t.chooseTechnician })]);
     list.forEach(function (tech) {
-      var label = tech.name + " · " + stateLabel(tech.state) + " · " + (tech.active_jobs || 0) + " " + t.jobs;
+      var label = tech.name + " · " + stateLabel(tech.state) + " · " + counted(tech.active_jobs || 0, t.jobsOne, t.jobsOther);
       if (tech._km != null) { label += " · " + tech._km.toFixed(1) + " " + t.km; }
       select.appendChild(el("option", { value: tech.id, text: label }));
     });
@@ -236,7 +242,7 @@
     if (incident.address && tickets) { item.appendChild(el("p", { "class": "muted", text: tickets })); }
     // Only the reports still without power wait for the crew; those already restored are counted apart.
     var waiting = incident.open_report_count === undefined ? (incident.report_count || 0) : incident.open_report_count;
-    var line = (incident.status_label || incident.status) + " · " + waiting + " " + t.reports;
+    var line = (incident.status_label || incident.status) + " · " + counted(waiting, t.reportsOne, t.reportsOther);
     if (incident.report_count > waiting) { line += " (" + (incident.report_count - waiting) + " " + t.reportsDone + ")"; }
     if (incident.opened_at) { line += " · " + t.opened + " " + formatTime(incident.opened_at); }
     item.appendChild(el("p", { "class": "muted", text: line }));
@@ -295,7 +301,7 @@
     return el("li", { "class": "board-item technician", "data-technician": tech.id, "data-state": tech.state }, [
       el("strong", { text: tech.name }), document.createTextNode(" "),
       el("span", { "class": "tech-state tech-state-" + tech.state, text: stateLabel(tech.state) }),
-      el("p", { "class": "muted", text: (tech.active_jobs || 0) + " " + t.jobs + " · " + seen })
+      el("p", { "class": "muted", text: counted(tech.active_jobs || 0, t.jobsOne, t.jobsOther) + " · " + seen })
     ]);
   }
 

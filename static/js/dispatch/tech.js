@@ -11,7 +11,7 @@
   var pingMs = parseInt(cfg.pingMs, 10) || 60000;
   var onDuty = cfg.onDuty === "1";
   var cacheKey = "sigap-tech-jobs-" + cfg.user;
-  var causesKey = "sigap-tech-causes";
+  var causesKey = "sigap-tech-causes-" + document.documentElement.lang;  // labels in the page's language
   var NEXT = {
     offered: ["accept", "decline"],
     accepted: ["depart"],
@@ -50,6 +50,12 @@
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     var hex = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
     return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+  }
+
+  // "1 report waiting", "2 reports waiting": the page gives both forms of the language ("{count}" in each);
+  // one is singular, every other number plural (Indonesian has one form, so both are the same there).
+  function counted(number, one, other) {
+    return (number === 1 ? one : other).replace("{count}", String(number));
   }
 
   function csrfToken() {
@@ -250,7 +256,7 @@
     var node = el("li", { "class": "job-card card state-" + state, "data-assignment": assignment.id, "data-state": state });
     node.appendChild(el("h3", { "class": "job-address", text: inc.address || t.noAddress }));
     var waiting = inc.open_report_count === undefined ? (inc.report_count || 0) : inc.open_report_count;
-    var meta = stateLabel(state) + " · " + waiting + " " + t.reports;
+    var meta = stateLabel(state) + " · " + counted(waiting, t.reportsOne, t.reportsOther);
     node.appendChild(el("p", { "class": "muted job-meta", text: meta }));
     var reports = assignment.reports || [];
     if (reports.length) {
