@@ -45,10 +45,9 @@ def test_back_office_claims_and_resolves_with_a_public_answer(phone_page, ulp_wi
     page.click("#claim")
     expect(page.locator("#ticket-status")).to_contain_text("Dalam Pengerjaan")
     # the note form's "customer may read this" box sits on its label's row, not a line apart
-    box = page.locator("#note-form input[type=checkbox]").bounding_box()
-    label = page.locator(
-        "#note-form label[for=%s]" % page.locator("#note-form input[type=checkbox]").get_attribute("id")
-    )
+    checkbox = page.locator("#note-form input[type=checkbox]")
+    box = checkbox.bounding_box()
+    label = page.locator(f"#note-form label[for={checkbox.get_attribute('id')}]")
     label_box = label.bounding_box()
     assert abs((box["y"] + box["height"] / 2) - (label_box["y"] + label_box["height"] / 2)) < 8, (box, label_box)
     assert box["width"] < 40

@@ -283,3 +283,24 @@ def test_a_queued_step_the_server_refuses_is_dropped_with_its_message(phone_page
     assert not JobStep.objects.filter(assignment=offer).exists()
     offer.refresh_from_db()
     assert offer.state in {Assignment.State.OFFERED, Assignment.State.EXPIRED}
+
+
+def test_a_position_the_server_refused_is_sent_again_within_seconds(phone_page, balikpapan_ulp):
+    # given a technician whose last known position is elsewhere, and a server that refuses the phone's first fix
+    tech = technician(balikpapan_ulp, "tina", lat=-1.2150, lng=116.8750)
+    refused = []
+
+    def refuse_the_first(route):
+        if refused:
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.fulfill(status=503, body="{}", content_type="application/json")
+
+    phone_page.route("**/position/", refuse_the_first)
+    # when they open the app, then the position is sent again and taken seconds later (the regular ping is a
+    # minute apart); waiting through Playwright keeps the routed requests moving
+    with phone_page.expect_response(lambda r: "/position/" in r.url and r.ok, timeout=15_000):
+        log_in(phone_page, "tina", "/tech/")
+    assert len(refused) == 1
+    assert abs(Technician.objects.get(pk=tech.pk).last_lat - -1.2101) < 1e-6

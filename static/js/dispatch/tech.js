@@ -130,11 +130,21 @@
     });
   }
 
+  // A position the server did not take (busy, network blip) is sent again in a few seconds, not a whole
+  // ping interval later: the dispatcher ranks technicians by it.
+  var pingRetry = null;
+  function retryPingSoon() {
+    if (pingRetry) { return; }
+    pingRetry = window.setTimeout(function () { pingRetry = null; ping(); }, Math.min(pingMs, 5000));
+  }
+
   function ping() {
     if (!onDuty) { return Promise.resolve(); }
     return locate().then(function (pos) {
       if (!pos || !navigator.onLine) { return; }
-      return api("POST", cfg.positionUrl, pos).catch(function () {});
+      return api("POST", cfg.positionUrl, pos).then(function (result) {
+        if (!result.ok && (result.status >= 500 || result.status === 429)) { retryPingSoon(); }
+      }, retryPingSoon);
     });
   }
 
