@@ -201,10 +201,10 @@ class Feedback(models.Model):
         ]
         indexes = [models.Index(fields=["status", "created_at"], name="feedback_status_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.message[:40]}"
+
     @property
     def has_contact(self) -> bool:
         """Whether a reply can reach the customer: a phone, an e-mail address or a ticket's tracking page."""
         return bool(self.phone or self.email or self.ticket_id)
-
-    def __str__(self) -> str:
-        return f"{self.kind}: {self.message[:40]}"

@@ -83,9 +83,7 @@ def reply_to_feedback(*, feedback: Feedback, user, reply: str) -> Feedback:
     if not text:
         raise InvalidInput({"reply": _("Write a reply first.")})
     if len(text) > REPLY_MAX_LENGTH:
-        raise InvalidInput(
-            {"reply": _("At most %(count)s characters, please.") % {"count": REPLY_MAX_LENGTH}}
-        )
+        raise InvalidInput({"reply": _("At most %(count)s characters, please.") % {"count": REPLY_MAX_LENGTH}})
     feedback = _locked(feedback)
     if feedback.status == Feedback.Status.REPLIED:
         raise ApplicationError(_("This feedback has already been answered; a customer gets one reply."))
