@@ -1,6 +1,8 @@
 """One Feedback record for every kritik, saran and apresiasi; the back office's reply reaches the customer."""
 
 import importlib
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps as django_apps
@@ -196,7 +198,8 @@ def test_the_back_office_replies_on_the_page_and_a_second_reply_gets_a_clear_400
     sent = client.post(url, {"action": "reply", "reply-reply": "Maaf atas keterlambatannya."})
     assert sent.status_code == 302
     assert Feedback.objects.get().status == "replied"
-    again = client.post(url, {"action": "reply", "reply-reply": "Lagi"}, HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["sigap_language"] = "en"
+    again = client.post(url, {"action": "reply", "reply-reply": "Lagi"})
     assert again.status_code == 400
     assert "already been answered" in again.content.decode()
 
@@ -307,3 +310,60 @@ def test_back_office_work_roles_are_those_of_the_staff_menu_entry():
 
     entry = next(allowed for _label, name, allowed in STAFF_MENU if name == "backoffice:feedback")
     assert tuple(entry) == roles.BACK_OFFICE_WORK
+
+
+# --- reports --------------------------------------------------------------------------------------------------
+
+
+def _november_feedback(ulp, other_ulp, back_office):
+    import time_machine
+
+    wita = ZoneInfo("Asia/Makassar")
+    with time_machine.travel(datetime(2026, 11, 3, 9, 0, tzinfo=wita), tick=False):
+        open_ticket(ulp, "SP-KRITIK", description="Petugas lambat datang")
+        page = notifications.send_feedback(kind="saran", message="Tambah loket", phone="+6281234567890", unit=ulp)
+    with time_machine.travel(datetime(2026, 11, 4, 10, 0, tzinfo=wita), tick=False):
+        notifications.send_feedback(kind="apresiasi", message="Cepat", unit=other_ulp)
+    with time_machine.travel(datetime(2026, 11, 3, 13, 0, tzinfo=wita), tick=False):
+        feedback.reply_to_feedback(feedback=page, user=back_office, reply="Terima kasih, kami tambah.")
+    with time_machine.travel(datetime(2026, 12, 2, 9, 0, tzinfo=wita), tick=False):
+        notifications.send_feedback(kind="kritik", message="Desember, di luar rentang", unit=ulp)
+
+
+def test_the_report_counts_feedback_from_every_channel_by_kind_unit_and_reply(
+    client, supervisor, back_office, ulp, other_ulp
+):
+    # given a kritik ticket, a saran from the page answered after 4 hours, an apresiasi elsewhere in the UP3
+    _november_feedback(ulp, other_ulp, back_office)
+    from reports import selectors as report_selectors
+
+    scope = report_selectors.report_scope(
+        supervisor, unit_id=None, start=datetime(2026, 11, 1).date(), end=datetime(2026, 11, 30).date()
+    )
+    # when
+    summary = report_selectors.feedback_summary(scope)
+    # then
+    assert {item["kind"]: item["count"] for item in summary["kinds"]} == {"kritik": 1, "saran": 1, "apresiasi": 1}
+    assert (summary["total"], summary["replied"], summary["replied_percent"]) == (3, 1, 33.3)
+    assert (summary["reply_hours_median"], summary["reply_hours_average"]) == (4.0, 4.0)
+    per_unit = {row["unit"]: (row["counts"], row["total"], row["replied"]) for row in summary["units"]}
+    assert per_unit == {ulp.name: ([1, 1, 0], 2, 1), other_ulp.name: ([0, 0, 1], 1, 0)}
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", ["1 answered (33.3%)", "Customer feedback per day by kind"]), ("id", ["1 dijawab", "Masukan pelanggan"])],
+)
+def test_the_report_page_shows_the_feedback_counts_and_chart_in_both_languages(
+    client, supervisor, back_office, ulp, other_ulp, language, words
+):
+    _november_feedback(ulp, other_ulp, back_office)
+    client.force_login(supervisor)
+    client.cookies["sigap_language"] = language
+    page = client.get("/reports/", {"start": "2026-11-01", "end": "2026-11-30"}).content.decode()
+    assert 'id="chart-feedback-per-day"' in page
+    assert 'id="feedback-per-unit"' in page
+    assert "Petugas lambat datang" in page and "Tambah loket" in page
+    assert "Desember, di luar rentang" not in page
+    for word in words:
+        assert word in page
