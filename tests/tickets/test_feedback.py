@@ -13,7 +13,7 @@ from core import roles
 from core.errors import ApplicationError, InvalidInput
 from notifications import messages
 from notifications import services as notifications
-from tests.factories import TicketFactory, category, make_staff
+from tests.factories import TicketFactory, category
 from tickets import feedback, services
 from tickets.models import Feedback, Notification, Ticket
 
@@ -127,14 +127,14 @@ def test_a_reply_to_feedback_from_the_page_is_sent_in_its_language(ulp, back_off
 def test_replying_twice_is_refused(ulp, back_office):
     row = notifications.send_feedback(kind="kritik", message="Lambat", phone="+6281234567890", unit=ulp)
     feedback.reply_to_feedback(feedback=row, user=back_office, reply="Maaf.")
-    with pytest.raises(ApplicationError, match="already been answered"):
+    with pytest.raises(ApplicationError, match="sudah dibalas"):
         feedback.reply_to_feedback(feedback=row, user=back_office, reply="Maaf lagi.")
     assert Notification.objects.filter(kind=messages.FEEDBACK_REPLY).count() == 1
 
 
 def test_feedback_with_no_way_to_reach_the_customer_is_refused_a_reply_and_can_be_closed(ulp, back_office):
     row = notifications.send_feedback(kind="kritik", message="Anonim", unit=ulp)
-    with pytest.raises(ApplicationError, match="no reply can reach"):
+    with pytest.raises(ApplicationError, match="tidak dapat sampai"):
         feedback.reply_to_feedback(feedback=row, user=back_office, reply="Halo")
     with pytest.raises(InvalidInput):
         feedback.reply_to_feedback(feedback=row, user=back_office, reply="  ")
