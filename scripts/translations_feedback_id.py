@@ -48,7 +48,7 @@ ID = {
     "All": "Semua",
     "No feedback.": "Tidak ada masukan.",
     # tracking page
-    "Our reply to your feedback": "Balasan kami atas masukan Anda",
+    "Our reply to your feedback: %(reply)s": "Balasan kami atas masukan Anda: %(reply)s",
     # reports
     "Customer feedback per day by kind": "Masukan pelanggan per hari menurut jenis",
     "Kritik, saran and apresiasi from every channel: the feedback page, the API and the tickets logged in those categories.": "Kritik, saran, dan apresiasi dari semua saluran: halaman masukan, API, dan tiket yang dicatat pada kategori tersebut.",

@@ -9,14 +9,15 @@ The tickets app owns ``Feedback`` (the model is defined in ``notifications/model
 
 The back office answers it once (``reply_to_feedback``): the reply is stored on the row, sent through the
 notification outbox to the phone and/or e-mail address the customer gave, and shown on the ticket's tracking
-page when the feedback belongs to a ticket. Feedback nobody can be answered on (no phone, no e-mail, no ticket)
-is refused a reply (400) and is closed instead (``close_feedback``).
+page (a public update on its timeline) when the feedback belongs to a ticket. Feedback nobody can be answered on
+(no phone, no e-mail, no ticket) is refused a reply (400) and is closed instead (``close_feedback``).
 """
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.dispatch import receiver
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, InvalidInput
@@ -25,7 +26,7 @@ from notifications import services as notifications
 from notifications.messages import FEEDBACK_REPLY
 from notifications.models import Feedback
 
-from . import signals
+from . import services, signals
 from .api.serializers import tracking_url
 from .models import Ticket
 
@@ -102,6 +103,12 @@ def reply_to_feedback(*, feedback: Feedback, user, reply: str) -> Feedback:
     feedback.replied_at = now
     feedback.status = Feedback.Status.REPLIED
     feedback.save(update_fields=["reply", "replied_by", "replied_at", "status"])
+    if feedback.ticket is not None:
+        # On the ticket's timeline (tracking page, tracking API, staff ticket page) as a public update: the
+        # customer reads it there without another query, and the outbox below is the only message sent.
+        with translation.override(feedback.language or settings.LANGUAGE_CODE):
+            message = _("Our reply to your feedback: %(reply)s") % {"reply": text}
+        services.add_note(ticket=feedback.ticket, author=user, message=message, public=True)
     payload = {"reply": text, "url": tracking_url(feedback.ticket) if feedback.ticket is not None else ""}
     notifications.notify_contact(
         kind=FEEDBACK_REPLY,
@@ -141,8 +148,3 @@ def feedback_list(viewer, *, kind: str = "", unit_id: int | None = None, status:
     if status:
         qs = qs.filter(status=status)
     return qs
-
-
-def replies_for_ticket(ticket: Ticket) -> list[Feedback]:
-    """The answered feedback about this ticket, for its tracking page."""
-    return list(Feedback.objects.filter(ticket=ticket, status=Feedback.Status.REPLIED).order_by("replied_at", "id"))

@@ -13,7 +13,7 @@ from core.errors import ApplicationError
 from core.throttles import PublicIntakeThrottle, PublicTrackingThrottle
 from notifications import selectors as notification_selectors
 
-from . import feedback, replies, selectors, services
+from . import replies, selectors, services
 from .forms import ReplyForm, ReportForm, TrackForm
 from .models import Ticket
 
@@ -100,7 +100,6 @@ def _track_page(request, ticket: Ticket, form: ReplyForm, *, status: int = 200, 
         "reply_form": form,
         "reply_error": error,
         "replied": request.GET.get("dijawab") == "1",
-        "feedback_replies": feedback.replies_for_ticket(ticket),
     }
     return render(request, "tickets/track.html", context, status=status)
 

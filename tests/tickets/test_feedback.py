@@ -142,14 +142,16 @@ def test_feedback_with_no_way_to_reach_the_customer_is_refused_a_reply_and_can_b
     assert not Notification.objects.filter(kind=messages.FEEDBACK_REPLY).exists()
 
 
-def test_the_reply_shows_on_the_tickets_tracking_page(client, ulp, back_office):
+def test_the_reply_shows_on_the_tickets_tracking_page_and_in_the_tracking_api(client, api_client, ulp, back_office):
     ticket = open_ticket(ulp)
-    page = client.get(reverse("tickets:track-token", args=[ticket.tracking_token]))
-    assert b'id="feedback-replies"' not in page.content
+    url = reverse("tickets:track-token", args=[ticket.tracking_token])
+    assert "Petugas sudah ditegur." not in client.get(url).content.decode()
     feedback.reply_to_feedback(feedback=Feedback.objects.get(), user=back_office, reply="Petugas sudah ditegur.")
-    page = client.get(reverse("tickets:track-token", args=[ticket.tracking_token]))
-    assert b'id="feedback-replies"' in page.content
-    assert "Petugas sudah ditegur." in page.content.decode()
+    assert "Balasan kami atas masukan Anda: Petugas sudah ditegur." in client.get(url).content.decode()
+    timeline = api_client.get(f"/api/v1/track/{ticket.tracking_token}/").json()
+    assert "Petugas sudah ditegur." in str(timeline)
+    # and it is no second message: only the reply's outbox rows were written
+    assert Notification.objects.filter(ticket=ticket).exclude(kind="received").count() == 2
 
 
 # --- the back-office page ------------------------------------------------------------------------------------
