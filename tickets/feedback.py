@@ -70,7 +70,7 @@ def feedback_from_ticket(sender, ticket, **kwargs) -> None:
 
 
 def _locked(feedback: Feedback) -> Feedback:
-    return Feedback.objects.select_for_update().select_related("ticket").get(pk=feedback.pk)
+    return Feedback.objects.select_for_update(of=("self",)).select_related("ticket").get(pk=feedback.pk)
 
 
 @transaction.atomic
