@@ -369,3 +369,8 @@ def test_the_report_page_shows_the_feedback_counts_and_chart_in_both_languages(
     assert "Desember, di luar rentang" not in page
     for word in words:
         assert word in page
+
+
+def test_an_unknown_filter_value_in_the_staff_list_is_a_400(client_for, back_office):
+    assert client_for(back_office).get(URL, {"status": "AAA"}).status_code == 400
+    assert client_for(back_office).get(URL, {"kind": "pujian"}).status_code == 400

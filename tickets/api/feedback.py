@@ -1,10 +1,11 @@
 """Feedback API: customers send kritik, saran or apresiasi; the back office lists and answers it."""
 
+import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
@@ -57,15 +58,16 @@ class FeedbackCursorPagination(StrictCursorPagination):
     ordering = ("-created_at", "-id")
 
 
-@extend_schema_view(
-    get=extend_schema(
-        parameters=[
-            OpenApiParameter("kind", str, enum=Feedback.Kind.values),
-            OpenApiParameter("status", str, enum=Feedback.Status.values),
-            OpenApiParameter("unit", str, description="ULP code"),
-        ]
-    )
-)
+class FeedbackFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Feedback.Kind.choices)
+    status = django_filters.ChoiceFilter(choices=Feedback.Status.choices)
+    unit = django_filters.CharFilter(field_name="unit__code", help_text="ULP code")
+
+    class Meta:
+        model = Feedback
+        fields = ["kind", "status", "unit"]
+
+
 class FeedbackListCreateApi(ListAPIView):
     """GET: feedback of the caller's units, newest first, filtered by kind, status and ULP code (back office,
     supervisors, admins).
@@ -78,6 +80,7 @@ class FeedbackListCreateApi(ListAPIView):
     permission_classes = [CanAnswerFeedback]
     serializer_class = FeedbackSerializer
     pagination_class = FeedbackCursorPagination
+    filterset_class = FeedbackFilter
 
     def get_permissions(self):
         if self.request.method == "POST":
@@ -90,17 +93,7 @@ class FeedbackListCreateApi(ListAPIView):
         return super().get_throttles()
 
     def get_queryset(self):
-        params = self.request.query_params
-        kind = params.get("kind", "")
-        state = params.get("status", "")
-        qs = feedback_services.feedback_list(
-            self.request.user,
-            kind=kind if kind in Feedback.Kind.values else "",
-            status=state if state in Feedback.Status.values else "",
-        )
-        if params.get("unit"):
-            qs = qs.filter(unit__code=params["unit"])
-        return qs
+        return feedback_services.feedback_list(self.request.user)
 
     @extend_schema_serializer(component_name="FeedbackCreateInput")
     class InputSerializer(FreshFieldsSerializer):
