@@ -7,7 +7,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
+from rest_framework.fields import empty
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,9 +28,10 @@ from .serializers import FreshFieldsSerializer, ReferenceCodeField
 
 @extend_schema_serializer(component_name="Feedback")
 class FeedbackSerializer(serializers.ModelSerializer):
-    ticket = serializers.SlugRelatedField(slug_field="number", read_only=True)
-    unit = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    replied_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    ticket = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
+    unit = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    replied_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    email = serializers.CharField(read_only=True, help_text="E-mail address, or empty")  # "" is no e-mail format
 
     class Meta:
         model = Feedback
@@ -49,6 +52,16 @@ class FeedbackSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+
+class UnitCodeField(ReferenceCodeField):
+    """A ULP by its code; an empty code is refused like an unknown one (the schema asks for at least a character),
+    where DRF's related fields would read it as "no unit"."""
+
+    def run_validation(self, data=empty):
+        if data == "":
+            self.fail("does_not_exist", slug_name=self.slug_field, value="")
+        return super().run_validation(data)
 
 
 class FeedbackCursorPagination(StrictCursorPagination):
@@ -81,6 +94,7 @@ class FeedbackListCreateApi(ListAPIView):
     serializer_class = FeedbackSerializer
     pagination_class = FeedbackCursorPagination
     filterset_class = FeedbackFilter
+    parser_classes = [JSONParser]  # multipart would turn an empty unit into "no unit", which the schema refuses
 
     def get_permissions(self):
         if self.request.method == "POST":
@@ -103,7 +117,7 @@ class FeedbackListCreateApi(ListAPIView):
         phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
         email = serializers.EmailField(required=False, allow_blank=True)
         ticket_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
-        unit = ReferenceCodeField(ServiceUnit, required=False, allow_null=True)
+        unit = UnitCodeField(ServiceUnit, required=False, allow_null=True)
         language = serializers.ChoiceField(choices=["id", "en"], required=False)
 
         def validate_phone(self, value):
