@@ -6,49 +6,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0013_merge_notification_logged'),
+        ("tickets", "0013_merge_notification_logged"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='feedback',
-            name='language',
-            field=models.CharField(default='id', max_length=5, verbose_name='language'),
+            model_name="feedback",
+            name="language",
+            field=models.CharField(default="id", max_length=5, verbose_name="language"),
         ),
         migrations.AddField(
-            model_name='feedback',
-            name='origin',
-            field=models.CharField(choices=[('web', 'Feedback page'), ('api', 'API'), ('ticket', 'Ticket')], default='web', max_length=10, verbose_name='origin'),
+            model_name="feedback",
+            name="origin",
+            field=models.CharField(
+                choices=[("web", "Feedback page"), ("api", "API"), ("ticket", "Ticket")],
+                default="web",
+                max_length=10,
+                verbose_name="origin",
+            ),
         ),
         migrations.AddField(
-            model_name='feedback',
-            name='replied_at',
+            model_name="feedback",
+            name="replied_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='feedback',
-            name='replied_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="feedback",
+            name="replied_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='feedback',
-            name='reply',
-            field=models.TextField(blank=True, max_length=2000, verbose_name='reply'),
+            model_name="feedback",
+            name="reply",
+            field=models.TextField(blank=True, max_length=2000, verbose_name="reply"),
         ),
         migrations.AddField(
-            model_name='feedback',
-            name='status',
-            field=models.CharField(choices=[('new', 'New'), ('replied', 'Replied'), ('closed', 'Closed without reply')], default='new', max_length=10, verbose_name='status'),
+            model_name="feedback",
+            name="status",
+            field=models.CharField(
+                choices=[("new", "New"), ("replied", "Replied"), ("closed", "Closed without reply")],
+                default="new",
+                max_length=10,
+                verbose_name="status",
+            ),
         ),
         migrations.AddIndex(
-            model_name='feedback',
-            index=models.Index(fields=['status', 'created_at'], name='feedback_status_idx'),
+            model_name="feedback",
+            index=models.Index(fields=["status", "created_at"], name="feedback_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='feedback',
-            constraint=models.UniqueConstraint(condition=models.Q(('origin', 'ticket')), fields=('ticket',), name='one_feedback_per_feedback_ticket'),
+            model_name="feedback",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("origin", "ticket")), fields=("ticket",), name="one_feedback_per_feedback_ticket"
+            ),
         ),
     ]
