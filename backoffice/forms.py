@@ -1,4 +1,4 @@
-"""Forms of the back-office pages: ask the customer, resolve, notes, request details, referrals."""
+"""Forms of the back-office pages: ask the customer, resolve, notes, request details, referrals, feedback replies."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -46,3 +46,7 @@ class ReferralForm(forms.Form):
     raised_on = forms.DateField(label=_("Raised on"), widget=IsoDateInput())
     deadline = forms.DateField(label=_("Their deadline"), widget=IsoDateInput())
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FeedbackReplyForm(forms.Form):
+    reply = forms.CharField(label=_("Reply to the customer"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))

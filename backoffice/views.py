@@ -1,4 +1,4 @@
-"""Back-office pages: the ULP's queue of non-outage tickets, one ticket's work page, escalations."""
+"""Back-office pages: the ULP's queue of non-outage tickets, one ticket's work page, escalations, feedback."""
 
 from functools import wraps
 
@@ -10,20 +10,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import roles
 from core.errors import ApplicationError
 from core.paging import page_of
 from core.templatetags.sigap import unit_time
+from tickets import feedback as feedback_services
 from tickets import selectors, services
-from tickets.models import ServiceRequestDetail, ServiceUnit, Ticket
+from tickets.models import Feedback, ServiceRequestDetail, ServiceUnit, Ticket
 from tickets.sla import selectors as sla_selectors
 from tickets.sla import services as sla_services
 
-from .forms import AnswerForm, MessageForm, NoteForm, ReferralForm, ServiceRequestForm
+from .forms import AnswerForm, FeedbackReplyForm, MessageForm, NoteForm, ReferralForm, ServiceRequestForm
 
-BACK_OFFICE_ROLES = (roles.BACK_OFFICE, roles.SUPERVISOR, roles.ADMIN)
+BACK_OFFICE_ROLES = roles.BACK_OFFICE_WORK
 ESCALATION_ACKNOWLEDGERS = (roles.SUPERVISOR, roles.ADMIN)
 QUEUES = [
     ("open", gettext_lazy("All open")),
@@ -243,3 +244,67 @@ def escalation_acknowledge(request, pk: int):
         raise Http404
     sla_services.acknowledge_escalation(escalation=escalation, user=request.user)
     return redirect("backoffice:escalations")
+
+
+@staff_page(*BACK_OFFICE_ROLES)
+@require_GET
+def feedback_list(request):
+    """Kritik, saran and apresiasi of the viewer's units, newest first, filtered by kind, ULP and status."""
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in Feedback.Kind.values else ""
+    status = request.GET.get("status", "")
+    status = status if status in Feedback.Status.values else ""
+    units = list(visible_ulps(request.user).values_list("pk", "name"))
+    try:
+        unit_id = int(request.GET.get("unit") or 0) or None
+    except ValueError:
+        unit_id = None
+    if unit_id and unit_id not in {pk for pk, _name in units}:
+        unit_id = None
+    rows = feedback_services.feedback_list(request.user, kind=kind, unit_id=unit_id, status=status)
+    page = page_of(rows, request.GET.get("page"), 50)
+    query = "&".join(f"{key}={value}" for key, value in (("kind", kind), ("unit", unit_id or ""), ("status", status)))
+    context = {
+        "page": page,
+        "kinds": Feedback.Kind.choices,
+        "statuses": Feedback.Status.choices,
+        "kind": kind,
+        "status": status,
+        "units": units,
+        "unit_id": unit_id,
+        "query": query,
+    }
+    return render(request, "tickets/backoffice_feedback_list.html", context)
+
+
+@staff_page(*BACK_OFFICE_ROLES)
+@require_http_methods(["GET", "POST"])
+def feedback_detail(request, pk: int):
+    """One piece of feedback: the customer's words, and the reply form (or the reply already sent)."""
+    feedback = feedback_services.feedback_list(request.user).filter(pk=pk).first()
+    if feedback is None:
+        raise Http404
+    form = FeedbackReplyForm(prefix="reply")
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "close":
+                feedback_services.close_feedback(feedback=feedback, user=request.user)
+                messages.success(request, _("Feedback closed."))
+                return redirect("backoffice:feedback-detail", pk=feedback.pk)
+            form = FeedbackReplyForm(request.POST, prefix="reply")
+            if form.is_valid():
+                feedback_services.reply_to_feedback(
+                    feedback=feedback, user=request.user, reply=form.cleaned_data["reply"]
+                )
+                messages.success(request, _("Reply sent to the customer."))
+                return redirect("backoffice:feedback-detail", pk=feedback.pk)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        status = 400
+    context = {"feedback": feedback, "form": form}
+    return render(request, "tickets/backoffice_feedback_detail.html", context, status=status)

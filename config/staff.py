@@ -40,6 +40,7 @@ STAFF_MENU = [
     (gettext_lazy("Console"), "hotline:console", (roles.OPERATOR, roles.SUPERVISOR, roles.ADMIN)),
     (gettext_lazy("Find a ticket"), "hotline:tickets", (roles.OPERATOR, roles.SUPERVISOR, roles.ADMIN)),
     (gettext_lazy("Back office"), "backoffice:queue", (roles.BACK_OFFICE, roles.SUPERVISOR, roles.ADMIN)),
+    (gettext_lazy("Feedback"), "backoffice:feedback", (roles.BACK_OFFICE, roles.SUPERVISOR, roles.ADMIN)),
     (
         gettext_lazy("Escalations"),
         "backoffice:escalations",

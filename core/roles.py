@@ -12,6 +12,9 @@ ALL_ROLES = (OPERATOR, BACK_OFFICE, DISPATCHER, TECHNICIAN, SUPERVISOR, ADMIN)
 # Roles that may change a ticket's status or add notes through the staff API.
 TICKET_WORKERS = (OPERATOR, BACK_OFFICE, DISPATCHER, SUPERVISOR, ADMIN)
 
+# Roles that see back-office work: the queue, customer feedback and its replies.
+BACK_OFFICE_WORK = (BACK_OFFICE, SUPERVISOR, ADMIN)
+
 
 def has_role(user, *roles: str) -> bool:
     if not user or not user.is_authenticated:

@@ -53,7 +53,9 @@ class SurveyResponseAdmin(admin.ModelAdmin):
 
 @admin.register(Feedback)
 class FeedbackAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "unit", "ticket", "message"]
-    list_filter = ["kind", "unit"]
+    list_display = ["created_at", "kind", "origin", "status", "unit", "ticket", "message"]
+    list_filter = ["kind", "status", "origin", "unit"]
     list_select_related = ["ticket", "unit"]
+    # Answered on the back-office page or the API (tickets/feedback.py), which also sends the reply.
+    readonly_fields = ["origin", "status", "reply", "replied_by", "replied_at"]
     search_fields = ["message", "ticket__number"]

@@ -42,6 +42,7 @@ PLANNED_OUTAGE_NOTICE = "planned_notice"
 PLANNED_OUTAGE_ENDED = "planned_ended"
 POWER_BACK = "power_back"
 ESTIMATE = "estimate"  # the dispatcher gave (or changed) the estimated restoration time of an outage
+FEEDBACK_REPLY = "feedback_reply"  # the back office answered a kritik, saran or apresiasi (tickets/feedback.py)
 
 
 def survey_url(ticket: Ticket) -> str:
@@ -142,6 +143,11 @@ def _notice(kind: str, payload: dict) -> tuple[str, str]:
             "url": values.get("url", ""),
         }
         return text, _("Power is back on")
+    if kind == FEEDBACK_REPLY:
+        text = _("PLN 123 replies to your feedback: %(reply)s") % {"reply": values.get("reply", "")}
+        if values.get("url"):
+            text += " " + _("Track: %(url)s") % {"url": values["url"]}
+        return text, _("Reply to your feedback")
     if kind == "bill_correction":  # billing.services.issue_correction
         text = _(
             "PLN 123: your bill for %(period)s is corrected from Rp %(old)s to Rp %(new)s (report %(number)s)."

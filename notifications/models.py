@@ -5,6 +5,7 @@ These models belong to the ``tickets`` app (``tickets/models.py`` imports them).
 
 import uuid
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -156,6 +157,16 @@ class Feedback(models.Model):
         SARAN = "saran", _("Suggestion (saran)")
         APRESIASI = "apresiasi", _("Appreciation (apresiasi)")
 
+    class Origin(models.TextChoices):
+        WEB = "web", _("Feedback page")
+        API = "api", _("API")
+        TICKET = "ticket", _("Ticket")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        REPLIED = "replied", _("Replied")
+        CLOSED = "closed", _("Closed without reply")
+
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     message = models.TextField(_("message"), max_length=4000)
     name = models.CharField(_("name"), max_length=120, blank=True)
@@ -167,6 +178,15 @@ class Feedback(models.Model):
     unit = models.ForeignKey(
         "tickets.ServiceUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="feedback"
     )
+    # "ticket": written for a ticket in an SP-* category (tickets/feedback.py), one per ticket.
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.WEB)
+    language = models.CharField(_("language"), max_length=5, default="id")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
+    reply = models.TextField(_("reply"), max_length=2000, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    replied_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -174,6 +194,17 @@ class Feedback(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("feedback")
         verbose_name_plural = _("feedback")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"], condition=models.Q(origin="ticket"), name="one_feedback_per_feedback_ticket"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="feedback_status_idx")]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.message[:40]}"
+
+    @property
+    def has_contact(self) -> bool:
+        """Whether a reply can reach the customer: a phone, an e-mail address or a ticket's tracking page."""
+        return bool(self.phone or self.email or self.ticket_id)

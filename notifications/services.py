@@ -384,8 +384,11 @@ def send_feedback(
     email: str = "",
     ticket: Ticket | None = None,
     unit: ServiceUnit | None = None,
+    origin: str = Feedback.Origin.WEB,
+    language: str = "",
 ) -> Feedback:
-    """Record kritik, saran or apresiasi; tied to a ticket it belongs to the ticket's unit."""
+    """Record kritik, saran or apresiasi; tied to a ticket it belongs to the ticket's unit. ``language`` is the
+    one the back office's reply is sent in."""
     feedback = Feedback(
         kind=kind,
         message=(message or "").strip(),
@@ -394,6 +397,8 @@ def send_feedback(
         email=email.strip(),
         ticket=ticket,
         unit=ticket.unit if ticket is not None else unit,
+        origin=origin,
+        language=(language or (ticket.language if ticket is not None else "") or settings.LANGUAGE_CODE)[:5],
     )
     feedback.full_clean()
     feedback.save()

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -111,7 +112,7 @@ def feedback(request):
         form = FeedbackForm(request.POST, ticket=ticket)
         if form.is_valid():
             try:
-                services.send_feedback(**form.feedback_kwargs())
+                services.send_feedback(**form.feedback_kwargs(), language=(get_language() or "id")[:2])
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)

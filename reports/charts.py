@@ -15,7 +15,7 @@ from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
 from hotline.models import Call
-from tickets.models import Category, Ticket
+from tickets.models import Category, Feedback, Ticket
 from tickets.sla.models import TicketServiceLevel
 
 WIDTH, HEIGHT = 640, 240
@@ -144,6 +144,29 @@ def tickets_per_day_by_kind(scope) -> Chart:
         key="tickets-per-day",
         title=_("Tickets per day by kind"),
         unit=_("tickets"),
+        categories=[day.strftime("%d/%m") for day in days],
+        series=series,
+    ).layout()
+
+
+def feedback_per_day_by_kind(scope) -> Chart:
+    """Kritik, saran and apresiasi received per day, whatever the channel (one ``Feedback`` row each)."""
+    zone = ZoneInfo(scope.zone)
+    rows = (
+        Feedback.objects.filter(scope.units(), created_at__gte=scope.start_at, created_at__lt=scope.end_at)
+        .annotate(day=TruncDate("created_at", tzinfo=zone))
+        .values("day", "kind")
+        .annotate(n=Count("id"))
+    )
+    counts: dict = defaultdict(int)
+    for row in rows:
+        counts[(row["day"], row["kind"])] = row["n"]
+    days = _days(scope)
+    series = [(str(label), [counts[(day, kind)] for day in days]) for kind, label in Feedback.Kind.choices]
+    return Chart(
+        key="feedback-per-day",
+        title=_("Customer feedback per day by kind"),
+        unit=_("feedback"),
         categories=[day.strftime("%d/%m") for day in days],
         series=series,
     ).layout()

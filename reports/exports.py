@@ -163,8 +163,8 @@ def _referrals_table(scope: ReportScope) -> Table:
 def _feedback_table(scope: ReportScope) -> Table:
     return (
         "feedback",
-        ["category", "tickets"],
-        [[f["category"].code, f["count"]] for f in selectors.feedback_summary(scope)],
+        ["kind", "feedback"],
+        [[item["kind"], item["count"]] for item in selectors.feedback_summary(scope)["kinds"]],
     )
 
 

@@ -23,6 +23,7 @@ from tickets.models import (
     Category,
     Escalation,
     ExternalReferral,
+    Feedback,
     ServiceUnit,
     Ticket,
     TicketServiceLevel,
@@ -42,7 +43,6 @@ OPEN_STATUSES = [
     Ticket.Status.WAITING_CUSTOMER,
 ]
 AGE_BUCKETS = [("lt1d", 0, 1), ("1to3d", 1, 3), ("3to7d", 3, 7), ("7to30d", 7, 30), ("gt30d", 30, None)]
-FEEDBACK_CODES = ["SP-KRITIK", "SP-SARAN", "SP-APRESIASI"]
 
 
 @dataclass(frozen=True)
@@ -297,6 +297,7 @@ def _restored_incident_records(
 ) -> tuple[list[InterruptionRecord], dict[str, list[tuple[datetime, datetime]]]]:
     """Records of restored incidents, and per customer key the intervals those incidents already cover."""
     from dispatch.models import Incident, IncidentReport
+
     incidents = Incident.objects.filter(
         status=Incident.Status.RESTORED, restored_at__isnull=False, opened_at__gte=start_at, opened_at__lt=end_at
     )
@@ -428,22 +429,63 @@ def referrals(scope: ReportScope) -> QuerySet[ExternalReferral]:
     )
 
 
-def feedback_summary(scope: ReportScope, *, latest: int = 3) -> list[dict]:
-    """Placeholder until surveys and feedback records land: tickets in the SP-* categories."""
-    categories = list(Category.objects.filter(code__in=FEEDBACK_CODES))
-    in_range = Ticket.objects.filter(
-        scope.units(), created_at__gte=scope.start_at, created_at__lt=scope.end_at, category__in=categories
+def feedback_summary(scope: ReportScope, *, latest: int = 3) -> dict:
+    """Kritik, saran and apresiasi received in the range (every channel: the feedback page, the API and SP-*
+    tickets, one ``Feedback`` row each): counts by kind and per ULP, the latest words of each kind, how many were
+    answered and how long the answer took (hours from receipt to reply)."""
+    in_range = Feedback.objects.filter(scope.units(), created_at__gte=scope.start_at, created_at__lt=scope.end_at)
+    per_unit_kind = in_range.values("unit_id", "kind").annotate(
+        n=Count("id"), replied=Count("id", filter=Q(replied_at__isnull=False))
     )
-    counts = dict(in_range.values("category_id").annotate(n=Count("id")).values_list("category_id", "n"))
-    result = []
-    for category in sorted(categories, key=lambda c: FEEDBACK_CODES.index(c.code)):
-        comments = list(
-            in_range.filter(category=category)
-            .order_by("-created_at")
-            .values("number", "created_at", "description")[:latest]
+    by_kind: dict = defaultdict(int)
+    units: dict = {}
+    for row in per_unit_kind:
+        by_kind[row["kind"]] += row["n"]
+        unit = units.setdefault(row["unit_id"], {"counts": defaultdict(int), "total": 0, "replied": 0})
+        unit["counts"][row["kind"]] += row["n"]
+        unit["total"] += row["n"]
+        unit["replied"] += row["replied"]
+    names = dict(ServiceUnit.objects.filter(pk__in=[pk for pk in units if pk]).values_list("pk", "name"))
+    kinds = []
+    for kind, label in Feedback.Kind.choices:
+        words = list(
+            in_range.filter(kind=kind)
+            .order_by("-created_at", "-id")
+            .values("created_at", "message", "ticket__number")[:latest]
         )
-        result.append({"category": category, "count": counts.get(category.pk, 0), "latest": comments})
-    return result
+        kinds.append({"kind": kind, "label": label, "count": by_kind.get(kind, 0), "latest": words})
+    unit_rows = sorted(
+        (
+            {
+                "unit": names.get(pk, ""),
+                "counts": [row["counts"].get(kind, 0) for kind in Feedback.Kind.values],
+                "total": row["total"],
+                "replied": row["replied"],
+            }
+            for pk, row in units.items()
+        ),
+        key=lambda row: (-row["total"], row["unit"]),
+    )
+    waits = sorted(
+        (replied_at - created_at).total_seconds() / 3600
+        for created_at, replied_at in in_range.filter(replied_at__isnull=False).values_list("created_at", "replied_at")
+    )
+    total = sum(by_kind.values())
+    replied = len(waits)
+    return {
+        "total": total,
+        "kinds": kinds,
+        "units": unit_rows,
+        "replied": replied,
+        "replied_percent": round(100 * replied / total, 1) if total else None,
+        "reply_hours_average": round(sum(waits) / replied, 1) if replied else None,
+        "reply_hours_median": round(_median(waits), 1) if replied else None,
+    }
+
+
+def _median(values: list[float]) -> float:
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
 
 
 def tickets_for_export(scope: ReportScope) -> QuerySet:

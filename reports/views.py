@@ -105,6 +105,7 @@ def index(request):
         "saidi_max": max((row["indices"].saidi or 0 for row in reliability["months"]), default=0),
         "referrals": list(selectors.referrals(scope)[:50]),
         "feedback": selectors.feedback_summary(scope),
+        "feedback_chart": charts.feedback_per_day_by_kind(scope),
         "query": _query(scope),
         "today": timezone.localdate(),
         "max_days": settings.REPORT_MAX_DAYS,

@@ -28,3 +28,17 @@ def test_a_new_pasang_baru_in_balikpapan_selatan_is_in_the_demo_back_office_queu
     page = client.get("/backoffice/")
     # then
     assert ticket.number in page.content.decode()
+
+
+def test_the_demo_back_office_sees_the_demo_feedback_one_of_it_answered():
+    # given the demo data, loaded twice
+    demo.seed(customers_per_unit=1)
+    assert demo.seed_feedback() == {"feedback": 3}
+    assert demo.seed_feedback() == {"feedback": 0}
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="backoffice"))
+    # when
+    page = client.get("/backoffice/feedback/").content.decode()
+    # then
+    assert page.count('class="feedback-') == 3
+    assert page.count('class="feedback-replied"') == 1

@@ -9,7 +9,7 @@ class TicketsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from . import reference, selectors
+        from . import feedback, reference, selectors  # noqa: F401  (feedback: the ticket_opened receiver)
         from .models import Category, PublicHoliday, ServiceLevelTarget, ServiceUnit
         from .sla import receivers, tasks  # noqa: F401  (signal receivers and the beat task)
 

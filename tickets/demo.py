@@ -8,7 +8,7 @@ from django.db import transaction
 
 from core import roles
 
-from .models import Customer, ServiceUnit, StaffProfile
+from .models import Customer, Feedback, ServiceUnit, StaffProfile
 
 DEMO_PASSWORD = "sigap-demo-123"
 
@@ -102,3 +102,37 @@ def seed(*, customers_per_unit: int = 25, seed_value: int = 123) -> dict:
                 },
             )
     return {"units": units, "customers": serial}
+
+
+# Feedback the demo back office (UP3 Balikpapan) sees at /backoffice/feedback/: one from the feedback page with a
+# phone number (to answer), one through the API already answered, one anonymous (to close).
+FEEDBACK = [
+    ("saran", "Mohon jadwal pemeliharaan diumumkan lebih awal lewat WhatsApp.", "Rina", "+6281299990001", "", "web"),
+    ("apresiasi", "Petugas datang cepat dan ramah saat gardu kami padam.", "Hadi", "", "hadi@example.com", "api"),
+    ("kritik", "Antrean di loket ULP terlalu lama, tidak ada nomor antrean.", "", "", "", "web"),
+]
+FEEDBACK_REPLY = "Terima kasih atas apresiasinya, Pak Hadi. Kami sampaikan kepada regu yang bertugas."
+
+
+def seed_feedback() -> dict:
+    """Demo kritik, saran and apresiasi in ULP Balikpapan Utara; one answered by the demo back office. Safe to run
+    again: rows are found by their words."""
+    from notifications import services as notifications
+
+    from . import feedback
+
+    unit = ServiceUnit.objects.filter(code="ULP-BPP-UTARA").first()
+    back_office = get_user_model().objects.filter(username="backoffice").first()
+    if unit is None or back_office is None:
+        return {"feedback": 0}
+    made = 0
+    for kind, message, name, phone, email, origin in FEEDBACK:
+        row = Feedback.objects.filter(message=message, unit=unit).first()
+        if row is None:
+            row = notifications.send_feedback(
+                kind=kind, message=message, name=name, phone=phone, email=email, unit=unit, origin=origin
+            )
+            made += 1
+        if kind == "apresiasi" and row.status == Feedback.Status.NEW:
+            feedback.reply_to_feedback(feedback=row, user=back_office, reply=FEEDBACK_REPLY)
+    return {"feedback": made}

@@ -15,3 +15,10 @@ class IsTicketWorker(BasePermission):
 class CanChangeTickets(BasePermission):
     def has_permission(self, request, view) -> bool:
         return roles.has_role(request.user, *roles.TICKET_WORKERS)
+
+
+class CanAnswerFeedback(BasePermission):
+    """The back office (and supervisors, admins) list and answer customer feedback."""
+
+    def has_permission(self, request, view) -> bool:
+        return roles.has_role(request.user, *roles.BACK_OFFICE_WORK)

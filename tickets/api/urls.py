@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import replies, views
+from . import feedback, replies, views
 
 app_name = "tickets-api"
 
@@ -15,6 +15,9 @@ urlpatterns = [
         replies.ReplyAttachmentApi.as_view(),
         name="reply-attachment",
     ),
+    path("feedback/", feedback.FeedbackListCreateApi.as_view(), name="feedback-list"),
+    path("feedback/<int:pk>/reply/", feedback.FeedbackReplyApi.as_view(), name="feedback-reply"),
+    path("feedback/<int:pk>/close/", feedback.FeedbackCloseApi.as_view(), name="feedback-close"),
     path("track/", views.TrackingLookupApi.as_view(), name="track-lookup"),
     path("track/reply/", replies.TrackingReplyCreateApi.as_view(), name="track-reply"),
     path("track/inbound/", replies.InboundMessageCreateApi.as_view(), name="track-inbound"),

@@ -12,7 +12,16 @@ from django.utils import timezone
 
 from core import roles
 from tickets import services
-from tickets.models import Category, Customer, ServiceUnit, StaffProfile, Ticket, TicketEvent, TicketServiceLevel
+from tickets.models import (
+    Category,
+    Customer,
+    Feedback,
+    ServiceUnit,
+    StaffProfile,
+    Ticket,
+    TicketEvent,
+    TicketServiceLevel,
+)
 
 from . import services as sla_services
 
@@ -24,6 +33,7 @@ def _backdate(ticket: Ticket, delta: timedelta) -> Ticket:
     opened = ticket.created_at - delta
     Ticket.objects.filter(pk=ticket.pk).update(created_at=opened, first_informed_at=opened)
     TicketEvent.objects.filter(ticket=ticket).update(created_at=opened)
+    Feedback.objects.filter(ticket=ticket).update(created_at=opened)  # an SP-* ticket's feedback row
     TicketServiceLevel.objects.filter(ticket=ticket).delete()
     ticket.refresh_from_db()
     sla_services.start_clock(ticket=ticket)

@@ -20,6 +20,7 @@ class Command(BaseCommand):
         technicians = dispatch_demo.seed()  # before any demo outage ticket, so each finds a crew
         open311 = open311_demo.seed()
         sla_demo.seed()
+        feedback = tickets_demo.seed_feedback()
         calls = hotline_demo.seed()
         outages = outages_demo.seed()
         connections = connections_demo.seed()
@@ -43,6 +44,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Connections: {connections['applications']} new demo applications; apply at /sambung/, fee calculator at "
             "/sambung/tarif/; tech1/tech2 see their visits at /tech/field-jobs/."
+        )
+        self.stdout.write(
+            f"Feedback: {feedback['feedback']} new demo kritik/saran/apresiasi; the back office answers them at "
+            "/backoffice/feedback/ (one already answered), supervisors count them at /reports/."
         )
         self.stdout.write(f"Open311 GeoReport v2 at /open311/v2/ — demo api_key: {open311['open311_key']}")
         self.stdout.write(
