@@ -97,7 +97,7 @@ AUDITED = {
         {"last_lat", "last_lng", "last_accuracy_m", "last_position_at", "state", "active_jobs"},
         [],
         [],
-    ),  # Billing: bill corrections and token-complaint steps (money and the CIS), biaya beban rates (compensation).
+    ),    # Billing: bill corrections and token-complaint steps (money and the CIS), biaya beban rates (compensation).
     # Imports are not row-logged (bulk upserts); their ImportJob row says who uploaded what.
     "billing.BillCorrection": (set(), [], []),
     "billing.TokenRemedy": (set(), [], []),
