@@ -2,11 +2,13 @@
 
 import os
 import tempfile
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,22 +53,65 @@ def create_import_job(
         skip_bad_lines=skip_bad_lines,
         created_by=user,
     )
+    # Never raises: with the broker down the job stays "waiting" and sweep_imports publishes it later.
+    transaction.on_commit(lambda: publish_import_job(job.pk))
+    return job
+
+
+def publish_import_job(job_id: int) -> bool:
+    """Hand the job's task to the broker; remember when (the sweeper publishes jobs never handed over)."""
     from core import circuit
 
     from . import tasks
 
-    # Never raises: with the broker down the job stays "waiting" and the page says so (upload again later).
-    transaction.on_commit(lambda: circuit.publish(tasks.run_import_job, job.pk))
-    return job
+    if not circuit.publish(tasks.run_import_job, job_id):
+        return False
+    ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(published_at=timezone.now())
+    return True
+
+
+def sweep_imports(*, now=None) -> int:
+    """Publish uploaded jobs still waiting: never handed to the broker (it was down when they were queued) for
+    IMPORT_SWEEP_AFTER_SECONDS, or handed over IMPORT_REPUBLISH_SECONDS ago and not started (the message was
+    lost). Running a job twice is harmless: run_import_job claims it first. Returns how many were published."""
+    now = now or timezone.now()
+    waiting = (
+        ImportJob.objects.filter(
+            status=ImportJob.Status.PENDING,
+            created_at__lte=now - timedelta(seconds=settings.IMPORT_SWEEP_AFTER_SECONDS),
+        )
+        .exclude(path="")
+        .filter(
+            Q(published_at__isnull=True)
+            | Q(published_at__lte=now - timedelta(seconds=settings.IMPORT_REPUBLISH_SECONDS))
+        )
+        .order_by("created_at")
+    )
+    published = 0
+    for job_id in list(waiting.values_list("pk", flat=True)[:100]):
+        if not publish_import_job(job_id):
+            break  # the broker is still down: the next sweep tries again
+        published += 1
+    return published
 
 
 def run_import_job(*, job_id: int) -> ImportJob:
+    # Claim the job (a re-published message may reach a second worker): only the claimant runs it.
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.CHECKING
+    )
     job = ImportJob.objects.get(pk=job_id)
-    if job.finished or job.status != ImportJob.Status.PENDING:
+    if not claimed:
         return job
     try:
         with open(job.path, "rb") as handle:
             return importing.run_import(job, handle)
+    except FileNotFoundError:
+        job.status = ImportJob.Status.FAILED
+        job.message = _("The uploaded file is gone; upload it again.")
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "message", "finished_at"])
+        return job
     finally:
         if job.path and os.path.exists(job.path):
             os.unlink(job.path)

@@ -229,6 +229,7 @@ CELERY_TASK_ROUTES = {
     "tickets.send_notifications": {"queue": NOTIFY_QUEUE},
     "reports.*": {"queue": "reports"},
     "imports.*": {"queue": "imports"},
+    "billing.run_import_job": {"queue": "imports"},
 }
 # Celery's Django fix-up closes the database connection around every task unless this is set; the connection
 # is kept as Django keeps it for requests instead (CONN_MAX_AGE, health checks; config/celery.py).
@@ -248,6 +249,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "sweep-dispatch": {"task": "dispatch.sweep_dispatch", "schedule": 10.0},
     # Every minute: planned-outage notices due, planned windows ended, restoration checks unanswered.
     "sweep-outages": {"task": "outages.sweep_outages", "schedule": 60.0},
+    # Every 30 s: uploaded CIS files whose import task never reached the broker (billing.services.sweep_imports).
+    "sweep-imports": {"task": "billing.sweep_imports", "schedule": 30.0},
 }
 
 # Audit log (django-auditlog): which models and fields are logged, and which are masked, is in config/audit.py.
@@ -633,3 +636,7 @@ BILLING_HTTP_TIMEOUT = env_float("BILLING_HTTP_TIMEOUT", 2.0)
 BILLING_HTTP_RETRIES = env_int("BILLING_HTTP_RETRIES", 1)
 BILLING_HTTP_CACHE_SECONDS = env_int("BILLING_HTTP_CACHE_SECONDS", 900)
 BILLING_IMPORT_DIR = os.environ.get("BILLING_IMPORT_DIR", str(MEDIA_ROOT / "billing-imports"))
+# An uploaded import not handed to the broker after this long is published by the sweeper; one handed over
+# but not started after IMPORT_REPUBLISH_SECONDS is published again (a lost message).
+IMPORT_SWEEP_AFTER_SECONDS = env_int("IMPORT_SWEEP_AFTER_SECONDS", 30)
+IMPORT_REPUBLISH_SECONDS = env_int("IMPORT_REPUBLISH_SECONDS", 900)

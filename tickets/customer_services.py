@@ -240,6 +240,43 @@ def _upsert_postgresql(rows: list[dict]) -> UpsertResult:
     return UpsertResult(created=created, updated=len(returned) - created, unchanged=len(rows) - len(returned))
 
 
+def upsert_customers_from(source: str, params=(), *, write: bool = True) -> UpsertResult:
+    """Upsert by ID pelanggan every row of ``source`` in one statement (PostgreSQL only).
+
+    ``source`` is a SELECT (the billing import's staging table) whose columns are ``id_pelanggan`` and the
+    MASTER_FIELDS with the customer table's types. Rows equal to what is stored are not written; with
+    ``write=False`` the same counts are computed without writing (a dry run). Call inside a transaction.
+    """
+    table = Customer._meta.db_table
+    fields = ", ".join(MASTER_FIELDS)
+    stored = ", ".join(f"c.{f}" for f in MASTER_FIELDS)
+    staged = ", ".join(f"s.{f}" for f in MASTER_FIELDS)
+    if not write:
+        sql = (
+            f"SELECT count(*) FILTER (WHERE c.id IS NULL), "
+            f"count(*) FILTER (WHERE c.id IS NOT NULL AND ({stored}) IS DISTINCT FROM ({staged})), count(*) "
+            f"FROM ({source}) s LEFT JOIN {table} c ON c.id_pelanggan = s.id_pelanggan"
+        )
+    else:
+        excluded = ", ".join(f"EXCLUDED.{f}" for f in MASTER_FIELDS)
+        current = ", ".join(f"{table}.{f}" for f in MASTER_FIELDS)
+        updates = ", ".join(f"{f} = EXCLUDED.{f}" for f in MASTER_FIELDS)
+        # xmax = 0 on a returned row: inserted; otherwise updated. Unchanged rows are not returned.
+        sql = (
+            f"WITH src AS MATERIALIZED ({source}), "
+            f"ins AS (INSERT INTO {table} (id_pelanggan, {fields}, email, created_at) "
+            f"SELECT s.id_pelanggan, {staged}, '', now() FROM src s "
+            f"ON CONFLICT (id_pelanggan) DO UPDATE SET {updates} WHERE ({current}) IS DISTINCT FROM ({excluded}) "
+            f"RETURNING (xmax = 0) AS inserted) "
+            f"SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), "
+            f"(SELECT count(*) FROM src) FROM ins"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        created, updated, total = cursor.fetchone()
+    return UpsertResult(created=created, updated=updated, unchanged=total - created - updated)
+
+
 def meters_taken_by_others(pairs: list[tuple[str, str]]) -> set[str]:
     """Of (id_pelanggan, meter_number) pairs, the meter numbers already held by another customer."""
     meters = [meter for _idpel, meter in pairs if meter]

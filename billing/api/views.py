@@ -8,7 +8,7 @@ from core.throttles import PublicTrackingThrottle
 
 from .. import selectors
 from ..providers import ProviderUnavailable
-from .serializers import LookupInputSerializer, LookupOutputSerializer
+from .serializers import LookupInputSerializer, LookupOutputSerializer, lookup_representation
 
 
 class BillLookupApi(APIView):
@@ -29,4 +29,4 @@ class BillLookupApi(APIView):
             result = selectors.lookup(data.validated_data["id_pelanggan"])
         except ProviderUnavailable as exc:
             raise ApplicationError(str(exc), status_code=503) from None
-        return Response(LookupOutputSerializer(result).data)
+        return Response(lookup_representation(result))

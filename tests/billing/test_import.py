@@ -187,3 +187,19 @@ def test_upload_page_runs_the_job_and_reports_progress(
     page = client.get(response["Location"]).content.decode()
     assert 'id="import-progress"' in page and "pelanggan.csv" in page
     assert Customer.objects.count() == 2
+
+
+def test_text_with_commas_quotes_tabs_backslashes_and_line_breaks_is_stored_as_written(ulp, write_csv):
+    # given: quoted fields holding what the PostgreSQL COPY path must escape
+    name = 'Toko "Maju", Jaya\\Abadi\tSatu'
+    address = "Jl. Mawar No. 1\nRT 02 / RW 03\\4"
+    path = write_csv("c.csv", CUSTOMER_HEADER, [customer_row(1, name=name, address=address), customer_row(2)])
+    # when
+    job = services.import_file(kind="customers", path=path)
+    again = services.import_file(kind="customers", path=path)
+    # then
+    assert job.status == ImportJob.Status.DONE and job.created == 2, job.message
+    stored = Customer.objects.get(id_pelanggan="532100000001")
+    assert (stored.name, stored.address) == (name, address)
+    assert Customer.objects.get(id_pelanggan="532100000002").lat == -1.2
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)

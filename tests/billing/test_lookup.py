@@ -118,3 +118,19 @@ def test_mask_name():
     assert mask_name("Budi Santoso") == "B*** S******"
     assert mask_name("  I  Gusti  ") == "I G****"
     assert mask_name("") == ""
+
+
+def test_the_api_answers_exactly_what_its_documented_serializer_gives(postpaid, ulp):
+    # given: a look-up with bills, one with purchases, one with nothing
+    from billing.api.serializers import LookupOutputSerializer, lookup_representation
+    from billing.selectors import lookup
+
+    customer = CustomerFactory(unit=ulp, id_pelanggan="532100000099", name="Ani", payment_type="prepaid")
+    TokenPurchase.objects.create(
+        reference="T1", customer=customer, meter_number=customer.meter_number, purchased_at="2026-11-02T01:00:00Z",
+        kwh=Decimal("34.60"), amount=Decimal("50000"), token_last4="7890", token_digest="x",
+    )  # fmt: skip
+    for idpel in ("532100000042", "532100000099", "532100000098"):
+        result = lookup(idpel)
+        # then: the hand-built answer is the serializer's, field for field
+        assert lookup_representation(result) == LookupOutputSerializer(result).data
