@@ -5,8 +5,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection
-from django.db.models import Case, ExpressionWrapper, F, FloatField, Min, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Min,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Power, Sqrt
 from django.utils import timezone
 
@@ -344,28 +357,34 @@ def live_assignment_of(incident_id: int) -> Assignment | None:
 
 
 def with_ticket_numbers(incidents: list[Incident]) -> list[Incident]:
-    """Set ``incident.ticket_numbers`` (every report), ``open_ticket_numbers`` and ``open_report_count`` (the
-    reports still waiting for power: not restored, closed or cancelled) for a page of incidents in one query of
-    plain values.
+    """Set ``incident.ticket_numbers`` (every report, in the order they joined) and ``open_report_count`` (the
+    reports still waiting for power: not restored, closed or cancelled) for a page of incidents in one query.
 
     A storm incident holds thousands of reports: reading them as model rows (report + ticket) cost the
-    board seconds; the numbers alone are cheap.
+    board seconds. On PostgreSQL each incident's numbers come back as one array (one row per incident, not one
+    per report: a UID's board holds tens of thousands of member reports); elsewhere as plain values.
     """
     numbers: dict[int, list[str]] = {incident.pk: [] for incident in incidents}
-    still_open: dict[int, list[str]] = {incident.pk: [] for incident in incidents}
-    rows = (
-        IncidentReport.objects.filter(incident_id__in=list(numbers))
-        .order_by("incident_id", "id")
-        .values_list("incident_id", "ticket__number", "ticket__status")
-    )
-    for incident_id, number, status in rows:
-        numbers[incident_id].append(number)
-        if status not in MEMBER_DONE:
-            still_open[incident_id].append(number)
+    still_open: dict[int, int] = dict.fromkeys(numbers, 0)
+    if numbers:
+        members = IncidentReport.objects.filter(incident_id__in=list(numbers)).order_by()
+        if connection.vendor == "postgresql":
+            rows = members.values("incident_id").annotate(
+                numbers=ArrayAgg("ticket__number", order_by="id"),
+                still_open=Count("id", filter=~Q(ticket__status__in=MEMBER_DONE)),
+            )
+            for row in rows.values_list("incident_id", "numbers", "still_open"):
+                numbers[row[0]], still_open[row[0]] = row[1], row[2]
+        else:
+            for incident_id, number, status in members.order_by("incident_id", "id").values_list(
+                "incident_id", "ticket__number", "ticket__status"
+            ):
+                numbers[incident_id].append(number)
+                if status not in MEMBER_DONE:
+                    still_open[incident_id] += 1
     for incident in incidents:
         incident.ticket_numbers = numbers[incident.pk]
-        incident.open_ticket_numbers = still_open[incident.pk]
-        incident.open_report_count = len(still_open[incident.pk])
+        incident.open_report_count = still_open[incident.pk]
     return incidents
 
 
@@ -448,6 +467,33 @@ def jobs_for(technician: Technician) -> dict[str, list[Assignment]]:
     }
 
 
+# What the board shows of a waiting ticket and of a technician, no more (a UID's board lists ~1,000 technicians).
+BOARD_WAITING_FIELDS = (
+    "number",
+    "status",
+    "dispatch_state",
+    "address",
+    "lat",
+    "lng",
+    "created_at",
+    "unit__code",
+    "category__code",
+)
+BOARD_TECHNICIAN_FIELDS = (
+    "state",
+    "skills",
+    "last_lat",
+    "last_lng",
+    "last_position_at",
+    "active_jobs",
+    "job_limit",
+    "unit__code",
+    "user__username",
+    "user__first_name",
+    "user__last_name",
+)
+
+
 def board_for(viewer) -> dict:
     """What a dispatcher watches: open incidents, outage tickets waiting for a crew, and the technicians."""
     incidents = with_ticket_numbers(
@@ -456,6 +502,7 @@ def board_for(viewer) -> dict:
     unit_ids = visible_unit_ids(viewer)
     waiting = (
         Ticket.objects.select_related("unit", "category")
+        .only(*BOARD_WAITING_FIELDS)
         .filter(
             dispatch_state__in=[
                 Ticket.DispatchState.PENDING,
@@ -467,7 +514,9 @@ def board_for(viewer) -> dict:
     )
     if unit_ids is not None:
         waiting = waiting.filter(unit_id__in=unit_ids)
-    technicians = list(technicians_visible_to(viewer).filter(on_duty=True).order_by("user__username"))
+    technicians = list(
+        technicians_visible_to(viewer).filter(on_duty=True).only(*BOARD_TECHNICIAN_FIELDS).order_by("user__username")
+    )
     return {
         "incidents": incidents,
         "unassigned": list(waiting.order_by("dispatch_requested_at", "id")[:200]),

@@ -203,3 +203,45 @@ def test_the_written_out_incident_row_is_what_the_generic_serializer_gives(ulp, 
         assert isinstance(Generic(incident), drf.ModelSerializer)
     assert IncidentSerializer(incidents[0]).data["assignment"] is not None
     assert len(IncidentSerializer(incidents[0]).data["tickets"]) == 2
+
+
+def test_the_written_out_board_rows_are_what_the_generic_serializers_give(ulp, dispatcher):
+    """The board's technicians and waiting tickets are written out by hand; the generic ModelSerializer path of
+    the same class gives the same rows (with and without a position, a full name, skills)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from rest_framework import serializers as drf
+
+    from dispatch import selectors
+    from dispatch.api.serializers import BoardTechnicianSerializer, WaitingTicketSerializer
+    from dispatch.models import Technician
+
+    class GenericTechnician(BoardTechnicianSerializer):
+        pass
+
+    class GenericWaiting(WaitingTicketSerializer):
+        pass
+
+    crew(ulp, "tech", 2, 100)
+    Technician.objects.filter(user__username="tech0").update(
+        last_lat=None, last_lng=None, last_position_at=None, skills=["jtm", "jtr"]
+    )
+    Technician.objects.filter(user__username="tech1").update(
+        last_position_at=timezone.now() - timedelta(minutes=3), state="busy", active_jobs=1
+    )
+    Technician.objects.get(user__username="tech1").user.__class__.objects.filter(username="tech1").update(
+        first_name="", last_name=""
+    )
+    open_outage(ulp, 0)  # waiting, not routed
+    open_outage(ulp, 40, address="")  # another, no address
+    board = selectors.board_for(dispatcher)
+    assert len(board["technicians"]) == 2
+    assert len(board["unassigned"]) == 2
+    for technician in board["technicians"]:
+        assert isinstance(GenericTechnician(technician), drf.ModelSerializer)
+        assert BoardTechnicianSerializer(technician).data == GenericTechnician(technician).data
+    for ticket in board["unassigned"]:
+        assert WaitingTicketSerializer(ticket).data == GenericWaiting(ticket).data
+    names = [BoardTechnicianSerializer(t).data["name"] for t in board["technicians"]]
+    assert names == ["Tech0", "tech1"]
