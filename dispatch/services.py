@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -419,7 +419,19 @@ def _needs_medium_voltage(incident: Incident, members: list[_Report]) -> bool:
 _JOINED_FIELDS = tuple(
     f.attname
     for f in Incident._meta.concrete_fields
-    if f.attname in {"id", "unit_id", "status", "lat", "lng", "address", "skill", "transformer_code", "report_count"}
+    if f.attname
+    in {
+        "id",
+        "unit_id",
+        "status",
+        "lat",
+        "lng",
+        "address",
+        "skill",
+        "transformer_code",
+        "report_count",
+        "customers_affected",
+    }
 )
 
 
@@ -663,22 +675,28 @@ def route_ticket(*, ticket_id: int) -> Assignment | None:
     own tasks then find them attached and only check their incident's crew. Returns the incident's live offer
     or job (None when nobody is free).
     """
-    # One read of plain values first: in a storm most tasks find their report attached by another's batch.
+    # One read of plain values first: in a storm most tasks find their report attached by another's batch,
+    # and its incident crewed (the live assignment's id comes along).
+    live = Assignment.objects.filter(
+        incident_id=OuterRef("incident_report__incident_id"), state__in=Assignment.LIVE_STATES
+    ).values("pk")[:1]
     row = (
         Ticket.objects.filter(pk=ticket_id)
-        .values_list("status", "dispatch_state", "unit_id", "category__dispatches", "incident_report__incident_id")
+        .annotate(live_id=Subquery(live))
+        .values_list(
+            "status", "dispatch_state", "unit_id", "category__dispatches", "incident_report__incident_id", "live_id"
+        )
         .first()
     )
     if row is None:
         return None
-    status, dispatch_state, unit_id, dispatches, incident_id = row
+    status, dispatch_state, unit_id, dispatches, incident_id, live_id = row
     if not dispatches or status in TICKET_DONE:
         return None
     if incident_id is not None:  # attached already: along with another report, or a retry
-        if dispatch_state == Ticket.DispatchState.ASSIGNED:
-            live = selectors.live_assignment_of(incident_id)
-            if live is not None:
-                return live  # and its crew found: nothing left to do, no lock taken
+        if dispatch_state == Ticket.DispatchState.ASSIGNED and live_id is not None:
+            # and its crew found: nothing left to do, no lock taken (the assignment's other fields load on use)
+            return Assignment.from_db(connection.alias, ["id", "incident_id"], [live_id, incident_id])
         return _route_incidents({incident_id: [ticket_id]})[incident_id]
     companions = selectors.tickets_handed_over(
         unit_id=unit_id, exclude_id=ticket_id, limit=settings.DISPATCH_ROUTE_BATCH - 1
