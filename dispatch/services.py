@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -677,17 +677,7 @@ def route_ticket(*, ticket_id: int) -> Assignment | None:
     """
     # One read of plain values first: in a storm most tasks find their report attached by another's batch,
     # and its incident crewed (the live assignment's id comes along).
-    live = Assignment.objects.filter(
-        incident_id=OuterRef("incident_report__incident_id"), state__in=Assignment.LIVE_STATES
-    ).values("pk")[:1]
-    row = (
-        Ticket.objects.filter(pk=ticket_id)
-        .annotate(live_id=Subquery(live))
-        .values_list(
-            "status", "dispatch_state", "unit_id", "category__dispatches", "incident_report__incident_id", "live_id"
-        )
-        .first()
-    )
+    row = selectors.routing_state(ticket_id)
     if row is None:
         return None
     status, dispatch_state, unit_id, dispatches, incident_id, live_id = row
