@@ -86,12 +86,8 @@ def tech_manifest(request):
         "icons": [
             {"src": static("img/dispatch/icon-192.png"), "sizes": "192x192", "type": "image/png"},
             {"src": static("img/dispatch/icon-512.png"), "sizes": "512x512", "type": "image/png"},
-            {
-                "src": static("img/dispatch/icon-512.png"),
-                "sizes": "512x512",
-                "type": "image/png",
-                "purpose": "maskable",
-            },
+            {"src": static("img/dispatch/icon-512.png"), "sizes": "512x512", "type": "image/png",
+             "purpose": "maskable"},
         ],
     }
     return HttpResponse(json.dumps(manifest, ensure_ascii=False), content_type="application/manifest+json")
