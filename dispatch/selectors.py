@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce, Power, Sqrt
 from django.utils import timezone
 
 from core import roles
-from tickets.models import Ticket
+from tickets.models import Category, Ticket
 from tickets.selectors import visible_unit_ids
 
 from .distance import DistanceProvider, distance_m, distance_provider
@@ -247,7 +247,7 @@ def incident_to_join(
     min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, radius)
     points = _nearest_report_points(lat, lng, radius, since=at - timedelta(hours=settings.INCIDENT_JOIN_HOURS))
     best: tuple[float, int] | None = None
-    for incident_id, p_lat, p_lng in points:
+    for incident_id, p_lat, p_lng, *_incident_point in points:
         d = distance_m((lat, lng), (p_lat, p_lng))
         if d <= radius and (best is None or (d, incident_id) < best):
             best = (d, incident_id)
@@ -262,11 +262,42 @@ def incident_to_join(
 JOIN_CANDIDATE_POINTS = 8
 
 
+def nearest_report_points(lat: float, lng: float, *, since: datetime) -> list[tuple]:
+    """For grouping a batch of reports: (incident id, lat, lng, incident's lat, incident's lng) of the
+    JOIN_CANDIDATE_POINTS reports of open incidents nearest to a point (see ``incident_to_join``)."""
+    return _nearest_report_points(lat, lng, settings.INCIDENT_JOIN_RADIUS_M, since=since)
+
+
+def report_distance_estimate(lat: float, lng: float, p_lat: float, p_lng: float) -> float:
+    """The flat-earth squared distance ``_nearest_report_points`` orders reports by, computed in Python."""
+    per_lng = METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01)
+    north, east = (p_lat - lat) * METRES_PER_DEGREE_LAT, (p_lng - lng) * per_lng
+    return north * north + east * east
+
+
+def transformer_incidents(codes: set[str], *, since: datetime) -> dict[str, tuple]:
+    """For each transformer code, the open incident on it whose last report is the most recent (since ``since``):
+    ``{code: (incident id, lat, lng)}`` in one query (``incident_to_join``'s first rule, for a batch)."""
+    if not codes:
+        return {}
+    rows = (
+        open_incidents()
+        .filter(last_report_at__gte=since, transformer_code__in=sorted(codes))
+        .order_by("-last_report_at", "-id")
+        .values_list("transformer_code", "id", "lat", "lng")
+    )
+    found: dict[str, tuple] = {}
+    for code, *row in rows:
+        found.setdefault(code, tuple(row))
+    return found
+
+
 def _nearest_report_points(lat: float, lng: float, radius: float, *, since: datetime) -> list[tuple]:
-    """(incident id, lat, lng) of the reports of open incidents (last report since ``since``, opened within
-    INCIDENT_SPREAD_M) nearest to a point inside its bounding box, nearest first by a flat-earth estimate: the
-    database reads the reports of the incidents around, not of every open incident (41 ms per look-up at a
-    thousand open incidents), and sends a few, not every report of a storm's incident (quadratic).
+    """(incident id, lat, lng, incident's lat, incident's lng) of the reports of open incidents (last report since
+    ``since``, opened within INCIDENT_SPREAD_M) nearest to a point inside its bounding box, nearest first by a
+    flat-earth estimate: the database reads the reports of the incidents around, not of every open incident
+    (41 ms per look-up at a thousand open incidents), and sends a few, not every report of a storm's incident
+    (quadratic).
 
     Plain SQL, the same on PostgreSQL and SQLite: it runs for every outage report, and building it with the
     ORM cost twice the query itself."""
@@ -278,7 +309,7 @@ def _nearest_report_points(lat: float, lng: float, radius: float, *, since: date
     # The report's own position, through the (incident, lat, lng) index: per incident around, only its reports
     # in the latitude band are read, and no ticket row (fetching each report's ticket was most of the cost).
     sql = (
-        f"SELECT r.incident_id, r.lat, r.lng FROM {report} r JOIN {incident} i ON i.id = r.incident_id"
+        f"SELECT r.incident_id, r.lat, r.lng, i.lat, i.lng FROM {report} r JOIN {incident} i ON i.id = r.incident_id"
         f" WHERE i.status IN ({', '.join(['%s'] * len(statuses))}) AND i.last_report_at >= %s"
         " AND i.lat BETWEEN %s AND %s AND i.lng BETWEEN %s AND %s"
         " AND r.lat BETWEEN %s AND %s AND r.lng BETWEEN %s AND %s"
@@ -562,6 +593,24 @@ def tickets_handed_over(*, unit_id: int, exclude_id: int, limit: int) -> list[in
         .order_by("dispatch_requested_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def routing_state(ticket_id: int) -> tuple | None:
+    """(status, dispatch state, ULP id, whether its category dispatches, incident id or None, live assignment id
+    or None) of a ticket, in one statement: what a routing task reads first (in a storm most find their report
+    attached and crewed by another task's batch). Plain SQL: it runs for every outage report, and building it
+    with the ORM cost more than the query itself."""
+    live = ", ".join(["%s"] * len(Assignment.LIVE_STATES))
+    sql = (
+        f"SELECT t.status, t.dispatch_state, t.unit_id, c.dispatches, r.incident_id,"
+        f" (SELECT a.id FROM {Assignment._meta.db_table} a WHERE a.incident_id = r.incident_id"
+        f" AND a.state IN ({live}) LIMIT 1)"
+        f" FROM {Ticket._meta.db_table} t JOIN {Category._meta.db_table} c ON c.id = t.category_id"
+        f" LEFT JOIN {IncidentReport._meta.db_table} r ON r.ticket_id = t.id WHERE t.id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*Assignment.LIVE_STATES, ticket_id])
+        return cursor.fetchone()
 
 
 def incidents_waiting_for_crew(now: datetime | None = None) -> list[int]:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db import connection, transaction
+from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -160,123 +160,351 @@ def _customers_affected(incident: Incident) -> int:
     return incident.report_count
 
 
+@dataclass
+class _Report:
+    """An outage report to file, as the plain values grouping reads (no model instances)."""
+
+    ticket_id: int
+    unit_id: int
+    lat: float | None
+    lng: float | None
+    address: str
+    skill: str
+    transformer: str
+    feeder: str
+
+
+@dataclass
+class _Filed:
+    """An incident a batch filed reports into: opened by the batch (``opened``) or joined."""
+
+    incident: Incident
+    opened: bool
+    reports: list[_Report]
+    recently_routed: bool = False  # an open incident nobody was free for moments ago (not searched again)
+
+
+_REPORT_FIELDS = (
+    "pk",
+    "unit_id",
+    "lat",
+    "lng",
+    "address",
+    "category__code",
+    "customer__transformer_code",
+    "customer__feeder_code",
+    "incident_report__incident_id",
+)
+
+
+def _report_of(row: tuple) -> _Report:
+    pk, unit_id, lat, lng, address, code, transformer, feeder = row[:8]
+    skill = CATEGORY_SKILLS.get(code, Technician.Skill.LOW_VOLTAGE)
+    return _Report(pk, unit_id, lat, lng, address or "", skill, transformer or "", feeder or "")
+
+
+def _lock_unit(unit_id: int) -> None:
+    """Lock a ULP (FOR NO KEY UPDATE: its tickets can still be inserted) so that two reports of one outage
+    filed at once by two workers do not open two incidents."""
+    list(ServiceUnit.objects.select_for_update(no_key=True).filter(pk=unit_id).values_list("pk"))
+
+
 @transaction.atomic
 def attach_to_incident(*, ticket: Ticket) -> Incident:
     """Put an outage ticket into the open incident it belongs to, or open a new incident for it.
 
-    1. Lock the ticket's ULP (FOR NO KEY UPDATE: tickets can still be inserted) so that two reports of
-       one outage arriving together do not open two incidents.
+    1. Lock the ticket's ULP so that two reports of one outage arriving together do not open two incidents.
     2. Join the same transformer's open incident, else one with a report within INCIDENT_JOIN_RADIUS_M
        in the last INCIDENT_JOIN_HOURS, else open a new one.
     3. A report joining an incident whose crew is already on it follows the incident's status.
     """
-    list(ServiceUnit.objects.select_for_update(no_key=True).filter(pk=ticket.unit_id).values_list("pk"))
-    existing = IncidentReport.objects.select_related("incident").filter(ticket_id=ticket.pk).first()
-    if existing is not None:
-        return existing.incident
-    now = timezone.now()
-    incident, opened = _file_report(ticket, now)
-    _settle(incident, [ticket], opened=opened, now=now)
-    return incident
+    _lock_unit(ticket.unit_id)
+    row = Ticket.objects.filter(pk=ticket.pk).values_list(*_REPORT_FIELDS).first()
+    if row[-1] is not None:
+        return Incident.objects.get(pk=row[-1])
+    filed = _file_reports([_report_of(row)], timezone.now())
+    _settle_filed(filed)
+    return filed[0].incident
 
 
 def attach_many(*, tickets: list[Ticket]) -> dict[int, list[int]]:
     """Attach a backlog of outage tickets (after a broker outage, a dead worker) to their incidents.
 
-    The same rules as attach_to_incident, one transaction per ULP: the ULP is locked once, each report is
-    filed, and each incident touched is then updated, walked and announced once — not once per report.
-    Returns ``{incident id: [ticket ids attached]}``; tickets attached already are left out.
+    The same rules as attach_to_incident, one transaction per ULP: the ULP is locked once and the reports are
+    filed as a set (_file_reports). Returns ``{incident id: [ticket ids attached]}``; tickets attached already
+    are left out.
     """
-    by_unit: dict[int, list[Ticket]] = {}
+    by_unit: dict[int, list[int]] = {}
     for ticket in tickets:
-        by_unit.setdefault(ticket.unit_id, []).append(ticket)
+        by_unit.setdefault(ticket.unit_id, []).append(ticket.pk)
     attached: dict[int, list[int]] = {}
-    for unit_id, group in by_unit.items():
+    for unit_id in sorted(by_unit):
         with transaction.atomic():
-            list(ServiceUnit.objects.select_for_update(no_key=True).filter(pk=unit_id).values_list("pk"))
-            done = set(
-                IncidentReport.objects.filter(ticket_id__in=[t.pk for t in group]).values_list("ticket_id", flat=True)
-            )
-            now = timezone.now()
-            touched: dict[int, tuple[Incident, bool, list[Ticket]]] = {}
-            in_hand: dict[int, Incident] = {}
-            for ticket in group:
-                if ticket.pk in done:
-                    continue
-                incident, opened = _file_report(ticket, now, in_hand)
-                in_hand[incident.pk] = incident
-                entry = touched.setdefault(incident.pk, (incident, opened, []))
-                entry[2].append(ticket)
-            for incident, opened, members in touched.values():
-                _settle(incident, members, opened=opened, now=now)
-                attached[incident.pk] = [t.pk for t in members]
+            _lock_unit(unit_id)
+            rows = _report_rows(by_unit[unit_id])
+            filed = _file_reports([_report_of(row) for row in rows if row[-1] is None], timezone.now())
+            _settle_filed(filed)
+        attached.update({f.incident.pk: [r.ticket_id for r in f.reports] for f in filed})
     return attached
 
 
-def _file_report(ticket: Ticket, now: datetime, incidents: dict[int, Incident] | None = None) -> tuple[Incident, bool]:
-    """File one report (the ULP is locked by the caller): into the incident it joins, or a new incident.
-    Returns the incident and whether it was opened for this report. ``incidents``: those a batch has in hand."""
-    customer = ticket.customer
-    transformer = customer.transformer_code if customer else ""
-    incident, distance = selectors.incident_to_join(
-        lat=ticket.lat, lng=ticket.lng, transformer_code=transformer, at=now, incidents=incidents
+def _report_rows(ticket_ids: list[int]) -> list[tuple]:
+    """The outage tickets among ``ticket_ids`` that still need a crew, oldest first, as plain values (the last
+    one: the incident the ticket is in already, or None)."""
+    return list(
+        Ticket.objects.filter(pk__in=ticket_ids, category__dispatches=True)
+        .exclude(status__in=TICKET_DONE)
+        .order_by("created_at", "pk")
+        .values_list(*_REPORT_FIELDS)
     )
-    if incident is not None:
-        IncidentReport.objects.create(
-            incident=incident, ticket=ticket, joined_at=now, distance_m=distance, lat=ticket.lat, lng=ticket.lng
+
+
+def _file_reports(reports: list[_Report], now: datetime) -> list[_Filed]:
+    """File a batch of a ULP's reports (the ULP is locked by the caller) into incidents, as a set.
+
+    Each report is grouped as if filed alone in order (attach_to_incident's rules, and a report joins an
+    incident an earlier report of the batch opened), but the database is asked once per batch for the
+    transformers' incidents and once per positioned report for the nearest reports around, and written with
+    one insert of the reports, one insert per new incident and one update per incident joined. Returns the
+    incidents filed into, in the order of their ids (new incidents last, in order of opening).
+    """
+    if not reports:
+        return []
+    since = now - timedelta(hours=settings.INCIDENT_JOIN_HOURS)
+    radius = settings.INCIDENT_JOIN_RADIUS_M
+    by_code = selectors.transformer_incidents({r.transformer for r in reports if r.transformer}, since=since)
+    # What the batch has filed so far, as the database would show it to the next report's look-up.
+    places: dict = {}  # incident key → its (lat, lng): an id, or ("new", n)
+    filed: dict = {}  # incident key → (opened, [(report, distance)])
+    new_by_code: dict[str, tuple] = {}
+    batch_points: list[tuple] = []  # (incident key, lat, lng) of the reports filed so far
+    for report in reports:
+        key, distance = None, None
+        code = report.transformer
+        if code and (code in new_by_code or code in by_code):
+            key = new_by_code.get(code)
+            if key is None:
+                key, i_lat, i_lng = by_code[code]
+                places.setdefault(key, (i_lat, i_lng))
+            i_lat, i_lng = places[key]
+            if report.lat is not None and report.lng is not None and i_lat is not None and i_lng is not None:
+                distance = distance_m((report.lat, report.lng), (i_lat, i_lng))
+        elif report.lat is not None and report.lng is not None:
+            key, distance = _nearest_incident(report, since, places, batch_points, radius)
+        if key is None:
+            key = ("new", len(filed))
+            places[key] = (report.lat, report.lng)
+            filed[key] = (True, [])
+            if code:
+                new_by_code[code] = key
+            distance = 0.0
+        filed.setdefault(key, (False, []))[1].append((report, distance))
+        if report.lat is not None and report.lng is not None:
+            batch_points.append((key, report.lat, report.lng))
+    return _write_filed(filed, now)
+
+
+def _nearest_incident(report: _Report, since: datetime, places: dict, batch_points: list, radius: float):
+    """incident_to_join's second rule for one report of a batch: the database's nearest reports around, and
+    those the batch filed before it, through the same filters and order; (incident key, distance) or (None,
+    None)."""
+    lat, lng = report.lat, report.lng
+    min_lat, max_lat, min_lng, max_lng = selectors.bounding_box(lat, lng, radius)
+    spread = selectors.bounding_box(lat, lng, settings.INCIDENT_SPREAD_M)
+    points = []
+    for incident_id, p_lat, p_lng, i_lat, i_lng in selectors.nearest_report_points(lat, lng, since=since):
+        places.setdefault(incident_id, (i_lat, i_lng))
+        points.append((selectors.report_distance_estimate(lat, lng, p_lat, p_lng), incident_id, p_lat, p_lng))
+    for key, p_lat, p_lng in batch_points:
+        i_lat, i_lng = places[key]
+        if i_lat is None or i_lng is None or not (spread[0] <= i_lat <= spread[1] and spread[2] <= i_lng <= spread[3]):
+            continue
+        if min_lat <= p_lat <= max_lat and min_lng <= p_lng <= max_lng:
+            points.append((selectors.report_distance_estimate(lat, lng, p_lat, p_lng), key, p_lat, p_lng))
+    points.sort(key=lambda p: (p[0], _key_order(p[1])))
+    best = None
+    for _estimate, key, p_lat, p_lng in points[: selectors.JOIN_CANDIDATE_POINTS]:
+        d = distance_m((lat, lng), (p_lat, p_lng))
+        if d <= radius and (best is None or (d, _key_order(key)) < (best[0], _key_order(best[1]))):
+            best = (d, key)
+    return (best[1], best[0]) if best is not None else (None, None)
+
+
+def _key_order(key) -> tuple:
+    """Incidents in the database first by id, then those the batch opens, in order."""
+    return (1, key[1]) if isinstance(key, tuple) else (0, key)
+
+
+def _write_filed(filed: dict, now: datetime) -> list[_Filed]:
+    """Write what _file_reports decided: the new incidents, every report in one insert, one update per incident
+    joined (its counts; its place, address and skill through the model when they change, for the audit log)."""
+    result: list[_Filed] = []
+    new_keys = [key for key, (opened, _members) in filed.items() if opened]
+    codes = {filed[key][1][0][0].transformer for key in new_keys} - {""}
+    on_transformer = dict(
+        Customer.objects.filter(transformer_code__in=sorted(codes))
+        .values_list("transformer_code")
+        .annotate(n=Count("id"))
+        .order_by()
+        if codes
+        else []
+    )
+    incident_of: dict = {}
+    for key in new_keys:
+        members = [report for report, _distance in filed[key][1]]
+        first = members[0]
+        incident = Incident(
+            unit_id=first.unit_id,
+            lat=first.lat,
+            lng=first.lng,
+            transformer_code=first.transformer,
+            feeder_code=first.feeder,
+            address=first.address[:255],
+            skill=first.skill,
+            opened_at=now,
+            last_report_at=now,
+            report_count=len(members),
         )
-        return incident, False
-    incident = Incident(
-        unit_id=ticket.unit_id,
-        lat=ticket.lat,
-        lng=ticket.lng,
-        transformer_code=transformer,
-        feeder_code=customer.feeder_code if customer else "",
-        address=ticket.address[:255],
-        skill=_skill_for(ticket),
-        opened_at=now,
-        last_report_at=now,
-        report_count=1,
+        _absorb(incident, members)
+        if _needs_medium_voltage(incident, members):
+            incident.skill = Technician.Skill.MEDIUM_VOLTAGE
+        incident.customers_affected = max(on_transformer.get(incident.transformer_code, 0), incident.report_count)
+        incident.full_clean(exclude=["unit"], validate_unique=False)  # the unit is the reports' own
+        incident.save()
+        incident_of[key] = incident
+    joined = sorted(key for key in filed if not isinstance(key, tuple))
+    for incident_id in joined:
+        incident, recently_routed = _count_joined(incident_id, [report for report, _d in filed[incident_id][1]], now)
+        incident_of[incident_id] = incident
+        result.append(_Filed(incident, False, [r for r, _d in filed[incident_id][1]], recently_routed))
+    IncidentReport.objects.bulk_create(
+        [
+            IncidentReport(
+                incident_id=incident_of[key].pk,
+                ticket_id=report.ticket_id,
+                joined_at=now,
+                distance_m=distance,
+                lat=report.lat,
+                lng=report.lng,
+            )
+            for key, (_opened, members) in filed.items()
+            for report, distance in members
+        ]
     )
-    incident.customers_affected = _customers_affected(incident)
-    incident.full_clean(exclude=["unit"], validate_unique=False)  # the unit is the ticket's own
-    incident.save()
-    IncidentReport.objects.create(
-        incident=incident, ticket=ticket, joined_at=now, distance_m=0.0, lat=ticket.lat, lng=ticket.lng
-    )
-    return incident, True
+    result += [_Filed(incident_of[key], True, [r for r, _d in filed[key][1]]) for key in new_keys]
+    return result
 
 
-def _settle(incident: Incident, members: list[Ticket], *, opened: bool, now: datetime) -> None:
-    """After reports were filed into ``incident``: its counts, place and skill, once; new members follow a crew
-    already on it; one announcement ("opened" or "joined")."""
-    if opened and len(members) == 1:
-        _announce(incident, "opened")
-        return
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
-    incident.report_count = incident.reports.count()
-    incident.last_report_at = now
-    for ticket in members:
-        if incident.lat is None and ticket.lat is not None:
-            incident.lat, incident.lng = ticket.lat, ticket.lng
-        if not incident.address and ticket.address:
-            incident.address = ticket.address[:255]
-    incident.customers_affected = _customers_affected(incident)
-    live = selectors.live_assignment(incident)
-    if live is None and any(_skill_for(t) == Technician.Skill.MEDIUM_VOLTAGE for t in members):
-        # A transformer report in an incident nobody holds yet: it needs a medium-voltage crew.
-        incident.skill = Technician.Skill.MEDIUM_VOLTAGE
-    incident.save(
-        update_fields=["report_count", "last_report_at", "lat", "lng", "address", "customers_affected", "skill"]
+def _absorb(incident: Incident, members: list[_Report]) -> bool:
+    """A place and an address from the first member that has one, when the incident lacks them; True when
+    the incident changed."""
+    changed = False
+    for report in members:
+        if incident.lat is None and report.lat is not None:
+            incident.lat, incident.lng, changed = report.lat, report.lng, True
+        if not incident.address and report.address:
+            incident.address, changed = report.address[:255], True
+    return changed
+
+
+def _needs_medium_voltage(incident: Incident, members: list[_Report]) -> bool:
+    """A transformer report in an incident nobody holds yet needs a medium-voltage crew (the caller checks
+    that nobody holds it)."""
+    mv = Technician.Skill.MEDIUM_VOLTAGE
+    return incident.skill != mv and any(r.skill == mv for r in members)
+
+
+# The incident's columns an update of its counts returns: what the announcement and the next steps read.
+# In the model's order of fields (Model.from_db reads them so).
+_JOINED_FIELDS = tuple(
+    f.attname
+    for f in Incident._meta.concrete_fields
+    if f.attname
+    in {
+        "id",
+        "unit_id",
+        "status",
+        "lat",
+        "lng",
+        "address",
+        "skill",
+        "transformer_code",
+        "report_count",
+        "customers_affected",
+    }
+)
+
+
+def _count_joined(incident_id: int, members: list[_Report], now: datetime) -> tuple[Incident, bool]:
+    """Reports joined an incident: one update of its counts (which also locks it), returning what the next
+    steps read; its place, address and skill are saved through the model only when they change. Returns the
+    incident (other fields load on access) and whether it is open without a crew and was searched for one
+    within DISPATCH_RETRY_SECONDS (nobody was free)."""
+    table = Incident._meta.db_table
+    bigger = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    since = timezone.now() - timedelta(seconds=settings.DISPATCH_RETRY_SECONDS)
+    # customers_affected is max(customers on the transformer, reports): the customers were counted when it
+    # was opened (and are again when it is restored); each report may now raise it.
+    sql = (
+        f"UPDATE {table} SET report_count = report_count + %s, last_report_at = %s,"
+        f" customers_affected = {bigger}(customers_affected, report_count + %s)"
+        f" WHERE id = %s RETURNING {', '.join(_JOINED_FIELDS)},"
+        " CASE WHEN last_routed_at > %s THEN 1 ELSE 0 END"
     )
-    if live is not None:
-        ticket_services.mark_dispatch_states(ticket_ids=[t.pk for t in members], state=Ticket.DispatchState.ASSIGNED)
-        target = INCIDENT_TO_TICKET.get(incident.status)
-        if target is not None:
-            data = _step_data(live, target)
-            for ticket in members:
-                _walk_ticket(ticket_id=ticket.pk, target=target, data=data)
-    _announce(incident, "opened" if opened else "joined")
+    params = [
+        len(members),
+        connection.ops.adapt_datetimefield_value(now),
+        len(members),
+        incident_id,
+        connection.ops.adapt_datetimefield_value(since),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    incident = Incident.from_db(connection.alias, list(_JOINED_FIELDS), row[:-1])
+    changed = _absorb(incident, members)
+    if _needs_medium_voltage(incident, members) and selectors.live_assignment(incident) is None:
+        incident.skill, changed = Technician.Skill.MEDIUM_VOLTAGE, True
+    if changed:  # rare: saved through the model, so the audit log records it
+        incident.save(update_fields=["lat", "lng", "address", "skill"])
+    return incident, bool(row[-1])
+
+
+def _settle_filed(filed: list[_Filed]) -> tuple[dict[int, Assignment], list[_Filed]]:
+    """After a batch was filed: reports that joined an incident with a crew are marked crewed and follow its
+    status; reports that joined one nobody was free for moments ago wait with it; each incident is announced
+    once ("opened" or "joined"). Returns the live offers or jobs ``{incident id: assignment}`` and the
+    incidents still to be routed (new ones, and those not searched lately)."""
+    live = (
+        {
+            a.incident_id: a
+            for a in Assignment.objects.filter(
+                incident_id__in=[f.incident.pk for f in filed if not f.opened], state__in=Assignment.LIVE_STATES
+            ).select_related("technician__user")
+        }
+        if any(not f.opened for f in filed)
+        else {}
+    )
+    crewed, waiting, to_route = [], [], []
+    for entry in filed:
+        incident, members = entry.incident, [r.ticket_id for r in entry.reports]
+        assignment = live.get(incident.pk)
+        if assignment is not None:
+            crewed += members
+            target = INCIDENT_TO_TICKET.get(incident.status)
+            if target is not None:
+                data = _step_data(assignment, target)
+                for ticket_id in members:
+                    _walk_ticket(ticket_id=ticket_id, target=target, data=data)
+        elif entry.recently_routed and incident.status == Incident.Status.OPEN:
+            waiting += members
+        else:
+            to_route.append(entry)
+    ticket_services.mark_dispatch_states(ticket_ids=crewed, state=Ticket.DispatchState.ASSIGNED)
+    ticket_services.mark_dispatch_states(ticket_ids=waiting, state=Ticket.DispatchState.UNASSIGNABLE)
+    for entry in filed:
+        _announce(entry.incident, "opened" if entry.opened else "joined")
+    return live, to_route
 
 
 def _walk_ticket(*, ticket_id: int, target: str, data: dict | None = None, actor=None, message: str = "") -> None:
@@ -374,11 +602,14 @@ def _schedule_expiry(assignment_id: int, eta: datetime) -> None:
         )
 
 
-def route_incident(*, incident_id: int, new_members: list[int] | None = None) -> Assignment | None:
+def route_incident(
+    *, incident_id: int, new_members: list[int] | None = None, opened: bool = False
+) -> Assignment | None:
     """Offer an open incident to the best available technician; idempotent.
 
     1. Lock the incident; if it already has a live assignment, return that one (``new_members``, the reports
-       that just joined, are marked as crewed; without it every member is).
+       that just joined, are marked as crewed; without it every member is; ``opened``: the incident was opened
+       for them, they are all its members).
     2. Rank candidates (distance + load penalty), skipping technicians who refused it lately.
     3. Lock the first free candidate with SELECT … FOR UPDATE SKIP LOCKED (another worker booking them
        skips to the next one), re-check the job limit under the lock and offer the job.
@@ -416,9 +647,9 @@ def route_incident(*, incident_id: int, new_members: list[int] | None = None) ->
             assignment = _offer(incident=incident, technician=locked, distance=candidate.distance_m)
             if incident.unassignable_since is not None:
                 Incident.objects.filter(pk=incident.pk).update(unassignable_since=None)
-            _mark_members(incident, Ticket.DispatchState.ASSIGNED)
+            _mark_members(incident, Ticket.DispatchState.ASSIGNED, only=new_members if opened else None)
             return assignment
-        _mark_members(incident, Ticket.DispatchState.UNASSIGNABLE)
+        _mark_members(incident, Ticket.DispatchState.UNASSIGNABLE, only=new_members if opened else None)
         _nobody_to_offer(incident, now=now)
         return None
 
@@ -444,57 +675,76 @@ def route_ticket(*, ticket_id: int) -> Assignment | None:
     own tasks then find them attached and only check their incident's crew. Returns the incident's live offer
     or job (None when nobody is free).
     """
-    # One read of plain values first: in a storm most tasks find their report attached by another's batch.
-    row = (
-        Ticket.objects.filter(pk=ticket_id)
-        .values_list("status", "dispatch_state", "unit_id", "category__dispatches", "incident_report__incident_id")
-        .first()
-    )
+    # One read of plain values first: in a storm most tasks find their report attached by another's batch,
+    # and its incident crewed (the live assignment's id comes along).
+    row = selectors.routing_state(ticket_id)
     if row is None:
         return None
-    status, dispatch_state, unit_id, dispatches, incident_id = row
+    status, dispatch_state, unit_id, dispatches, incident_id, live_id = row
     if not dispatches or status in TICKET_DONE:
         return None
     if incident_id is not None:  # attached already: along with another report, or a retry
-        if dispatch_state == Ticket.DispatchState.ASSIGNED:
-            live = selectors.live_assignment_of(incident_id)
-            if live is not None:
-                return live  # and its crew found: nothing left to do, no lock taken
+        if dispatch_state == Ticket.DispatchState.ASSIGNED and live_id is not None:
+            # and its crew found: nothing left to do, no lock taken (the assignment's other fields load on use)
+            return Assignment.from_db(connection.alias, ["id", "incident_id"], [live_id, incident_id])
         return _route_incidents({incident_id: [ticket_id]})[incident_id]
     companions = selectors.tickets_handed_over(
         unit_id=unit_id, exclude_id=ticket_id, limit=settings.DISPATCH_ROUTE_BATCH - 1
     )
-    if not companions:
-        ticket = Ticket.objects.select_related("category", "customer", "unit").get(pk=ticket_id)
-        incident_id = attach_to_incident(ticket=ticket).pk
-        return _route_incidents({incident_id: [ticket_id]})[incident_id]
-    offers = _route_batch([ticket_id, *companions])
-    incident_id = IncidentReport.objects.filter(ticket_id=ticket_id).values_list("incident_id", flat=True).first()
-    return offers.get(incident_id)
+    offers, incident_of = _route_batch([ticket_id, *companions], unit_id=unit_id)
+    return offers.get(incident_of.get(ticket_id))
 
 
 def route_tickets(*, ticket_ids: list[int]) -> dict:
     """Route a backlog of outage tickets (the sweeper's batches): attach them all, then route each incident
     they are in once — a storm's hundred reports of one outage cost one routing, not a hundred."""
-    offers = _route_batch(ticket_ids)
+    offers, _incident_of = _route_batch(ticket_ids)
     return {"incidents": len(offers), "crewed": sum(1 for offer in offers.values() if offer is not None)}
 
 
-def _route_batch(ticket_ids: list[int]) -> dict[int, Assignment | None]:
-    """Attach the tickets (attach_many) and route every incident they are in; ``{incident id: live offer}``."""
-    tickets = list(
-        Ticket.objects.select_related("category", "customer", "unit")
-        .filter(pk__in=ticket_ids, category__dispatches=True)
-        .exclude(status__in=TICKET_DONE)
-        .order_by("created_at", "pk")
-    )
-    attach_many(tickets=tickets)
-    # Also the incidents of tickets attached earlier whose routing was cut off (a worker killed in between).
-    members: dict[int, list[int]] = {}
-    rows = IncidentReport.objects.filter(ticket_id__in=[t.pk for t in tickets]).values_list("incident_id", "ticket_id")
-    for incident_id, ticket_id in rows:
-        members.setdefault(incident_id, []).append(ticket_id)
-    return _route_incidents(members)
+def _route_batch(
+    ticket_ids: list[int], *, unit_id: int | None = None
+) -> tuple[dict[int, Assignment | None], dict[int, int]]:
+    """Attach the tickets and make sure every incident they are in has a crew, as set work.
+
+    Per ULP, one transaction: the ULP is locked, the reports are filed (_file_reports) and settled
+    (_settle_filed: a report joining a crewed incident costs its share of one insert and one update; joining
+    an incident nobody was free for moments ago, the same and it waits with it). Only the new incidents, and
+    those not searched lately, are then routed — a candidate search each. ``unit_id``: every ticket is of
+    this ULP (the ULP is locked before the tickets are read: one read, not two). Returns ``{incident id: live
+    offer or None}`` and ``{ticket id: incident id}``.
+    """
+    if unit_id is not None:
+        by_unit: dict[int, list] = {unit_id: ticket_ids}
+    else:
+        by_unit = {}
+        for row in _report_rows(ticket_ids):
+            by_unit.setdefault(row[1], []).append(row[0])
+    offers: dict[int, Assignment | None] = {}
+    incident_of: dict[int, int] = {}
+    to_route: dict[int, tuple[list[int], bool]] = {}
+    cut_off: dict[int, list[int]] = {}
+    for unit in sorted(by_unit):
+        with transaction.atomic():
+            _lock_unit(unit)
+            rows = _report_rows(by_unit[unit])
+            for row in rows:
+                if row[-1] is not None:  # attached earlier, its routing cut off (a worker killed in between)
+                    cut_off.setdefault(row[-1], []).append(row[0])
+                    incident_of[row[0]] = row[-1]
+            filed = _file_reports([_report_of(row) for row in rows if row[-1] is None], timezone.now())
+            live, routing = _settle_filed(filed)
+        for entry in filed:
+            incident_of.update({r.ticket_id: entry.incident.pk for r in entry.reports})
+            offers[entry.incident.pk] = live.get(entry.incident.pk)
+        for entry in routing:
+            to_route[entry.incident.pk] = ([r.ticket_id for r in entry.reports], entry.opened)
+    for incident_id in sorted(to_route):  # one order of incident locks for every worker
+        members, opened = to_route[incident_id]
+        offers[incident_id] = route_incident(incident_id=incident_id, new_members=members, opened=opened)
+    if cut_off:
+        offers.update(_route_incidents(cut_off))
+    return offers, incident_of
 
 
 def _route_incidents(members: dict[int, list[int]]) -> dict[int, Assignment | None]:

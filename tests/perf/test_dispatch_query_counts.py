@@ -245,3 +245,96 @@ def test_the_written_out_board_rows_are_what_the_generic_serializers_give(ulp, d
         assert WaitingTicketSerializer(ticket).data == GenericWaiting(ticket).data
     names = [BoardTechnicianSerializer(t).data["name"] for t in board["technicians"]]
     assert names == ["Tech0", "tech1"]
+
+
+def statements(call) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def writes(sqls: list[str], verb: str, table: str) -> int:
+    """Statements ``verb`` (INSERT, UPDATE) on ``table`` (quoted by the ORM or not, in plain SQL)."""
+    import re
+
+    on_table = re.compile(rf'^{verb}\s+(INTO\s+)?"?{table}"?\s', re.IGNORECASE)
+    return sum(1 for sql in sqls if on_table.match(sql.lstrip()))
+
+
+def technician_reads(sqls: list[str]) -> int:
+    """Candidate searches: reads of the technicians table ranked by the distance estimate."""
+    return sum(1 for sql in sqls if 'FROM "dispatch_technician"' in sql and "SQRT" in sql.upper())
+
+
+@pytest.mark.parametrize("by", ["transformer", "position"])
+def test_reports_joining_a_crewed_incident_cost_one_insert_and_one_update_whatever_their_number(ulp, by):
+    """A storm's reports mostly join an incident that has its crew: a batch of them is filed with one insert of
+    the reports and one update of the incident, no candidate search, and each extra report costs no statement
+    when its transformer groups it (one look-up of the nearest reports when its position does)."""
+    from dispatch.models import Incident, IncidentReport
+    from tests.factories import CustomerFactory
+    from tickets.models import Ticket
+
+    crew(ulp, "tech", 2, 100)
+    fields = {"customer": CustomerFactory(unit=ulp, transformer_code="GD-9")} if by == "transformer" else {}
+    services.route_ticket(ticket_id=open_outage(ulp, 0, **fields).pk)
+    incident = Incident.objects.get()
+    assert Assignment.objects.filter(incident=incident).count() == 1
+
+    def batch(n: int, offset: int) -> list[int]:
+        return [open_outage(ulp, offset + 3 * index, **fields).pk for index in range(n)]
+
+    few, many = batch(2, 10), batch(12, 40)
+    # when
+    two = statements(lambda: services.route_tickets(ticket_ids=few))
+    twelve = statements(lambda: services.route_tickets(ticket_ids=many))
+    # then
+    for sqls in (two, twelve):
+        assert writes(sqls, "INSERT", IncidentReport._meta.db_table) == 1
+        assert writes(sqls, "UPDATE", Incident._meta.db_table) == 1
+        assert writes(sqls, "INSERT", Incident._meta.db_table) == 0
+        assert technician_reads(sqls) == 0
+    per_report = (len(twelve) - len(two)) / 10
+    assert per_report <= (0 if by == "transformer" else 1), f"{per_report:.1f} statements per extra report"
+    assert len(twelve) <= 15 + (0 if by == "transformer" else 12), "\n".join(twelve)
+    incident.refresh_from_db()
+    assert incident.report_count == 15
+    assert Assignment.objects.count() == 1
+    assert set(Ticket.objects.values_list("dispatch_state", flat=True)) == {Ticket.DispatchState.ASSIGNED}
+
+
+def test_a_batch_searches_for_a_crew_once_per_new_incident_only(ulp):
+    """New reports grouped into new incidents: one candidate search per new incident, none for the reports
+    that join them or an incident already crewed."""
+    from dispatch.models import Incident
+
+    crew(ulp, "tech", 4, 100)
+    services.route_ticket(ticket_id=open_outage(ulp, 0).pk)  # crewed
+    joiners = [open_outage(ulp, 5 + index).pk for index in range(5)]
+    first_new = [open_outage(ulp, 10_000 + 3 * index).pk for index in range(5)]
+    second_new = [open_outage(ulp, 20_000 + 3 * index).pk for index in range(5)]
+    # when
+    sqls = statements(lambda: services.route_tickets(ticket_ids=joiners + first_new + second_new))
+    # then
+    assert Incident.objects.count() == 3
+    assert writes(sqls, "INSERT", Incident._meta.db_table) == 2
+    assert technician_reads(sqls) == 2  # the candidate pools
+    assert Assignment.objects.count() == 3
+
+
+def test_the_tasks_of_reports_a_batch_took_along_cost_one_read(ulp):
+    """A routing task takes along its ULP's other handed-over reports; their own tasks then find them attached
+    and crewed in one read, with no lock."""
+    from tickets.models import Ticket
+
+    crew(ulp, "tech", 2, 100)
+    ids = [open_outage(ulp, 3 * index).pk for index in range(6)]
+    Ticket.objects.filter(pk__in=ids).update(dispatch_state=Ticket.DispatchState.ENQUEUED)
+    services.route_ticket(ticket_id=ids[0])
+    for ticket_id in ids[1:]:
+        sqls = statements(lambda ticket_id=ticket_id: services.route_ticket(ticket_id=ticket_id))
+        assert len(sqls) == 1, sqls
+        assert not any("FOR UPDATE" in sql.upper() for sql in sqls)
+    assert Assignment.objects.count() == 1
+    offer = services.route_ticket(ticket_id=ids[-1])
+    assert offer.state == Assignment.State.OFFERED and offer.technician.user.username.startswith("tech")
