@@ -141,6 +141,41 @@ def bench_env(**extra: str) -> dict:
     }
 
 
+def gunicorn_command(gunicorn: str, app: str, *, port: int, workers: int) -> list[str]:
+    """The one gunicorn command line of the benchmarks (Sigap's servers and the peer's alike)."""
+    command = [
+        gunicorn,
+        app,
+        "-b",
+        f"127.0.0.1:{port}",
+        "-w",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--backlog",
+        "2048",
+        "--timeout",
+        "120",
+    ]
+    threads = int(os.environ.get("BENCH_GUNICORN_THREADS", "1"))
+    if threads > 1:  # gthread workers: each worker overlaps its requests' database waits
+        command += ["--threads", str(threads)]
+    return command
+
+
+def wait_for_http(port: int, path: str, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", path)
+            conn.getresponse().read()
+            return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
 class Services:
     """gunicorn (and optionally a Celery worker) for the duration of a ``with`` block."""
 
@@ -167,20 +202,7 @@ class Services:
         log = open(LOG_DIR / "bench-gunicorn.log", "w")
         self.processes.append(
             subprocess.Popen(
-                [
-                    _tool("gunicorn"),
-                    "config.wsgi",
-                    "-b",
-                    f"127.0.0.1:{self.port}",
-                    "-w",
-                    str(self.workers),
-                    "--log-level",
-                    "warning",
-                    "--backlog",
-                    "2048",
-                    "--timeout",
-                    "120",
-                ],
+                gunicorn_command(_tool("gunicorn"), "config.wsgi", port=self.port, workers=self.workers),
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,
@@ -226,16 +248,7 @@ class Services:
                     start_new_session=True,
                 )
             )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                conn.request("GET", "/healthz")
-                conn.getresponse().read()
-                break
-            except OSError:
-                time.sleep(0.3)
-        else:
+        if not wait_for_http(self.port, "/healthz"):
             self.__exit__(None, None, None)
             raise RuntimeError("gunicorn did not start; see bench-gunicorn.log")
         return self
