@@ -102,6 +102,8 @@ def cpu_seconds() -> dict[str, float]:
             part = "gunicorn"
         elif "celery" in cmdline and " beat" in cmdline:
             part = "Celery beat"
+        elif "run_relay" in cmdline:
+            part = "relay"
         elif "celery" in cmdline and " worker" in cmdline:
             part = "Celery worker"
         elif comm.startswith("redis-server"):
@@ -177,7 +179,8 @@ def wait_for_http(port: int, path: str, seconds: float = 60) -> bool:
 
 
 class Services:
-    """gunicorn (and optionally a Celery worker) for the duration of a ``with`` block."""
+    """gunicorn, the outbox relay (and optionally a Celery worker and beat) for the duration of a ``with``
+    block."""
 
     def __init__(
         self,
@@ -187,6 +190,7 @@ class Services:
         celery: bool = True,
         celery_concurrency: int = 1,
         beat: bool = False,
+        relay: bool = True,
         env: dict | None = None,
     ):
         self.port = free_port()
@@ -195,6 +199,7 @@ class Services:
         self.celery = celery
         self.celery_concurrency = celery_concurrency
         self.beat = beat
+        self.relay = relay
         self.env = bench_env(DJANGO_SETTINGS_MODULE=settings_module, **(env or {}))
         self.processes: list[subprocess.Popen] = []
 
@@ -232,6 +237,18 @@ class Services:
                     env=self.env,
                     stdout=clog,
                     stderr=clog,
+                    start_new_session=True,
+                )
+            )
+        if self.relay:  # the outbox relay: publishes what the requests commit, as a deployment runs it
+            rlog = open(LOG_DIR / "bench-relay.log", "w")
+            self.processes.append(
+                subprocess.Popen(
+                    [_tool("python"), "manage.py", "run_relay"],
+                    cwd=ROOT,
+                    env=self.env,
+                    stdout=rlog,
+                    stderr=rlog,
                     start_new_session=True,
                 )
             )
