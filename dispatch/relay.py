@@ -48,8 +48,6 @@ def relay_waiting_tickets(*, limit: int | None = None) -> int:
                 refused.extend(chunk)
         except Exception:  # in-process tasks: routing failed here; the dispatch sweeper routes them again
             logger.warning("routing %s relayed tickets failed; the sweeper will retry", len(chunk), exc_info=True)
-    for ticket_id in refused:  # rare (the broker went away mid-round): one update each
-        ticket_services.mark_dispatch_state(
-            ticket_id=ticket_id, state=Ticket.DispatchState.PENDING, only_from=(Ticket.DispatchState.ENQUEUED,)
-        )
+    if refused:  # the broker went away: back to waiting, in one statement (none of them reached a worker)
+        ticket_services.mark_dispatch_states(ticket_ids=refused, state=Ticket.DispatchState.PENDING)
     return len(ids)
