@@ -248,11 +248,14 @@ def main() -> None:
         cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'tickets_ticket'")
         tickets_estimate = cursor.fetchone()[0]
     run = uuid.uuid4().hex[:8]
+    threads = int(os.environ.get("BENCH_GUNICORN_THREADS", "1"))
+    gunicorn_kind = f"gthread workers x {threads} threads" if threads > 1 else "sync workers"
     print(f"machine: {stack.machine_facts()}")
     if args.no_worker:
         print("no Celery worker: the routing and notifications the intake publishes are left in Redis")
     print(
-        f"data: about {tickets_estimate:,} tickets; customers {first}..{last}; gunicorn {args.workers} sync workers; "
+        f"data: about {tickets_estimate:,} tickets; customers {first}..{last}; "
+        f"gunicorn {args.workers} {gunicorn_kind}; "
         f"load by {'wrk' if stack.have_wrk() else 'Python threads (wrk missing: figures are a floor)'}"
     )
     rows = []
