@@ -1,7 +1,7 @@
 """Benchmark: ticket intake ``POST /api/v1/tickets/`` against a bare Django JSON view served the same way.
 
     DATABASE_URL=postgres://…/sigap_bench REDIS_URL=redis://…/8 .venv/bin/python bench/intake.py \
-        [--seconds 20] [--workers 4] [--concurrency 8 32] [--seed] [--no-worker]
+        [--seconds 20] [--workers 4] [--concurrency 8 32] [--seed] [--no-worker] [--peer]
 
 1. Uses the data set of ``manage.py seed_scale`` in that database (``--seed`` builds it first when missing);
    outage reports (70 %) and billing complaints (30 %) from seeded customers, each with its own
@@ -10,12 +10,20 @@
    DEBUG off) and a Celery worker (the notifications and routing the intake enqueues are really handled).
 3. For each concurrency: the bare view, then intake, each warmed up for 3 s and measured for ``--seconds``
    with wrk (or the Python client when wrk is missing). Prints req/s, p50/p95/p99 and the ratio.
+   With ``--peer``, also the peer: django-helpdesk 2.6.1 (``bench/peer/setup.sh`` makes its virtualenv, a
+   bench-only site in ``bench/peer/peersite`` keeps its tables in the schema ``helpdesk_peer`` of the same
+   database), served by the same gunicorn command, creating tickets through its REST API with token auth
+   (ticket, follow-up and its e-mails in the request), measured right after Sigap's intake with the same tool.
 4. Checks that every ticket the run answered 201 for is in the database with its "opened" event and its
    outbox row (committed before the answer), then deletes the bench tickets.
 """
 
 import argparse
+import contextlib
+import json
+import os
 import random
+import subprocess
 import sys
 import time
 import uuid
@@ -23,9 +31,92 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import signal  # noqa: E402
+
 import stack  # noqa: E402
 
 KEY_PREFIX = "bench-intake-"
+PEER = stack.BENCH / "peer"
+
+
+class Peer:
+    """django-helpdesk 2.6.1 under gunicorn (same command line as Sigap's) for a ``with`` block."""
+
+    def __init__(self, *, workers: int):
+        self.workers = workers
+        self.port = stack.free_port()
+        self.process = None
+
+    def __enter__(self) -> "Peer":
+        subprocess.run(["sh", str(PEER / "setup.sh")], check=True, capture_output=True)
+        env = {
+            **os.environ,
+            "PEER_DATABASE_URL": os.environ["DATABASE_URL"],
+            "PYTHONPATH": str(PEER),
+            "DJANGO_SETTINGS_MODULE": "peersite.settings",
+        }
+        prepared = subprocess.run(
+            [str(PEER / ".venv" / "bin" / "python"), str(PEER / "peersite" / "prepare.py")],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+        facts = json.loads(prepared.stdout.strip().splitlines()[-1])
+        self.queue, self.token = facts["queue"], facts["token"]
+        log = open(stack.LOG_DIR / "bench-peer-gunicorn.log", "w")
+        command = stack.gunicorn_command(
+            str(PEER / ".venv" / "bin" / "gunicorn"), "peersite.wsgi", port=self.port, workers=self.workers
+        )
+        self.process = subprocess.Popen(command, cwd=PEER, env=env, stdout=log, stderr=log, start_new_session=True)
+        if not stack.wait_for_http(self.port, "/api/"):
+            self.__exit__()
+            raise RuntimeError("the peer's gunicorn did not start; see bench-peer-gunicorn.log")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=20)
+
+    def lua(self) -> str:
+        return f"""
+local counter = 0
+request = function()
+  counter = counter + 1
+  local body = '{{"queue":{self.queue},"title":"Listrik padam","description":"Listrik padam sejak sore",'
+    .. '"submitter_email":"pelanggan' .. tostring(tid) .. '-' .. counter .. '@example.com","priority":3}}'
+  local headers = {{}}
+  headers["Content-Type"] = "application/json"
+  headers["Authorization"] = "Token {self.token}"
+  return wrk.format("POST", "/api/tickets/", headers, body)
+end
+"""
+
+    def python_request(self):
+        def make(thread: int, n: int):
+            body = {
+                "queue": self.queue,
+                "title": "Listrik padam",
+                "description": "Listrik padam sejak sore",
+                "submitter_email": f"pelanggan{thread}-{n}@example.com",
+                "priority": 3,
+            }
+            headers = {"Content-Type": "application/json", "Authorization": f"Token {self.token}"}
+            return "POST", "/api/tickets/", json.dumps(body), headers
+
+        return make
+
+    def measure(self, connections: int, seconds: float) -> dict:
+        if stack.have_wrk():
+            for length in (3, seconds):  # warm-up, then the measurement
+                result = stack.run_wrk(
+                    port=self.port, path="/api/tickets/", lua=self.lua(), connections=connections, seconds=length
+                )
+            return result
+        make = self.python_request()
+        stack.run_python_load(port=self.port, make_request=make, connections=connections, seconds=3)
+        return stack.run_python_load(port=self.port, make_request=make, connections=connections, seconds=seconds)
 
 
 def intake_lua(customer_ids: tuple[int, int], run: str) -> str:
@@ -130,6 +221,9 @@ def main() -> None:
     parser.add_argument("--seed", action="store_true", help="run seed_scale first when the data set is missing")
     parser.add_argument("--keep", action="store_true", help="keep the bench tickets")
     parser.add_argument(
+        "--peer", action="store_true", help="also measure django-helpdesk 2.6.1's ticket create (bench/peer/)"
+    )
+    parser.add_argument(
         "--no-worker",
         action="store_true",
         help="no Celery worker: the intake alone (its routing and notifications wait in Redis; not a product setup)",
@@ -154,18 +248,26 @@ def main() -> None:
         cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'tickets_ticket'")
         tickets_estimate = cursor.fetchone()[0]
     run = uuid.uuid4().hex[:8]
+    threads = int(os.environ.get("BENCH_GUNICORN_THREADS", "1"))
+    gunicorn_kind = f"gthread workers x {threads} threads" if threads > 1 else "sync workers"
     print(f"machine: {stack.machine_facts()}")
     if args.no_worker:
         print("no Celery worker: the routing and notifications the intake publishes are left in Redis")
     print(
-        f"data: about {tickets_estimate:,} tickets; customers {first}..{last}; gunicorn {args.workers} sync workers; "
+        f"data: about {tickets_estimate:,} tickets; customers {first}..{last}; "
+        f"gunicorn {args.workers} {gunicorn_kind}; "
         f"load by {'wrk' if stack.have_wrk() else 'Python threads (wrk missing: figures are a floor)'}"
     )
     rows = []
-    with stack.Services(workers=args.workers, settings_module="bench_settings", celery=not args.no_worker) as services:
+    peer = Peer(workers=args.workers) if args.peer else None
+    with (
+        stack.Services(workers=args.workers, settings_module="bench_settings", celery=not args.no_worker) as services,
+        peer or contextlib.nullcontext(),
+    ):
         for connections in args.concurrency:
             load_before = stack.load_average()
             bare = measure(services.port, "bare", connections, args.seconds, (first, last), run)
+            load_bare = stack.load_average()
             intake = measure(services.port, "intake", connections, args.seconds, (first, last), run)
             rows.append({"case": f"bare JSON view c={connections}", **bare, "load": load_before})
             rows.append(
@@ -173,9 +275,21 @@ def main() -> None:
                     "case": f"intake POST /api/v1/tickets/ c={connections}",
                     **intake,
                     "ratio": f"{100 * intake['rate'] / bare['rate']:.0f} %",
-                    "load": stack.load_average(),
+                    "load": load_bare,
                 }
             )
+            if peer is not None:
+                load_intake = stack.load_average()
+                other = peer.measure(connections, args.seconds)
+                rows.append(
+                    {
+                        "case": f"peer: django-helpdesk create c={connections}",
+                        **other,
+                        "ratio": f"{100 * other['rate'] / bare['rate']:.0f} %",
+                        "load": load_intake,
+                    }
+                )
+                rows[-2]["peer"] = f"{intake['rate'] / other['rate']:.1f}x"
         cpu = cpu_per_request(run, (first, last))
         # Let the worker finish what the intake enqueued (notifications, routing) before checking.
         time.sleep(2)
@@ -191,6 +305,7 @@ def main() -> None:
                 ("p99", "p99 ms", ".1f"),
                 ("errors", "errors", "d"),
                 ("ratio", "of bare", ""),
+                ("peer", "vs peer", ""),
                 ("load", "load avg (1/5/15)", ""),
             ],
         )

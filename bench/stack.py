@@ -102,6 +102,8 @@ def cpu_seconds() -> dict[str, float]:
             part = "gunicorn"
         elif "celery" in cmdline and " beat" in cmdline:
             part = "Celery beat"
+        elif "run_relay" in cmdline:
+            part = "relay"
         elif "celery" in cmdline and " worker" in cmdline:
             part = "Celery worker"
         elif comm.startswith("redis-server"):
@@ -141,8 +143,44 @@ def bench_env(**extra: str) -> dict:
     }
 
 
+def gunicorn_command(gunicorn: str, app: str, *, port: int, workers: int) -> list[str]:
+    """The one gunicorn command line of the benchmarks (Sigap's servers and the peer's alike)."""
+    command = [
+        gunicorn,
+        app,
+        "-b",
+        f"127.0.0.1:{port}",
+        "-w",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--backlog",
+        "2048",
+        "--timeout",
+        "120",
+    ]
+    threads = int(os.environ.get("BENCH_GUNICORN_THREADS", "1"))
+    if threads > 1:  # gthread workers: each worker overlaps its requests' database waits
+        command += ["--threads", str(threads)]
+    return command
+
+
+def wait_for_http(port: int, path: str, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", path)
+            conn.getresponse().read()
+            return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
 class Services:
-    """gunicorn (and optionally a Celery worker) for the duration of a ``with`` block."""
+    """gunicorn, the outbox relay (and optionally a Celery worker and beat) for the duration of a ``with``
+    block."""
 
     def __init__(
         self,
@@ -152,6 +190,7 @@ class Services:
         celery: bool = True,
         celery_concurrency: int = 1,
         beat: bool = False,
+        relay: bool = True,
         env: dict | None = None,
     ):
         self.port = free_port()
@@ -160,6 +199,7 @@ class Services:
         self.celery = celery
         self.celery_concurrency = celery_concurrency
         self.beat = beat
+        self.relay = relay
         self.env = bench_env(DJANGO_SETTINGS_MODULE=settings_module, **(env or {}))
         self.processes: list[subprocess.Popen] = []
 
@@ -167,20 +207,7 @@ class Services:
         log = open(LOG_DIR / "bench-gunicorn.log", "w")
         self.processes.append(
             subprocess.Popen(
-                [
-                    _tool("gunicorn"),
-                    "config.wsgi",
-                    "-b",
-                    f"127.0.0.1:{self.port}",
-                    "-w",
-                    str(self.workers),
-                    "--log-level",
-                    "warning",
-                    "--backlog",
-                    "2048",
-                    "--timeout",
-                    "120",
-                ],
+                gunicorn_command(_tool("gunicorn"), "config.wsgi", port=self.port, workers=self.workers),
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,
@@ -213,6 +240,18 @@ class Services:
                     start_new_session=True,
                 )
             )
+        if self.relay:  # the outbox relay: publishes what the requests commit, as a deployment runs it
+            rlog = open(LOG_DIR / "bench-relay.log", "w")
+            self.processes.append(
+                subprocess.Popen(
+                    [_tool("python"), "manage.py", "run_relay"],
+                    cwd=ROOT,
+                    env=self.env,
+                    stdout=rlog,
+                    stderr=rlog,
+                    start_new_session=True,
+                )
+            )
         if self.beat:  # the sweepers, as a deployment runs them
             blog = open(LOG_DIR / "bench-beat.log", "w")
             schedule = LOG_DIR / f"bench-beat-{self.port}"
@@ -226,16 +265,7 @@ class Services:
                     start_new_session=True,
                 )
             )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                conn.request("GET", "/healthz")
-                conn.getresponse().read()
-                break
-            except OSError:
-                time.sleep(0.3)
-        else:
+        if not wait_for_http(self.port, "/healthz"):
             self.__exit__(None, None, None)
             raise RuntimeError("gunicorn did not start; see bench-gunicorn.log")
         return self

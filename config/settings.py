@@ -605,6 +605,16 @@ if REDIS_SENTINELS:
         }
     }
 
+# The outbox relay (``manage.py run_relay``, docs/reliability.md): a request that writes notifications or a
+# ticket to route publishes nothing; the relay reads the new rows a few times a second and publishes their
+# work in batches, so a request never waits on Redis. On wherever a broker is configured (off in the test
+# suite, whose tests publish after commit or run tasks in-process unless they turn it on); ``./sigap run``
+# turns it on without a broker too (the relay then runs the tasks in its own process).
+OUTBOX_RELAY = env_bool("OUTBOX_RELAY", bool(CELERY_BROKER_URL) and not TESTING)
+RELAY_INTERVAL_SECONDS = env_float("RELAY_INTERVAL_SECONDS", 0.2)  # between reads when there was nothing to do
+RELAY_BATCH = env_int("RELAY_BATCH", 500)  # rows read per round (a full round is followed by another at once)
+RELAY_NOTIFY_CHUNK = env_int("RELAY_NOTIFY_CHUNK", 10)  # notifications per send task
+
 # A read replica (PostgreSQL streaming replication) for reads that may lag: reports, exports, the public outage
 # map and list pages (core/replica.py says which and how). Writes, and reads that must see a write just
 # made, go to the primary. Tests get a "replica" alias mirroring the default database; it is read only where a

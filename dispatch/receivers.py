@@ -1,4 +1,5 @@
-"""Dispatch listens to tickets: an outage ticket is routed by Celery once its transaction commits."""
+"""Dispatch listens to tickets: an outage ticket is routed by Celery once its transaction commits (published by
+the relay, dispatch/relay.py, or without it by the request after its commit)."""
 
 import logging
 from datetime import timedelta
@@ -8,7 +9,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
-from core import circuit
+from core import circuit, outbox
 from tickets import signals
 from tickets.models import Ticket
 
@@ -19,6 +20,8 @@ logger = logging.getLogger(__name__)
 def route_outage_on_open(sender, ticket: Ticket, **kwargs) -> None:
     if ticket.dispatch_state != Ticket.DispatchState.PENDING:
         return
+    if outbox.relayed():
+        return  # the relay publishes it (dispatch/relay.py): the request does not wait on the broker
     ticket_id = ticket.pk
     # The worker must never look for a ticket that is not committed yet.
     transaction.on_commit(lambda: enqueue_routing(ticket_id))

@@ -1,6 +1,6 @@
 """The stack a drill runs on, all of it its own and on loopback: a PostgreSQL cluster made with initdb in a
-temporary directory, a Redis server, gunicorn, a Celery worker, Celery beat (the sweepers) and a fake SMS
-gateway. Stopping or killing any of them never touches the machine's shared services.
+temporary directory, a Redis server, gunicorn, a Celery worker, the outbox relay, Celery beat (the sweepers)
+and a fake SMS gateway. Stopping or killing any of them never touches the machine's shared services.
 
 Several nodes (drills/scale_out.py): more gunicorn nodes and Celery workers by name, a streaming replica of the
 PostgreSQL cluster (pg_basebackup), Redis with a replica and a Sentinel, and Debian's nginx in front with the
@@ -423,6 +423,10 @@ class Stack:
              "--schedule", str(self.dir / f"{name}-schedule")],
         )  # fmt: skip
 
+    def start_relay(self, name: str = "relay") -> None:
+        """The outbox relay (``manage.py run_relay``): publishes what the requests commit, as in production."""
+        self._spawn(name, [sys.executable, "manage.py", "run_relay"])
+
     # -- nginx in front (Debian's), with the repository's site file --
     def start_nginx(self, upstream_ports: list[int]) -> None:
         self.https_port = free_port(58443)
@@ -442,10 +446,12 @@ class Stack:
         self.start_web()
         if worker:
             self.start_worker()
+        self.start_relay()
         self.warm_up()
         if beat:
             self.start_beat()
-        log(f"{self.name}: gunicorn :{self.web_port}, worker, {'beat' if self.sweepers and beat else 'no beat'} up")
+        beats = "beat" if self.sweepers and beat else "no beat"
+        log(f"{self.name}: gunicorn :{self.web_port}, worker, relay, {beats} up")
         return self
 
     def stop(self) -> None:

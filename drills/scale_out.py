@@ -152,6 +152,8 @@ def main() -> int:
         stack.start_nginx(ports)
         stack.start_worker("worker-a")
         stack.start_worker("worker-b")
+        stack.start_relay("relay-a")  # one on each worker node, as deploy/systemd/sigap-relay.service
+        stack.start_relay("relay-b")
         stack.warm_up()
         stack.start_beat("beat-a")
         stack.start_beat("beat-b")

@@ -49,6 +49,8 @@ class Notification(models.Model):
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
+    # When the relay handed the row's send to the broker (None: not yet, or published by the writer itself).
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
     provider_message_id = models.CharField(max_length=120, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -64,7 +66,15 @@ class Notification(models.Model):
             # A ticket event reaches each channel at most once, however often the writer or the task runs.
             models.UniqueConstraint(fields=["event", "channel"], name="one_notification_per_event_channel"),
         ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="notification_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="notification_due_idx"),
+            # What the relay reads a few times a second: pending rows nobody has published yet (a handful).
+            models.Index(
+                fields=["id"],
+                condition=models.Q(status="pending", published_at__isnull=True),
+                name="notification_unpublished_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel} {self.kind} → {self.address} ({self.status})"

@@ -11,6 +11,7 @@ from django.db.models import CharField, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import outbox
 from core.errors import ConflictError, InvalidInput
 from tickets.models import ServiceUnit, Ticket, TicketEvent
 
@@ -36,7 +37,8 @@ def notify_ticket_event(*, ticket: Ticket, event: TicketEvent) -> list[Notificat
 
     Call inside the transaction of the change: the rows commit or roll back with it. Costs one
     read of the contact's preferences and one bulk insert, so a fan-out over thousands of tickets
-    stays cheap; sending happens later, one task per row.
+    stays cheap; sending happens later: published by the relay (``relay_outbox``), or without it one task
+    per row after the commit.
     """
     kind = _event_kind(event)
     if kind not in messages.NOTIFIED_KINDS:
@@ -59,8 +61,9 @@ def notify_ticket_event(*, ticket: Ticket, event: TicketEvent) -> list[Notificat
     if not rows:
         return []
     created = Notification.objects.bulk_create(rows)
-    ids = [row.pk for row in created]
-    transaction.on_commit(lambda: enqueue(ids))
+    if not outbox.relayed():
+        ids = [row.pk for row in created]
+        transaction.on_commit(lambda: enqueue(ids))
     return created
 
 
@@ -105,7 +108,7 @@ def notify_contact(
     # Only rows this call wrote are new; with ignore_conflicts the ids are not returned, so read them back.
     created = list(Notification.objects.filter(dedupe_key__in=keys, created_at=now))
     ids = [row.pk for row in created]
-    if ids:
+    if ids and not outbox.relayed():
         transaction.on_commit(lambda: enqueue(ids))
     return created
 
@@ -301,6 +304,54 @@ def sweep_notifications(*, older_than_seconds: int | None = None, limit: int = 5
     return ids
 
 
+def relay_outbox(*, limit: int | None = None) -> int:
+    """The relay's round (``manage.py run_relay``): publish the sends of pending rows nobody has published yet,
+    in chunks of RELAY_NOTIFY_CHUNK; returns how many rows it took.
+
+    The rows are taken with ``FOR UPDATE SKIP LOCKED`` and marked published (and due from now, for the
+    sweeper's grace) in one short transaction, then published: two relays never take the same row. Rows whose
+    chunk the broker refused are marked unpublished again for the next round; if the relay dies between the
+    commit and the publish, the sweeper publishes them once their grace has passed. Sending stays once per
+    row whatever happens (``deliver_notification`` claims the row).
+    """
+    from core import circuit
+
+    if circuit.broker.is_open():
+        return 0  # Redis known down: try again when the breaker lets a call through
+    limit = limit or settings.RELAY_BATCH
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=Notification.Status.PENDING, published_at__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not ids:
+            return 0
+        Notification.objects.filter(pk__in=ids).update(published_at=now, next_attempt_at=now)
+    refused = _publish_chunks(ids, settings.RELAY_NOTIFY_CHUNK)
+    if refused:
+        Notification.objects.filter(pk__in=refused, status=Notification.Status.PENDING).update(published_at=None)
+    return len(ids)
+
+
+def _publish_chunks(notification_ids: list[int], size: int) -> list[int]:
+    """One send task per chunk; returns the ids of the chunks the broker refused."""
+    from core import circuit
+    from tickets import tasks
+
+    refused: list[int] = []
+    for start in range(0, len(notification_ids), size):
+        chunk = notification_ids[start : start + size]
+        try:
+            if not circuit.publish(tasks.send_notifications, chunk):
+                refused.extend(chunk)
+        except Exception:  # in-process tasks: a failing row waits for the sweeper (its grace runs from now)
+            logger.warning("sending %s relayed notifications failed; the sweeper will retry", len(chunk), exc_info=True)
+    return refused
+
+
 SWEEP_BATCH = 25
 
 
@@ -319,14 +370,35 @@ def enqueue_batches(notification_ids: list[int]) -> None:
 
 
 def deliver_batch(*, notification_ids: list[int]) -> int:
-    """Send each row of a swept chunk once; a row that must wait for a retry stays pending for the sweeper."""
+    """Send each row of a relayed or swept chunk once; a row that must wait for a retry gets its own send task
+    at its ``next_attempt_at`` (as a single send task retries), and stays pending for the sweeper besides."""
     sent = 0
     for notification_id in notification_ids:
         try:
             sent += deliver_notification(notification_id=notification_id) in HANDLED
         except TransientSendError:
-            continue  # next_attempt_at is set; the sweeper publishes it again when due
+            _retry_later(notification_id)
     return sent
+
+
+def _retry_later(notification_id: int) -> None:
+    from core import circuit
+    from tickets import tasks
+
+    if settings.CELERY_TASK_ALWAYS_EAGER or circuit.broker.is_open():
+        return  # in-process tasks, or Redis down: the sweeper publishes it again when due
+    due = Notification.objects.filter(pk=notification_id).values_list("next_attempt_at", flat=True).first()
+    if due is None:
+        return
+    try:
+        tasks.send_notification.apply_async(
+            (notification_id,),
+            countdown=max(0.0, (due - timezone.now()).total_seconds()),
+            retry=True,
+            retry_policy=circuit.WEB_PUBLISH_RETRY_POLICY,
+        )
+    except Exception as exc:  # the sweeper publishes it again when due
+        circuit.broker.trip(exc)
 
 
 @transaction.atomic

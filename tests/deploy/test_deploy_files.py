@@ -109,6 +109,10 @@ def test_the_units_run_gunicorn_workers_per_queue_and_one_beat_with_the_environm
     assert "gunicorn --config /srv/sigap/app/deploy/gunicorn.conf.py config.wsgi" in web["Service"]["ExecStart"]
     assert " -Q %i " in worker["Service"]["ExecStart"] and " -n %i@%H " in worker["Service"]["ExecStart"]
     assert " beat " in beat["Service"]["ExecStart"]
+    relay = unit("sigap-relay.service")
+    assert relay["Service"]["EnvironmentFile"] == "/etc/sigap/sigap.env" and relay["Service"]["User"] == "sigap"
+    assert relay["Service"]["ExecStart"].endswith("manage.py run_relay")
+    assert relay["Install"]["WantedBy"] == "sigap.target"
     env_keys = {line.split("=")[0] for line in (DEPLOY / "systemd" / "sigap.env.example").read_text().splitlines()
                 if line and not line.startswith("#")}  # fmt: skip
     assert {"SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DATABASE_REPLICA_URL", "REDIS_SENTINELS",
@@ -133,8 +137,9 @@ def test_every_queue_the_settings_route_to_is_declared_and_documented_in_the_wor
 def test_the_compose_file_runs_postgres_redis_web_worker_beat_and_nginx_from_one_image():
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
     services = compose["services"]
-    assert {"postgres", "redis", "web", "worker", "beat", "nginx", "migrate"} <= set(services)
-    for name in ("web", "worker", "beat", "migrate"):
+    assert {"postgres", "redis", "web", "worker", "relay", "beat", "nginx", "migrate"} <= set(services)
+    assert services["relay"]["entrypoint"] == ["python", "manage.py", "run_relay"]
+    for name in ("web", "worker", "relay", "beat", "migrate"):
         assert services[name]["build"] == {"context": "..", "dockerfile": "deploy/Dockerfile"}
         assert services[name]["image"] == "sigap:latest"
         assert services[name]["env_file"] == "sigap.env"

@@ -58,3 +58,26 @@ def test_same_phone_never_raises_on_garbage():
     assert same_phone("+6281234567890", "0812 3456 7890")
     assert not same_phone("+6281234567890", "not a phone")
     assert not same_phone("", "081234567890")
+
+
+@pytest.mark.django_db
+def test_on_postgresql_each_process_draws_its_numbers_in_blocks_of_the_sequence(monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tickets import numbering
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite numbers tickets with a counter row; the blocks are PostgreSQL's sequence")
+    # given: a process that has drawn nothing yet
+    at = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
+    numbering._drawn.clear()
+    # when: two blocks and one more number
+    with CaptureQueriesContext(connection) as captured:
+        first = [new_ticket_number(at, "Asia/Jakarta") for _ in range(2 * numbering.NUMBER_BLOCK + 1)]
+    # and another process (a forked worker) numbers a report too
+    monkeypatch.setattr(numbering.os, "getpid", lambda: -1)
+    other = new_ticket_number(at, "Asia/Jakarta")
+    # then: one statement per block, and no number twice
+    assert len(captured) == 3
+    assert len(set(first + [other])) == len(first) + 1
