@@ -58,6 +58,8 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # When its task was last handed to the broker (None: not yet — the broker was down; the sweeper publishes it).
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When a worker claimed the job; a job still checking or writing long after the task's time limit lost its worker.
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,5 +1,6 @@
 """Writes of billing: imports, bill corrections, token-complaint steps, "information given" records."""
 
+import logging
 import os
 import tempfile
 from datetime import timedelta
@@ -21,8 +22,10 @@ from tickets.models import Category, Customer, Ticket
 from tickets.sla import services as sla_services
 
 from . import importing
-from .models import Bill, BillCorrection, ImportJob, MeterCheck, TokenPurchase, TokenRemedy
+from .models import Bill, BillCorrection, ImportJob, ImportRow, MeterCheck, TokenPurchase, TokenRemedy
 from .providers import ProviderUnavailable, get_provider
+
+logger = logging.getLogger(__name__)
 
 INFO_GIVEN_CATEGORY = "IF-TAGIHAN"
 BILL_COMPLAINT_CATEGORIES = ("TG-LONJAK", "TG-KOREKSI", "TG-CATAT")
@@ -75,6 +78,7 @@ def sweep_imports(*, now=None) -> int:
     IMPORT_SWEEP_AFTER_SECONDS, or handed over IMPORT_REPUBLISH_SECONDS ago and not started (the message was
     lost). Running a job twice is harmless: run_import_job claims it first. Returns how many were published."""
     now = now or timezone.now()
+    _requeue_lost_jobs(now=now)
     waiting = (
         ImportJob.objects.filter(
             status=ImportJob.Status.PENDING,
@@ -95,10 +99,32 @@ def sweep_imports(*, now=None) -> int:
     return published
 
 
+def _requeue_lost_jobs(*, now) -> int:
+    """Jobs still checking or writing IMPORT_STALE_SECONDS after a worker claimed them lost that worker (killed,
+    its machine gone): the task's hard time limit is shorter. Their writes were one transaction, so the tables
+    hold nothing of them; they go back to waiting, counters cleared, and the sweep below publishes them again."""
+    stale = ImportJob.objects.filter(
+        status__in=(ImportJob.Status.CHECKING, ImportJob.Status.WRITING),
+        started_at__lte=now - timedelta(seconds=settings.IMPORT_STALE_SECONDS),
+    )
+    requeued = 0
+    for job_id in list(stale.values_list("pk", flat=True)[:100]):
+        with transaction.atomic():
+            if stale.filter(pk=job_id).update(
+                status=ImportJob.Status.PENDING, published_at=None, started_at=None, lines_read=0,
+                lines_written=0, bad_lines=0, created=0, updated=0, unchanged=0, errors=[], message="",
+            ):  # fmt: skip
+                ImportRow.objects.filter(job_id=job_id).delete()  # the lost run's staged lines (SQLite path)
+                requeued += 1
+    if requeued:
+        logger.warning("requeued %s import job(s) whose worker was lost", requeued)
+    return requeued
+
+
 def run_import_job(*, job_id: int) -> ImportJob:
     # Claim the job (a re-published message may reach a second worker): only the claimant runs it.
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
-        status=ImportJob.Status.CHECKING
+        status=ImportJob.Status.CHECKING, started_at=timezone.now()
     )
     job = ImportJob.objects.get(pk=job_id)
     if not claimed:

@@ -650,3 +650,6 @@ BILLING_IMPORT_DIR = os.environ.get("BILLING_IMPORT_DIR", str(MEDIA_ROOT / "bill
 # but not started after IMPORT_REPUBLISH_SECONDS is published again (a lost message).
 IMPORT_SWEEP_AFTER_SECONDS = env_int("IMPORT_SWEEP_AFTER_SECONDS", 30)
 IMPORT_REPUBLISH_SECONDS = env_int("IMPORT_REPUBLISH_SECONDS", 900)
+# A job still checking or writing this long after its claim lost its worker (the task's hard limit is 1,860 s): its
+# writes were one transaction, so nothing of it is in the tables, and the sweeper queues it again from the start.
+IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 1920)

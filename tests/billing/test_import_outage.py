@@ -85,6 +85,36 @@ def test_a_job_runs_once_however_often_its_message_arrives(ulp, write_csv, setti
     assert ImportJob.objects.get().created == 1
 
 
+@pytest.mark.django_db
+def test_a_job_whose_worker_died_mid_write_is_run_again_from_the_start(ulp, write_csv, settings):
+    # given: a job a worker claimed and then lost while writing (nothing of it was committed), and a fresh one
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.BILLING_IMPORT_DIR = str(write_csv("x.csv", CUSTOMER_HEADER, []).rsplit("/", 1)[0])
+    upload = SimpleUploadedFile("p.csv", csv_bytes(CUSTOMER_HEADER, [customer_row(1), customer_row(2)]))
+    job = services.create_import_job(kind="customers", upload=upload)
+    claimed_at = timezone.now() - timedelta(seconds=settings.IMPORT_STALE_SECONDS + 5)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.WRITING,
+        started_at=claimed_at,
+        lines_read=2,
+        created=1,
+        published_at=claimed_at,
+        created_at=claimed_at,
+    )
+    running = services.create_import_job(kind="customers", upload=SimpleUploadedFile("q.csv", b"x"))
+    ImportJob.objects.filter(pk=running.pk).update(status=ImportJob.Status.CHECKING, started_at=timezone.now())
+    # when: the sweeper runs (in-process tasks stand for the worker)
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    services.sweep_imports()
+    # then: the lost job ran again from the start and its counts are its own; the live one was left alone
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE, job.message
+    assert (job.created, job.lines_read) == (2, 2)
+    assert Customer.objects.count() == 2
+    assert ImportJob.objects.get(pk=running.pk).status == ImportJob.Status.CHECKING
+
+
 def test_the_sweeper_is_scheduled_and_imports_have_their_queue(settings):
     from config.celery import app
 
