@@ -135,8 +135,9 @@ def test_a_technician_takes_a_job_from_offer_to_restored_on_a_phone(phone_page, 
     assert second is not None and second.technician == tech and second.incident_id != offer.incident_id
     expect(page.locator(f".job-card[data-assignment='{second.pk}']")).to_contain_text("Jl. Pupuk Raya 3")
     # and at the end of the shift they go off duty
-    page.locator("#on-duty").uncheck()
-    wait_for(lambda: not Technician.objects.get(pk=tech.pk).on_duty)
+    with page.expect_response(lambda r: "/duty/" in r.url and r.ok, timeout=SLOW):
+        page.locator("#on-duty").uncheck()
+    assert not Technician.objects.get(pk=tech.pk).on_duty
     expect(page.locator("#on-duty")).not_to_be_checked()
 
 
@@ -304,3 +305,26 @@ def test_a_position_the_server_refused_is_sent_again_within_seconds(phone_page, 
         log_in(phone_page, "tina", "/tech/")
     assert len(refused) == 1
     assert abs(Technician.objects.get(pk=tech.pk).last_lat - -1.2101) < 1e-6
+
+
+def test_going_off_duty_while_the_server_is_briefly_unavailable_still_goes_through(phone_page, balikpapan_ulp):
+    # given a technician on duty, and a server that answers the first duty change with a 503
+    tech = technician(balikpapan_ulp, "tari")
+    refused = []
+
+    def unavailable_once(route):
+        if refused:
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.fulfill(status=503, body="{}", content_type="application/json", headers={"Retry-After": "1"})
+
+    log_in(phone_page, "tari", "/tech/")
+    expect(phone_page.locator("#on-duty")).to_be_checked()
+    phone_page.route("**/duty/", unavailable_once)
+    # when they go off duty, then the app asks again and the change is made, with no failure shown
+    with phone_page.expect_response(lambda r: "/duty/" in r.url and r.ok, timeout=SLOW):
+        phone_page.locator("#on-duty").uncheck()
+    assert len(refused) == 1
+    assert not Technician.objects.get(pk=tech.pk).on_duty
+    expect(phone_page.locator("#on-duty")).not_to_be_checked()

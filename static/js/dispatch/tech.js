@@ -490,11 +490,22 @@
     }, function () {});
   }
 
+  // A 503 means the server is briefly unavailable (it says so with Retry-After): ask again a few times, a second
+  // more each time, before telling the technician it failed.
+  function sendDuty(wanted, attempt) {
+    return api("POST", cfg.dutyUrl, { on_duty: wanted }).then(function (res) {
+      if (res.status !== 503 || attempt >= 3) { return res; }
+      return new Promise(function (resolve) { window.setTimeout(resolve, 1000 * (attempt + 1)); }).then(function () {
+        return sendDuty(wanted, attempt + 1);
+      });
+    });
+  }
+
   function bindDuty() {
     var box = document.getElementById("on-duty");
     box.addEventListener("change", function () {
       var wanted = box.checked;
-      api("POST", cfg.dutyUrl, { on_duty: wanted }).then(function (res) {
+      sendDuty(wanted, 0).then(function (res) {
         if (!res.ok) { throw new Error(res.status); }
         onDuty = typeof res.data.on_duty === "boolean" ? res.data.on_duty : wanted;
         box.checked = onDuty;
