@@ -213,6 +213,43 @@ def cpu_per_request(run: str, customer_ids: tuple[int, int], n: int = 200) -> st
     )
 
 
+def bench_made(run: str) -> int:
+    from tickets.models import Ticket
+
+    return Ticket.objects.filter(idempotency_key__startswith=f"{KEY_PREFIX}{run}-").count()
+
+
+def wait_drained(run: str, seconds: float) -> float | None:
+    """Wait until every bench report of this run is routed and its messages are out of the outbox; the seconds
+    that took, or None when it did not happen in ``seconds``."""
+    from notifications.models import Notification
+    from tickets.models import Ticket
+
+    started = time.monotonic()
+    mine = Ticket.objects.filter(idempotency_key__startswith=f"{KEY_PREFIX}{run}-")
+    while time.monotonic() - started < seconds:
+        routing = mine.filter(dispatch_state__in=[Ticket.DispatchState.PENDING, Ticket.DispatchState.ENQUEUED])
+        sending = Notification.objects.filter(ticket__in=mine, status=Notification.Status.PENDING)
+        if not routing.exists() and not sending.exists():
+            return time.monotonic() - started
+        time.sleep(0.5)
+    return None
+
+
+def cpu_per_report(before: dict, after: dict, reports: int, connections: int, drained: float | None) -> str:
+    """CPU milliseconds each part of the stack spent per report, from the first request until the last report
+    was routed and its messages sent (the load generator and the idle wait included)."""
+    if reports <= 0:
+        return f"CPU per intake report c={connections}: no reports made"
+    used = {part: (after.get(part, 0.0) - before.get(part, 0.0)) * 1000 / reports for part in after}
+    parts = ", ".join(f"{part} {ms:.1f}" for part, ms in sorted(used.items(), key=lambda kv: -kv[1]) if ms >= 0.05)
+    tail = f"drained {drained:.1f} s after the load" if drained is not None else "NOT drained within 120 s"
+    return (
+        f"CPU per intake report c={connections}, request to routed and notified ({reports:,} reports; {tail}): "
+        f"{sum(used.values()):.1f} ms = {parts}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20)
@@ -259,6 +296,7 @@ def main() -> None:
         f"load by {'wrk' if stack.have_wrk() else 'Python threads (wrk missing: figures are a floor)'}"
     )
     rows = []
+    per_report: list[str] = []
     peer = Peer(workers=args.workers) if args.peer else None
     with (
         stack.Services(workers=args.workers, settings_module="bench_settings", celery=not args.no_worker) as services,
@@ -268,7 +306,13 @@ def main() -> None:
             load_before = stack.load_average()
             bare = measure(services.port, "bare", connections, args.seconds, (first, last), run)
             load_bare = stack.load_average()
+            made_before = bench_made(run)
+            cpu_before = stack.cpu_seconds()
             intake = measure(services.port, "intake", connections, args.seconds, (first, last), run)
+            drained = wait_drained(run, seconds=120)
+            per_report.append(
+                cpu_per_report(cpu_before, stack.cpu_seconds(), bench_made(run) - made_before, connections, drained)
+            )
             rows.append({"case": f"bare JSON view c={connections}", **bare, "load": load_before})
             rows.append(
                 {
@@ -311,6 +355,7 @@ def main() -> None:
         )
     )
     print(cpu)
+    print("\n".join(per_report))
     bench_tickets = Ticket.objects.filter(idempotency_key__startswith=f"{KEY_PREFIX}{run}-")
     made = bench_tickets.count()
     without_event = bench_tickets.exclude(events__kind=TicketEvent.Kind.OPENED).count()
