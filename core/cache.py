@@ -84,3 +84,50 @@ def __getattr__(name: str):
         globals()[name] = cls
         return cls
     raise AttributeError(name)
+
+
+def hit(key: str, seconds: int, *, cache=None) -> tuple[int, int]:
+    """Count one hit on ``key`` in a window that opens with its first hit and lasts ``seconds``; returns the
+    count so far in the window and the seconds until it closes.
+
+    On Redis this is one round trip (``INCR`` and ``EXPIRE … NX`` in a pipeline); on another backend (the
+    in-memory cache of a one-process setup) an ``add`` and an ``incr``. Errors reaching Redis are raised: a
+    caller that may fail open (a throttle) decides.
+    """
+    from django.core.cache import caches
+    from django.utils.connection import ConnectionProxy
+
+    if cache is None or isinstance(cache, ConnectionProxy):  # ``django.core.cache.cache``: the backend behind it
+        cache = caches[getattr(cache, "_alias", "default")]
+    client, made = _redis_client(cache, key)
+    if client is None:
+        cache.add(key, 0, seconds)
+        try:
+            return cache.incr(key), seconds
+        except ValueError:  # expired between the add and the incr: the window opens again
+            cache.set(key, 1, seconds)
+            return 1, seconds
+    pipe = client.pipeline(transaction=False)
+    pipe.incr(made)
+    pipe.expire(made, seconds, nx=True)
+    pipe.ttl(made)
+    count, _set, left = pipe.execute()
+    return int(count), int(left) if left and left > 0 else seconds
+
+
+def _redis_client(cache, key: str):
+    """The raw redis-py client and the full key for ``key`` (Django's RedisCache or django-redis), or
+    (None, None) for a cache that is not Redis."""
+    from django.core.cache import caches
+    from django.utils.connection import ConnectionProxy
+
+    if isinstance(cache, ConnectionProxy):
+        cache = caches[cache._alias]
+    inner = getattr(cache, "_cache", None)
+    if isinstance(cache, RedisCache) and inner is not None:
+        made = cache.make_and_validate_key(key)
+        return inner.get_client(made, write=True), made
+    client = getattr(cache, "client", None)
+    if client is not None and hasattr(client, "get_client") and hasattr(client, "make_key"):  # django-redis
+        return client.get_client(write=True), client.make_key(key)
+    return None, None
