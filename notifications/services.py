@@ -6,8 +6,7 @@ from datetime import timedelta
 
 from celery.exceptions import Retry
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import CharField, Value
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,12 +39,23 @@ def notify_ticket_event(*, ticket: Ticket, event: TicketEvent) -> list[Notificat
     stays cheap; sending happens later: published by the relay (``relay_outbox``), or without it one task
     per row after the commit.
     """
+    rows = ticket_event_rows(ticket=ticket, event=event)
+    if not rows:
+        return []
+    created = Notification.objects.bulk_create(rows)
+    rows_written(created)
+    return created
+
+
+def ticket_event_rows(*, ticket: Ticket, event: TicketEvent) -> list[Notification]:
+    """The outbox rows a ticket event calls for, unsaved (one read of the contact's preferences). A caller
+    that writes them itself (intake, with the ticket in one statement) calls ``rows_written`` afterwards."""
     kind = _event_kind(event)
     if kind not in messages.NOTIFIED_KINDS:
         return []
     wanted = _recipients(phone=ticket.reporter_phone, email=ticket.reporter_email)
     now = timezone.now()
-    rows = [
+    return [
         Notification(
             ticket=ticket,
             event=event,
@@ -58,13 +68,14 @@ def notify_ticket_event(*, ticket: Ticket, event: TicketEvent) -> list[Notificat
         )
         for channel, address in wanted
     ]
-    if not rows:
-        return []
-    created = Notification.objects.bulk_create(rows)
-    if not outbox.relayed():
-        ids = [row.pk for row in created]
+
+
+def rows_written(rows: list[Notification]) -> None:
+    """Outbox rows just written in the current transaction: without the relay, each is handed to Celery after
+    the commit (with it, the relay publishes them)."""
+    if rows and not outbox.relayed():
+        ids = [row.pk for row in rows]
         transaction.on_commit(lambda: enqueue(ids))
-    return created
 
 
 def notify_contact(
@@ -129,20 +140,34 @@ def _recipients(*, phone: str, email: str) -> list[tuple[str, str]]:
 
 
 def _contact_choices(*, phone: str, email: str) -> tuple[str | None, set[tuple[str, str]]]:
-    """The phone's preferred mobile channel and the opted-out (channel, address) pairs, in one query."""
-    preference = ContactPreference.objects.filter(phone=phone).values_list(
-        Value("preference", output_field=CharField()), "mobile_channel"
-    )
-    opt_outs = NotificationOptOut.objects.filter(address__in=[a for a in (phone, email) if a]).values_list(
-        "channel", "address"
-    )
+    """The phone's preferred mobile channel and the opted-out (channel, address) pairs, in one statement.
+
+    Every report and every status change makes this read: it is written once as SQL (the ORM's building of
+    the union cost several times the query's own time).
+    """
     mobile, opted_out = None, set()
-    for first, second in preference.union(opt_outs, all=True):
-        if first == "preference":
-            mobile = second
-        else:
-            opted_out.add((first, second))
+    with connections[router.db_for_read(ContactPreference)].cursor() as cursor:
+        cursor.execute(_contact_choices_sql(), [phone, phone or email, email or phone])
+        for first, second in cursor.fetchall():
+            if first == _PREFERENCE_MARK:
+                mobile = second
+            else:
+                opted_out.add((first, second))
     return mobile, opted_out
+
+
+_PREFERENCE_MARK = "~preference"  # not a channel name
+_CONTACT_CHOICES_SQL: list[str] = []
+
+
+def _contact_choices_sql() -> str:
+    if not _CONTACT_CHOICES_SQL:
+        preference, opt_out = ContactPreference._meta, NotificationOptOut._meta
+        _CONTACT_CHOICES_SQL.append(
+            f"SELECT '{_PREFERENCE_MARK}', mobile_channel FROM {preference.db_table} WHERE phone = %s "
+            f"UNION ALL SELECT channel, address FROM {opt_out.db_table} WHERE address IN (%s, %s)"
+        )
+    return _CONTACT_CHOICES_SQL[0]
 
 
 def enqueue(notification_ids: list[int]) -> None:

@@ -101,9 +101,24 @@ def thresholds_for(unit_id: int) -> tuple[int, int]:
 # --- Planned outages -------------------------------------------------------------------------------------
 
 
-def active_plans(*, unit_id: int, at: datetime | None = None):
-    at = at or timezone.now()
-    return PlannedOutage.objects.filter(unit_id=unit_id, cancelled_at__isnull=True, starts_at__lte=at, ends_at__gt=at)
+def active_plans(*, unit_id: int, at: datetime | None = None) -> list[PlannedOutage]:
+    """The ULP's planned outages under way at ``at`` (now). Every outage report asks, so the statement is
+    written once rather than built by the ORM each time (which cost more CPU than the indexed read)."""
+    global _ACTIVE_PLANS_SQL
+    from django.db import connection
+
+    at = connection.ops.adapt_datetimefield_value(at or timezone.now())
+    if _ACTIVE_PLANS_SQL is None:
+        quote = connection.ops.quote_name
+        columns = ", ".join(quote(field.column) for field in PlannedOutage._meta.concrete_fields)
+        _ACTIVE_PLANS_SQL = (
+            f"SELECT {columns} FROM {quote(PlannedOutage._meta.db_table)} WHERE unit_id = %s "
+            "AND cancelled_at IS NULL AND starts_at <= %s AND ends_at > %s ORDER BY starts_at, id"
+        )
+    return list(PlannedOutage.objects.raw(_ACTIVE_PLANS_SQL, [unit_id, at, at]))
+
+
+_ACTIVE_PLANS_SQL: str | None = None
 
 
 def plan_matches(

@@ -8,6 +8,7 @@ from kombu.exceptions import OperationalError
 
 from billing import services, tasks
 from billing.models import ImportJob
+from config.celery import app as celery_app
 from tickets.models import Customer
 
 from .conftest import CUSTOMER_HEADER, csv_bytes, customer_row
@@ -28,6 +29,7 @@ def _upload(client, admin_user_sigap, django_capture_on_commit_callbacks):
 def broker_down(monkeypatch, settings):
     """Publishing fails as kombu fails when Redis refuses the connection."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(celery_app.conf, "task_always_eager", False)  # Celery may have read the setting already
     calls = []
 
     def refuse(*args, **kwargs):
@@ -60,6 +62,7 @@ def test_an_upload_while_the_broker_is_down_waits_and_the_sweeper_runs_it(
     circuit.broker.reset()
     monkeypatch.undo()
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    monkeypatch.setattr(celery_app.conf, "task_always_eager", True)  # read once by Celery: set it there too
     assert services.sweep_imports(now=later) == 1
     # then
     job.refresh_from_db()
@@ -86,7 +89,7 @@ def test_a_job_runs_once_however_often_its_message_arrives(ulp, write_csv, setti
 
 
 @pytest.mark.django_db
-def test_a_job_whose_worker_died_mid_write_is_run_again_from_the_start(ulp, write_csv, settings):
+def test_a_job_whose_worker_died_mid_write_is_run_again_from_the_start(ulp, write_csv, settings, monkeypatch):
     # given: a job a worker claimed and then lost while writing (nothing of it was committed), and a fresh one
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -106,6 +109,7 @@ def test_a_job_whose_worker_died_mid_write_is_run_again_from_the_start(ulp, writ
     ImportJob.objects.filter(pk=running.pk).update(status=ImportJob.Status.CHECKING, started_at=timezone.now())
     # when: the sweeper runs (in-process tasks stand for the worker)
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    monkeypatch.setattr(celery_app.conf, "task_always_eager", True)
     services.sweep_imports()
     # then: the lost job ran again from the start and its counts are its own; the live one was left alone
     job.refresh_from_db()
@@ -136,6 +140,7 @@ def test_the_sweeper_hands_a_job_left_by_a_broker_outage_to_the_real_broker(
     assert ImportJob.objects.get().published_at is None
     monkeypatch.undo()
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(app.conf, "task_always_eager", False)
     circuit.broker.reset()
     with app.connection_for_write() as conn:
         redis = conn.default_channel.client

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from billing.models import Bill, TokenPurchase
 from tests.factories import CustomerFactory
+from tickets import reference
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/billing/lookup/"
@@ -48,6 +49,7 @@ def test_one_read_per_lookup_whatever_the_history(ulp, client):
                         amount=Decimal("7223"), due_date=date(2026, 12, 20))  # fmt: skip
     CustomerFactory(unit=ulp, id_pelanggan="532100000103")
     api = APIClient()
+    reference.tables()  # the ULPs and categories each process holds after its first request (tickets.reference)
 
     def ask(idpel):
         return api.post(URL, {"id_pelanggan": idpel}, format="json")

@@ -152,6 +152,8 @@ def start_clock(
     ``clock``: what ``new_clock`` gave for this ticket before it was saved with those due times (no UPDATE of
     the ticket then).
     """
+    if clock is not None and clock.ticket is ticket and not clock._state.adding:
+        return clock  # written with the ticket (intake: ``core.sql.insert_linked``)
     if clock is not None and clock.ticket is ticket and ticket.pk is not None:
         clock.ticket = ticket  # the ticket has its id now
         _save(
