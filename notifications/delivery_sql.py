@@ -98,6 +98,8 @@ class _Statements:
             f"({', '.join(qn(f.column) for f in self.attempt_fields)}) "
             f"VALUES ({', '.join(['%s'] * len(self.attempt_fields))})"
         )
+        # PostgreSQL writes both in one statement (an INSERT in a WITH clause); SQLite has no such thing.
+        self.record = f"WITH attempt AS ({self.attempt}) {self.update}" if connection.vendor == "postgresql" else None
 
 
 _statements: dict[str, _Statements] = {}
@@ -162,12 +164,12 @@ def record(notification: Notification, attempt: NotificationAttempt) -> None:
     """Write the attempt and the row's delivery columns (``DELIVERY_FIELDS``) after a send."""
     connection = connections[DEFAULT_DB_ALIAS]
     sql = _sql(connection)
+    attempt_values = [f.get_db_prep_save(getattr(attempt, f.attname), connection) for f in sql.attempt_fields]
+    update_values = [f.get_db_prep_save(getattr(notification, f.attname), connection) for f in sql.update_fields]
+    update_values.append(notification.pk)
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql.attempt, [f.get_db_prep_save(getattr(attempt, f.attname), connection) for f in sql.attempt_fields]
-        )
-        cursor.execute(
-            sql.update,
-            [f.get_db_prep_save(getattr(notification, f.attname), connection) for f in sql.update_fields]
-            + [notification.pk],
-        )
+        if sql.record:
+            cursor.execute(sql.record, attempt_values + update_values)
+        else:
+            cursor.execute(sql.attempt, attempt_values)
+            cursor.execute(sql.update, update_values)
