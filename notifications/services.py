@@ -14,7 +14,7 @@ from core import outbox
 from core.errors import ConflictError, InvalidInput
 from tickets.models import ServiceUnit, Ticket, TicketEvent
 
-from . import messages, selectors
+from . import delivery_sql, messages, selectors
 from .channels import Delivery, PermanentSendError, SendError, TransientSendError, adapter_for
 from .models import ContactPreference, Feedback, Notification, NotificationAttempt, NotificationOptOut, SurveyResponse
 
@@ -198,24 +198,6 @@ def enqueue(notification_ids: list[int]) -> None:
             logger.warning("could not mark %s unpublished notifications due", len(unpublished), exc_info=True)
 
 
-def _claim(notification_id: int) -> Notification | None:
-    # Only what composing the message needs: this runs once per message, thousands at a time.
-    return (
-        Notification.objects.select_for_update(skip_locked=True, of=("self",))
-        .select_related("ticket__unit", "event")
-        .only(
-            *(field.name for field in Notification._meta.concrete_fields),
-            "ticket__number",
-            "ticket__kind",
-            "ticket__tracking_token",
-            "ticket__unit__time_zone",
-            "event__data",
-        )
-        .filter(pk=notification_id, status=Notification.Status.PENDING)
-        .first()
-    )
-
-
 HANDLED = (Notification.Status.SENT, Notification.Status.LOGGED)
 
 
@@ -232,13 +214,14 @@ def deliver_notification(*, notification_id: int) -> str:
     """
     retry_error: TransientSendError | None = None
     with transaction.atomic():
-        notification = _claim(notification_id)
-        if notification is None:
+        claimed = delivery_sql.claim(notification_id)
+        if claimed is None:
             return "skipped"
+        notification, opted_out = claimed
         now = timezone.now()
-        if NotificationOptOut.objects.filter(channel=notification.channel, address=notification.address).exists():
+        if opted_out:
             notification.status = Notification.Status.SKIPPED
-            notification.save(update_fields=["status"])
+            delivery_sql.mark_skipped(notification)
             return notification.status
         started = time.monotonic()
         delivery, error = None, None
@@ -249,7 +232,7 @@ def deliver_notification(*, notification_id: int) -> str:
         except Exception as exc:  # an adapter bug or misconfiguration must fail visibly, not loop
             error = PermanentSendError(f"{type(exc).__name__}: {exc}"[:500])
         notification.attempts += 1
-        _log_attempt(notification, delivery=delivery, error=error, started=started, at=now)
+        attempt = _attempt(notification, delivery=delivery, error=error, started=started, at=now)
         if error is None:
             notification.status = Notification.Status.LOGGED if delivery.logged_only else Notification.Status.SENT
             notification.sent_at = timezone.now()
@@ -271,7 +254,7 @@ def deliver_notification(*, notification_id: int) -> str:
                 notification.attempts,
                 error,
             )
-        notification.save()
+        delivery_sql.record(notification, attempt)
     if retry_error is not None:
         raise retry_error
     return notification.status
@@ -282,9 +265,11 @@ def retry_delay(attempts: int) -> int:
     return min(settings.NOTIFY_RETRY_BACKOFF_MAX, settings.NOTIFY_RETRY_BACKOFF * 2 ** max(attempts - 1, 0))
 
 
-def _log_attempt(notification: Notification, *, delivery: Delivery | None, error, started: float, at) -> None:
+def _attempt(
+    notification: Notification, *, delivery: Delivery | None, error, started: float, at
+) -> NotificationAttempt:
     source = delivery or error
-    NotificationAttempt.objects.create(
+    return NotificationAttempt(
         notification=notification,
         attempted_at=at,
         succeeded=error is None,
