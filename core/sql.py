@@ -44,15 +44,11 @@ def insert_linked(rows: list[Row], *, using: str | None = None) -> None:
     quote = connection.ops.quote_name
     parts, params = [], []
     for index, (obj, links) in enumerate(rows):
+        sql, row_params = _insert_sql(obj, using, frozenset(links))
         for attname, parent in links.items():
-            # Set in the instance's dict, not through the descriptor, which would drop the cached parent.
-            parent_index = position[id(parent)]
-            obj.__dict__[attname] = RawSQL(f"(SELECT {quote(parent._meta.pk.column)} FROM r{parent_index})", ())
-        try:
-            sql, row_params = _insert_sql(obj, using)
-        finally:
-            for attname in links:
-                obj.__dict__[attname] = None
+            sql = sql.replace(
+                _link_marker(attname), f"(SELECT {quote(parent._meta.pk.column)} FROM r{position[id(parent)]})"
+            )
         parts.append(f"r{index} AS ({sql} RETURNING {quote(obj._meta.pk.column)})")
         params.extend(row_params)
     ids = ", ".join(f"(SELECT {quote(obj._meta.pk.column)} FROM r{index})" for index, (obj, _links) in enumerate(rows))
@@ -67,15 +63,60 @@ def insert_linked(rows: list[Row], *, using: str | None = None) -> None:
             obj.__dict__[attname] = parent.pk
 
 
-def _insert_sql(obj: Model, using: str) -> tuple[str, list]:
-    """The INSERT the ORM compiles for ``obj`` (without its auto primary key), and its parameters."""
+# (model, database alias, pk drawn by the database, linked attnames) → the INSERT's text with a marker per link;
+# None when the model's INSERT cannot be reused (a field with a placeholder of its own).
+_TEMPLATES: dict[tuple, str | None] = {}
+
+
+def _link_marker(attname: str) -> str:
+    return f"__sigap_link_{attname}__"
+
+
+def _insert_sql(obj: Model, using: str, linked: frozenset[str]) -> tuple[str, list]:
+    """The INSERT the ORM compiles for ``obj`` (without its auto primary key; a marker for each linked foreign
+    key), and its parameters.
+
+    The text is compiled once per model and reused: each later row only has its values prepared as the
+    compiler prepares them (``pre_save``, then ``get_db_prep_save``). A row with an expression among its values
+    is compiled whole."""
     meta = obj._meta
     fields = [
         field
         for field in meta.local_concrete_fields
         if not getattr(field, "generated", False) and not (field is meta.auto_field and obj.pk is None)
     ]
-    query = InsertQuery(type(obj))
-    query.insert_values(fields, [obj], raw=False)
-    [(sql, params)] = query.get_compiler(using=using).as_sql()
+    connection = connections[using]
+    values = [None if field.attname in linked else field.pre_save(obj, True) for field in fields]
+    if any(hasattr(value, "resolve_expression") for value in values):
+        return _compile(obj, fields, using, linked)
+    key = (type(obj), using, obj.pk is None, linked)
+    if key not in _TEMPLATES:
+        if any(hasattr(field, "get_placeholder") for field in fields if field.attname not in linked):
+            _TEMPLATES[key] = None
+        else:
+            sql, params = _compile(obj, fields, using, linked)
+            _TEMPLATES[key] = sql
+            return sql, params
+    sql = _TEMPLATES[key]
+    if sql is None:
+        return _compile(obj, fields, using, linked)
+    params = [
+        field.get_db_prep_save(value, connection=connection)
+        for field, value in zip(fields, values, strict=True)
+        if field.attname not in linked
+    ]
+    return sql, params
+
+
+def _compile(obj: Model, fields: list, using: str, linked: frozenset[str]) -> tuple[str, list]:
+    saved = {attname: obj.__dict__.get(attname) for attname in linked}
+    for attname in linked:
+        # Set in the instance's dict, not through the descriptor, which would drop the cached parent.
+        obj.__dict__[attname] = RawSQL(_link_marker(attname), ())
+    try:
+        query = InsertQuery(type(obj))
+        query.insert_values(fields, [obj], raw=False)
+        [(sql, params)] = query.get_compiler(using=using).as_sql()
+    finally:
+        obj.__dict__.update(saved)
     return sql, list(params)

@@ -57,3 +57,16 @@ def test_a_failing_row_writes_none_of_them(ulp):
         == TicketEvent.objects.filter(ticket=taken).count()
     )
     assert ticket.pk is None
+
+
+def test_later_rows_reuse_the_compiled_statement_with_their_own_values(ulp):
+    written = []
+    for n in range(3):  # the first compiles the INSERTs, the others reuse them
+        ticket = _unsaved_ticket(ulp)
+        ticket.description = f"padam {n}"
+        opened = TicketEvent(ticket=ticket, kind=TicketEvent.Kind.OPENED, to_status=ticket.status, data={"n": n})
+        sql.insert_linked([(ticket, {}), (opened, {"ticket_id": ticket})])
+        written.append((ticket.pk, opened.pk))
+    for n, (ticket_id, event_id) in enumerate(written):
+        event = TicketEvent.objects.select_related("ticket").get(pk=event_id)
+        assert (event.ticket_id, event.ticket.description, event.data) == (ticket_id, f"padam {n}", {"n": n})
