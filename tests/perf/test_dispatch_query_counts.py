@@ -296,7 +296,7 @@ def test_reports_joining_a_crewed_incident_cost_one_insert_and_one_update_whatev
         assert technician_reads(sqls) == 0
     per_report = (len(twelve) - len(two)) / 10
     assert per_report <= (0 if by == "transformer" else 1), f"{per_report:.1f} statements per extra report"
-    assert len(twelve) <= 15 + (0 if by == "transformer" else 12), "\n".join(twelve)
+    assert len(twelve) <= 11 + (0 if by == "transformer" else 11), "\n".join(twelve)
     incident.refresh_from_db()
     assert incident.report_count == 15
     assert Assignment.objects.count() == 1
@@ -338,3 +338,20 @@ def test_the_tasks_of_reports_a_batch_took_along_cost_one_read(ulp):
     assert Assignment.objects.count() == 1
     offer = services.route_ticket(ticket_id=ids[-1])
     assert offer.state == Assignment.State.OFFERED and offer.technician.user.username.startswith("tech")
+
+
+def test_the_wide_area_check_of_an_incident_opened_or_joined_below_its_threshold_is_one_read(ulp):
+    """Each incident a batch files into is announced, and the wide-area mode checked: below the threshold (and the
+    mode off), one read of the threshold and the wide-area row — no count of its reports, no staged restorations."""
+    crew(ulp, "tech", 1, 100)
+    first, second = open_outage(ulp, 0), open_outage(ulp, 20)
+    # when
+    opened = statements(lambda: services.route_ticket(ticket_id=first.pk))
+    joined = statements(lambda: services.route_ticket(ticket_id=second.pk))
+    # then
+    for sqls in (opened, joined):
+        outages = [sql for sql in sqls if "outages_" in sql]
+        assert len(outages) == 1, outages
+        assert "outages_massoutagethreshold" in outages[0] and "outages_wideareaoutage" in outages[0]
+        assert not any("COUNT(" in sql.upper() and "dispatch_incidentreport" in sql for sql in sqls)
+    assert Assignment.objects.count() == 1
