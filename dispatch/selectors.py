@@ -24,7 +24,8 @@ from django.db.models.functions import Coalesce, Power, Sqrt
 from django.utils import timezone
 
 from core import roles
-from tickets.models import Category, Ticket
+from core.rows import RowReader
+from tickets.models import Category, Customer, Ticket
 from tickets.selectors import visible_unit_ids
 
 from .distance import DistanceProvider, distance_m, distance_provider
@@ -38,6 +39,11 @@ def bounding_box(lat: float, lng: float, radius_m: float) -> tuple[float, float,
     dlat = radius_m / METRES_PER_DEGREE_LAT
     dlng = radius_m / (METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01))
     return lat - dlat, lat + dlat, lng - dlng, lng + dlng
+
+
+def _in(values) -> str:
+    """Placeholders of an ``IN (…)`` list of as many parameters."""
+    return ", ".join(["%s"] * len(values))
 
 
 # --- routing candidates -------------------------------------------------------------------------
@@ -195,6 +201,40 @@ def ranked_candidates_for(
     return ranked
 
 
+_live_read: tuple | None = None  # (SQL, readers of the assignment, technician and user), built once per process
+
+
+def live_assignments(incident_ids: list[int]) -> dict[int, Assignment]:
+    """The live assignment of each of these incidents that has one, ``{incident id: assignment}``, with its
+    technician's id and user's first name in hand (what a ticket's step message names); their other fields load
+    on access. Plain SQL built once per process: it is read for every routing batch that joins incidents."""
+    global _live_read
+    if not incident_ids:
+        return {}
+    if _live_read is None:
+        assignment, technician = RowReader(Assignment, "a"), RowReader(Technician, "t", ("id", "user_id"))
+        user = RowReader(Technician._meta.get_field("user").related_model, "u", ("id", "first_name"))
+        sql = (
+            f"SELECT {assignment.columns}, {technician.columns}, {user.columns} FROM {Assignment._meta.db_table} a"
+            f" JOIN {Technician._meta.db_table} t ON t.id = a.technician_id JOIN {user.model._meta.db_table} u"
+            " ON u.id = t.user_id WHERE a.incident_id IN ({ids}) AND a.state IN ({live})"
+        )
+        _live_read = (sql, assignment, technician, user)
+    sql, assignment, technician, user = _live_read
+    states = list(Assignment.LIVE_STATES)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(ids=_in(incident_ids), live=_in(states)), [*incident_ids, *states])
+        rows = cursor.fetchall()
+    found: dict[int, Assignment] = {}
+    a_end, t_end = len(assignment), len(assignment) + len(technician)
+    for row in rows:
+        live = assignment.instance(row[:a_end])
+        live.technician = technician.instance(row[a_end:t_end])
+        live.technician.user = user.instance(row[t_end:])
+        found[live.incident_id] = live
+    return found
+
+
 def live_and_refused(*, incident: Incident, now: datetime | None = None) -> tuple[Assignment | None, set[int]]:
     """In one query: the incident's live assignment (if any) and the technicians who refused it lately."""
     since = (now or timezone.now()) - timedelta(seconds=settings.DISPATCH_REOFFER_AFTER_SECONDS)
@@ -280,12 +320,18 @@ def transformer_incidents(codes: set[str], *, since: datetime) -> dict[str, tupl
     ``{code: (incident id, lat, lng)}`` in one query (``incident_to_join``'s first rule, for a batch)."""
     if not codes:
         return {}
-    rows = (
-        open_incidents()
-        .filter(last_report_at__gte=since, transformer_code__in=sorted(codes))
-        .order_by("-last_report_at", "-id")
-        .values_list("transformer_code", "id", "lat", "lng")
+    codes = sorted(codes)
+    statuses = list(Incident.OPEN_STATUSES)
+    # Plain SQL: it runs for every routing batch with a customer's report, and the ORM's building of it cost
+    # more than the query.
+    sql = (
+        f"SELECT transformer_code, id, lat, lng FROM {Incident._meta.db_table}"
+        f" WHERE status IN ({_in(statuses)}) AND last_report_at >= %s AND transformer_code IN ({_in(codes)})"
+        " ORDER BY last_report_at DESC, id DESC"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*statuses, connection.ops.adapt_datetimefield_value(since), *codes])
+        rows = cursor.fetchall()
     found: dict[str, tuple] = {}
     for code, *row in rows:
         found.setdefault(code, tuple(row))
@@ -580,19 +626,50 @@ def tickets_waiting_to_route(now: datetime | None = None) -> list[int]:
     )
 
 
-def tickets_handed_over(*, unit_id: int, exclude_id: int, limit: int) -> list[int]:
-    """Outage tickets of a ULP handed to the worker (ENQUEUED) and not attached yet, oldest first: the other
-    reports of a storm that one routing task takes along."""
-    if limit <= 0:
-        return []
-    return list(
-        Ticket.objects.filter(
-            dispatch_state=Ticket.DispatchState.ENQUEUED, unit_id=unit_id, incident_report__isnull=True
+_report_rows_sql: dict[bool, str] = {}
+
+
+def report_rows(
+    ticket_ids: list[int], *, done: frozenset | set, take_along: tuple[int, int, int] | None = None
+) -> list[tuple]:
+    """The outage tickets among ``ticket_ids`` whose status is not in ``done``, oldest first, as (id, ULP id, lat,
+    lng, address, category code, customer's transformer code, customer's feeder code, incident id or None).
+
+    ``take_along`` (ULP id, ticket id, n): with them, up to n other tickets of that ULP handed to the worker
+    (ENQUEUED) and not attached yet, oldest hand-over first — the other reports of a storm one routing task
+    takes along, read in the same statement (under the ULP's lock: none another worker attached meanwhile).
+    Plain SQL, built once per process but for the lists' lengths: it runs for every routing batch."""
+    along = take_along is not None and take_along[2] > 0
+    template = _report_rows_sql.get(along)
+    if template is None:
+        ticket, category = Ticket._meta.db_table, Category._meta.db_table
+        customer, report = Customer._meta.db_table, IncidentReport._meta.db_table
+        picked = "t.id IN ({ids})"
+        if along:
+            picked = (
+                f"(t.id IN ({{ids}}) OR t.id IN (SELECT h.id FROM {ticket} h LEFT JOIN {report} hr"
+                " ON hr.ticket_id = h.id WHERE h.dispatch_state = %s AND h.unit_id = %s AND hr.id IS NULL"
+                " AND h.id <> %s ORDER BY h.dispatch_requested_at, h.id LIMIT %s))"
+            )
+        template = (
+            "SELECT t.id, t.unit_id, t.lat, t.lng, t.address, c.code, cu.transformer_code, cu.feeder_code,"
+            f" r.incident_id FROM {ticket} t JOIN {category} c ON c.id = t.category_id"
+            f" LEFT JOIN {customer} cu ON cu.id = t.customer_id LEFT JOIN {report} r ON r.ticket_id = t.id"
+            f" WHERE {picked} AND c.dispatches AND t.status NOT IN ({{done}}) ORDER BY t.created_at, t.id"
         )
-        .exclude(pk=exclude_id)
-        .order_by("dispatch_requested_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+        _report_rows_sql[along] = template
+    params: list = list(ticket_ids)
+    if along:
+        unit_id, ticket_id, limit = take_along
+        params += [Ticket.DispatchState.ENQUEUED, unit_id, ticket_id, limit]
+    statuses = sorted(done)
+    params += statuses
+    if not ticket_ids and not along:
+        return []
+    sql = template.format(ids=_in(ticket_ids) if ticket_ids else "NULL", done=_in(statuses))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def routing_state(ticket_id: int) -> tuple | None:

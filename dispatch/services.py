@@ -203,10 +203,21 @@ def _report_of(row: tuple) -> _Report:
     return _Report(pk, unit_id, lat, lng, address or "", skill, transformer or "", feeder or "")
 
 
+_lock_unit_sql: str | None = None
+
+
 def _lock_unit(unit_id: int) -> None:
     """Lock a ULP (FOR NO KEY UPDATE: its tickets can still be inserted) so that two reports of one outage
-    filed at once by two workers do not open two incidents."""
-    list(ServiceUnit.objects.select_for_update(no_key=True).filter(pk=unit_id).values_list("pk"))
+    filed at once by two workers do not open two incidents. Plain SQL built once per process (each routing
+    batch takes it); a database without row locks (SQLite) locks the whole file on write instead."""
+    global _lock_unit_sql
+    if _lock_unit_sql is None:
+        _lock_unit_sql = f"SELECT id FROM {ServiceUnit._meta.db_table} WHERE id = %s" + (
+            " FOR NO KEY UPDATE" if connection.features.has_select_for_no_key_update else ""
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(_lock_unit_sql, [unit_id])
+        cursor.fetchall()
 
 
 @transaction.atomic
@@ -248,15 +259,11 @@ def attach_many(*, tickets: list[Ticket]) -> dict[int, list[int]]:
     return attached
 
 
-def _report_rows(ticket_ids: list[int]) -> list[tuple]:
+def _report_rows(ticket_ids: list[int], *, take_along: tuple[int, int, int] | None = None) -> list[tuple]:
     """The outage tickets among ``ticket_ids`` that still need a crew, oldest first, as plain values (the last
-    one: the incident the ticket is in already, or None)."""
-    return list(
-        Ticket.objects.filter(pk__in=ticket_ids, category__dispatches=True)
-        .exclude(status__in=TICKET_DONE)
-        .order_by("created_at", "pk")
-        .values_list(*_REPORT_FIELDS)
-    )
+    one: the incident the ticket is in already, or None); ``take_along`` (ULP id, ticket id, n): with up to n
+    other reports of the ULP handed to the worker and not attached yet (selectors.report_rows)."""
+    return selectors.report_rows(ticket_ids, done=TICKET_DONE, take_along=take_along)
 
 
 def _file_reports(reports: list[_Report], now: datetime) -> list[_Filed]:
@@ -475,16 +482,7 @@ def _settle_filed(filed: list[_Filed]) -> tuple[dict[int, Assignment], list[_Fil
     status; reports that joined one nobody was free for moments ago wait with it; each incident is announced
     once ("opened" or "joined"). Returns the live offers or jobs ``{incident id: assignment}`` and the
     incidents still to be routed (new ones, and those not searched lately)."""
-    live = (
-        {
-            a.incident_id: a
-            for a in Assignment.objects.filter(
-                incident_id__in=[f.incident.pk for f in filed if not f.opened], state__in=Assignment.LIVE_STATES
-            ).select_related("technician__user")
-        }
-        if any(not f.opened for f in filed)
-        else {}
-    )
+    live = selectors.live_assignments([f.incident.pk for f in filed if not f.opened])
     crewed, waiting, to_route = [], [], []
     for entry in filed:
         incident, members = entry.incident, [r.ticket_id for r in entry.reports]
@@ -688,10 +686,9 @@ def route_ticket(*, ticket_id: int) -> Assignment | None:
             # and its crew found: nothing left to do, no lock taken (the assignment's other fields load on use)
             return Assignment.from_db(connection.alias, ["id", "incident_id"], [live_id, incident_id])
         return _route_incidents({incident_id: [ticket_id]})[incident_id]
-    companions = selectors.tickets_handed_over(
-        unit_id=unit_id, exclude_id=ticket_id, limit=settings.DISPATCH_ROUTE_BATCH - 1
+    offers, incident_of = _route_batch(
+        [ticket_id], unit_id=unit_id, take_along=(unit_id, ticket_id, settings.DISPATCH_ROUTE_BATCH - 1)
     )
-    offers, incident_of = _route_batch([ticket_id, *companions], unit_id=unit_id)
     return offers.get(incident_of.get(ticket_id))
 
 
@@ -703,7 +700,7 @@ def route_tickets(*, ticket_ids: list[int]) -> dict:
 
 
 def _route_batch(
-    ticket_ids: list[int], *, unit_id: int | None = None
+    ticket_ids: list[int], *, unit_id: int | None = None, take_along: tuple[int, int, int] | None = None
 ) -> tuple[dict[int, Assignment | None], dict[int, int]]:
     """Attach the tickets and make sure every incident they are in has a crew, as set work.
 
@@ -711,8 +708,10 @@ def _route_batch(
     (_settle_filed: a report joining a crewed incident costs its share of one insert and one update; joining
     an incident nobody was free for moments ago, the same and it waits with it). Only the new incidents, and
     those not searched lately, are then routed — a candidate search each. ``unit_id``: every ticket is of
-    this ULP (the ULP is locked before the tickets are read: one read, not two). Returns ``{incident id: live
-    offer or None}`` and ``{ticket id: incident id}``.
+    this ULP (the ULP is locked before the tickets are read: one read, not two); ``take_along`` (the same ULP's
+    id, a ticket id, n): the batch also takes up to n other reports of the ULP handed over to the worker and not
+    attached yet, read with the tickets under the lock. Returns ``{incident id: live offer or None}`` and
+    ``{ticket id: incident id}``.
     """
     if unit_id is not None:
         by_unit: dict[int, list] = {unit_id: ticket_ids}
@@ -727,7 +726,7 @@ def _route_batch(
     for unit in sorted(by_unit):
         with transaction.atomic():
             _lock_unit(unit)
-            rows = _report_rows(by_unit[unit])
+            rows = _report_rows(by_unit[unit], take_along=take_along if unit == unit_id else None)
             for row in rows:
                 if row[-1] is not None:  # attached earlier, its routing cut off (a worker killed in between)
                     cut_off.setdefault(row[-1], []).append(row[0])

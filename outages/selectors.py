@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from core.geo import haversine_km
+from core.rows import RowReader
 from dispatch import selectors as dispatch_selectors
 from tickets.models import Customer, ServiceUnit, Ticket
 
@@ -99,24 +100,7 @@ def thresholds_for(unit_id: int) -> tuple[int, int]:
     return row or (settings.MASS_OUTAGE_MIN_REPORTS, settings.MASS_OUTAGE_MIN_CUSTOMERS)
 
 
-_WIDE_FIELDS = tuple(f.attname for f in WideAreaOutage._meta.concrete_fields)
-_wide_area_read: tuple | None = None  # (SQL, each column's converters), built once per process
-
-
-def _build_wide_area_read() -> tuple:
-    table = WideAreaOutage._meta.db_table
-    sql = (
-        "SELECT t.min_reports, t.min_customers, "
-        + ", ".join(f"w.{name}" for name in _WIDE_FIELDS)
-        + " FROM (SELECT %s AS unit_id, %s AS incident_id) k"
-        f" LEFT JOIN {MassOutageThreshold._meta.db_table} t ON t.unit_id = k.unit_id"
-        f" LEFT JOIN {table} w ON w.incident_id = k.incident_id"
-    )
-    converters = []
-    for field in WideAreaOutage._meta.concrete_fields:
-        column = field.get_col(table)
-        converters.append((column, connection.ops.get_db_converters(column) + field.get_db_converters(connection)))
-    return sql, converters
+_wide_area_read: tuple | None = None  # (SQL, reader of the wide-area row), built once per process
 
 
 def wide_area_state(unit_id: int, incident_id: int) -> tuple[int, int, WideAreaOutage | None]:
@@ -125,22 +109,22 @@ def wide_area_state(unit_id: int, incident_id: int) -> tuple[int, int, WideAreaO
     process: the ORM's building of the two reads it replaces cost more than the reads."""
     global _wide_area_read
     if _wide_area_read is None:
-        _wide_area_read = _build_wide_area_read()
-    sql, converters = _wide_area_read
+        wide = RowReader(WideAreaOutage, "w")
+        sql = (
+            f"SELECT t.min_reports, t.min_customers, {wide.columns}"
+            " FROM (SELECT %s AS unit_id, %s AS incident_id) k"
+            f" LEFT JOIN {MassOutageThreshold._meta.db_table} t ON t.unit_id = k.unit_id"
+            f" LEFT JOIN {WideAreaOutage._meta.db_table} w ON w.incident_id = k.incident_id"
+        )
+        _wide_area_read = (sql, wide)
+    sql, reader = _wide_area_read
     with connection.cursor() as cursor:
         cursor.execute(sql, [unit_id, incident_id])
         row = cursor.fetchone()
     min_reports, min_customers = row[0], row[1]
     if min_reports is None:
         min_reports, min_customers = settings.MASS_OUTAGE_MIN_REPORTS, settings.MASS_OUTAGE_MIN_CUSTOMERS
-    if row[2] is None:
-        return min_reports, min_customers, None
-    values = []
-    for value, (column, functions) in zip(row[2:], converters, strict=True):
-        for convert in functions:
-            value = convert(value, column, connection)
-        values.append(value)
-    return min_reports, min_customers, WideAreaOutage.from_db(connection.alias, list(_WIDE_FIELDS), values)
+    return min_reports, min_customers, reader.instance(row[2:]) if row[2] is not None else None
 
 
 # --- Planned outages -------------------------------------------------------------------------------------

@@ -355,3 +355,31 @@ def test_the_wide_area_check_of_an_incident_opened_or_joined_below_its_threshold
         assert "outages_massoutagethreshold" in outages[0] and "outages_wideareaoutage" in outages[0]
         assert not any("COUNT(" in sql.upper() and "dispatch_incidentreport" in sql for sql in sqls)
     assert Assignment.objects.count() == 1
+
+
+def test_a_routing_task_takes_its_ulps_handed_over_reports_along_in_nine_statements_whatever_their_number(ulp):
+    """The task reads its state, locks the ULP, reads its report with the others handed over (one statement), the
+    transformer's incident, and files them all into the crewed incident: one update, one insert, one read of the
+    live crews, one update of the dispatch states, one wide-area check."""
+    from dispatch.models import Incident
+    from tests.factories import CustomerFactory
+    from tickets.models import Ticket
+
+    crew(ulp, "tech", 2, 100)
+    customer = CustomerFactory(unit=ulp, transformer_code="GD-7")
+    services.route_ticket(ticket_id=open_outage(ulp, 0, customer=customer).pk)
+
+    def handed_over(n: int, offset: int) -> list[int]:
+        ids = [open_outage(ulp, offset + 3 * index, customer=customer).pk for index in range(n)]
+        Ticket.objects.filter(pk__in=ids).update(dispatch_state=Ticket.DispatchState.ENQUEUED)
+        return ids
+
+    few = handed_over(2, 10)
+    two = statements(lambda: services.route_ticket(ticket_id=few[0]))
+    many = handed_over(8, 40)
+    eight = statements(lambda: services.route_ticket(ticket_id=many[0]))
+    # then (the test's own transaction makes the task's a savepoint)
+    two, eight = ([sql for sql in sqls if "SAVEPOINT" not in sql.upper()] for sqls in (two, eight))
+    assert len(two) == len(eight) == 9, "\n".join(eight)
+    assert Incident.objects.get().report_count == 11
+    assert set(Ticket.objects.values_list("dispatch_state", flat=True)) == {Ticket.DispatchState.ASSIGNED}
