@@ -201,49 +201,63 @@ def ranked_candidates_for(
     return ranked
 
 
-_live_read: tuple | None = None  # (SQL, readers of the assignment, technician and user), built once per process
+_with_crew: tuple | None = None  # (SELECT … FROM … of assignments with their crew, readers), built once per process
 
 
-def live_assignments(incident_ids: list[int]) -> dict[int, Assignment]:
-    """The live assignment of each of these incidents that has one, ``{incident id: assignment}``, with its
-    technician's id and user's first name in hand (what a ticket's step message names); their other fields load
-    on access. Plain SQL built once per process: it is read for every routing batch that joins incidents."""
-    global _live_read
-    if not incident_ids:
-        return {}
-    if _live_read is None:
+def _assignments_with_crew() -> tuple:
+    """The start of a plain-SQL read of assignments with their technician's id and user's first name (what a
+    ticket's step message names; their other fields load on access), and the readers of its rows."""
+    global _with_crew
+    if _with_crew is None:
         assignment, technician = RowReader(Assignment, "a"), RowReader(Technician, "t", ("id", "user_id"))
         user = RowReader(Technician._meta.get_field("user").related_model, "u", ("id", "first_name"))
         sql = (
             f"SELECT {assignment.columns}, {technician.columns}, {user.columns} FROM {Assignment._meta.db_table} a"
             f" JOIN {Technician._meta.db_table} t ON t.id = a.technician_id JOIN {user.model._meta.db_table} u"
-            " ON u.id = t.user_id WHERE a.incident_id IN ({ids}) AND a.state IN ({live})"
+            " ON u.id = t.user_id"
         )
-        _live_read = (sql, assignment, technician, user)
-    sql, assignment, technician, user = _live_read
-    states = list(Assignment.LIVE_STATES)
+        _with_crew = (sql, assignment, technician, user)
+    return _with_crew
+
+
+def _read_with_crew(where: str, params: list) -> list[Assignment]:
+    sql, assignment, technician, user = _assignments_with_crew()
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(ids=_in(incident_ids), live=_in(states)), [*incident_ids, *states])
+        cursor.execute(f"{sql} WHERE {where}", params)
         rows = cursor.fetchall()
-    found: dict[int, Assignment] = {}
+    found = []
     a_end, t_end = len(assignment), len(assignment) + len(technician)
     for row in rows:
-        live = assignment.instance(row[:a_end])
-        live.technician = technician.instance(row[a_end:t_end])
-        live.technician.user = user.instance(row[t_end:])
-        found[live.incident_id] = live
+        read = assignment.instance(row[:a_end])
+        read.technician = technician.instance(row[a_end:t_end])
+        read.technician.user = user.instance(row[t_end:])
+        found.append(read)
     return found
 
 
+def live_assignments(incident_ids: list[int]) -> dict[int, Assignment]:
+    """The live assignment of each of these incidents that has one, ``{incident id: assignment}``, with its
+    crew's first name in hand. Plain SQL built once per process: it is read for every routing batch that
+    joins incidents."""
+    if not incident_ids:
+        return {}
+    states = list(Assignment.LIVE_STATES)
+    where = f"a.incident_id IN ({_in(incident_ids)}) AND a.state IN ({_in(states)})"
+    return {live.incident_id: live for live in _read_with_crew(where, [*incident_ids, *states])}
+
+
 def live_and_refused(*, incident: Incident, now: datetime | None = None) -> tuple[Assignment | None, set[int]]:
-    """In one query: the incident's live assignment (if any) and the technicians who refused it lately."""
+    """In one query: the incident's live assignment (if any, with its crew's first name in hand) and the
+    technicians who refused it lately. Plain SQL (each new incident's routing reads it)."""
     since = (now or timezone.now()) - timedelta(seconds=settings.DISPATCH_REOFFER_AFTER_SECONDS)
-    live, refused = None, set()
-    rows = Assignment.objects.filter(incident=incident).filter(
-        Q(state__in=Assignment.LIVE_STATES)
-        | Q(state__in=[Assignment.State.DECLINED, Assignment.State.EXPIRED], offered_at__gte=since)
+    live_states, refused_states = list(Assignment.LIVE_STATES), [Assignment.State.DECLINED, Assignment.State.EXPIRED]
+    where = (
+        f"a.incident_id = %s AND (a.state IN ({_in(live_states)})"
+        f" OR (a.state IN ({_in(refused_states)}) AND a.offered_at >= %s))"
     )
-    for assignment in rows.select_related("technician__user"):
+    params = [incident.pk, *live_states, *refused_states, connection.ops.adapt_datetimefield_value(since)]
+    live, refused = None, set()
+    for assignment in _read_with_crew(where, params):
         if assignment.state in Assignment.LIVE_STATES:
             live = assignment
         else:

@@ -11,12 +11,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, ConflictError
 from core.geo import valid_coordinates
+from core.rows import RowReader
 from notifications import messages
 from notifications import services as notification_services
 from tickets import services as ticket_services
@@ -574,12 +575,11 @@ def _offer(*, incident: Incident, technician: Technician, distance: float) -> As
     )
     assignment.save()
     # The technician's row is locked by the caller; one statement books the seat.
-    Technician.objects.filter(pk=technician.pk).update(
-        active_jobs=F("active_jobs") + 1,
-        state=Case(
-            When(job_limit__lte=F("active_jobs") + 1, then=Value(Technician.State.BUSY)),
-            default=Value(Technician.State.AVAILABLE),
-        ),
+    _sql(
+        "book",
+        lambda: f"UPDATE {Technician._meta.db_table} SET active_jobs = active_jobs + 1,"
+        " state = CASE WHEN job_limit <= active_jobs + 1 THEN %s ELSE %s END WHERE id = %s",
+        [Technician.State.BUSY, Technician.State.AVAILABLE, technician.pk],
     )
     assignment_id, eta = assignment.pk, assignment.expires_at
     transaction.on_commit(lambda: _schedule_expiry(assignment_id, eta))
@@ -600,6 +600,59 @@ def _schedule_expiry(assignment_id: int, eta: datetime) -> None:
         )
 
 
+# Plain SQL of routing's hot statements, built once per process (the ORM's building of each cost more than it).
+_SQL: dict[str, str] = {}
+_READERS: dict[str, tuple] = {}
+
+
+def _sql(name: str, build, params: list, *, fetch: bool = False) -> list[tuple] | None:
+    sql = _SQL.get(name)
+    if sql is None:
+        sql = _SQL[name] = build()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if fetch else None
+
+
+def _locked_incident(incident_id: int) -> Incident | None:
+    """The incident with its ULP, its row locked (FOR UPDATE OF the incident alone)."""
+    readers = _READERS.get("incident")
+    if readers is None:
+        readers = _READERS["incident"] = (RowReader(Incident, "i"), RowReader(ServiceUnit, "u"))
+    incident, unit = readers
+    lock = " FOR UPDATE OF i" if connection.features.has_select_for_update_of else ""
+    rows = _sql(
+        "incident",
+        lambda: f"SELECT {incident.columns}, {unit.columns} FROM {Incident._meta.db_table} i"
+        f" JOIN {ServiceUnit._meta.db_table} u ON u.id = i.unit_id WHERE i.id = %s{lock}",
+        [incident_id],
+        fetch=True,
+    )
+    if not rows:
+        return None
+    found = incident.instance(rows[0][: len(incident)])
+    found.unit = unit.instance(rows[0][len(incident) :])
+    return found
+
+
+def _free_technician(technician_id: int) -> Technician | None:
+    """The technician, locked, when on duty with room for a job; None when not, or when another worker holds
+    their row (SKIP LOCKED: it is booking them; the caller tries the next one)."""
+    reader = _READERS.get("technician")
+    if reader is None:
+        reader = _READERS["technician"] = (RowReader(Technician, "t"),)
+    (technician,) = reader
+    lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    rows = _sql(
+        "technician",
+        lambda: f"SELECT {technician.columns} FROM {Technician._meta.db_table} t"
+        f" WHERE t.id = %s AND t.on_duty AND t.active_jobs < t.job_limit{lock}",
+        [technician_id],
+        fetch=True,
+    )
+    return technician.instance(rows[0]) if rows else None
+
+
 def route_incident(
     *, incident_id: int, new_members: list[int] | None = None, opened: bool = False
 ) -> Assignment | None:
@@ -614,9 +667,7 @@ def route_incident(
     4. Nobody free: the member tickets wait as "no technician available" for the sweeper.
     """
     with transaction.atomic():
-        incident = (
-            Incident.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=incident_id).first()
-        )
+        incident = _locked_incident(incident_id)
         if incident is None or not incident.is_open:
             return None
         now = timezone.now()
@@ -631,15 +682,12 @@ def route_incident(
             # ``new_members``, are open: routing skips finished tickets.)
             return None
         ranked = selectors.ranked_candidates_for(incident=incident, exclude_ids=exclude)
-        incident.last_routed_at = now
-        incident.route_attempts = F("route_attempts") + 1
-        incident.save(update_fields=["last_routed_at", "route_attempts"])
+        _sql("routed", lambda: f"UPDATE {Incident._meta.db_table} SET last_routed_at = %s,"
+             " route_attempts = route_attempts + 1 WHERE id = %s",
+             [connection.ops.adapt_datetimefield_value(now), incident.pk])  # fmt: skip
+        incident.last_routed_at, incident.route_attempts = now, incident.route_attempts + 1
         for candidate in ranked[: settings.DISPATCH_MAX_CANDIDATES]:
-            locked = (
-                Technician.objects.select_for_update(skip_locked=True)
-                .filter(pk=candidate.technician.pk, on_duty=True, active_jobs__lt=F("job_limit"))
-                .first()
-            )
+            locked = _free_technician(candidate.technician.pk)
             if locked is None:
                 continue
             assignment = _offer(incident=incident, technician=locked, distance=candidate.distance_m)
