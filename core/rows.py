@@ -42,3 +42,17 @@ class RowReader:
                 value = convert(value, column, connection)
             values[index] = value
         return self.model.from_db(connection.alias, self.names, values)
+
+
+def column_converter(model, name: str):
+    """A function turning a value of the model's field ``name`` read by plain SQL into what the ORM gives."""
+    field = model._meta.get_field(name)
+    column = field.get_col(model._meta.db_table)
+    functions = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+
+    def convert(value):
+        for function in functions:
+            value = function(value, column, connection)
+        return value
+
+    return convert

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection
 from django.db.models import (
-    Case,
     Count,
     ExpressionWrapper,
     F,
@@ -18,14 +17,12 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
-    When,
 )
-from django.db.models.functions import Coalesce, Power, Sqrt
 from django.utils import timezone
 
 from core import roles
-from core.rows import RowReader
-from tickets.models import Category, Customer, Ticket
+from core.rows import RowReader, column_converter
+from tickets.models import Category, Customer, ServiceUnit, Ticket
 from tickets.selectors import visible_unit_ids
 
 from .distance import DistanceProvider, distance_m, distance_provider
@@ -109,44 +106,49 @@ def candidate_technicians(
     lat, lng = incident_point(incident)
     min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, settings.DISPATCH_SEARCH_RADIUS_M)
     fresh_since = now - timedelta(seconds=settings.DISPATCH_POSITION_MAX_AGE_SECONDS)
-    nearby = Q(last_lat__range=(min_lat, max_lat), last_lng__range=(min_lng, max_lng))
     metres_per_degree_lng = METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01)
-    at_lat = Coalesce(F("last_lat"), F("unit__center_lat"))
-    at_lng = Coalesce(F("last_lng"), F("unit__center_lng"))
-    estimate = Sqrt(
-        Power((at_lat - Value(lat)) * Value(METRES_PER_DEGREE_LAT), 2)
-        + Power((at_lng - Value(lng)) * Value(metres_per_degree_lng), 2)
-    )
+    sql, convert_time = _candidate_sql()
+    adapt = connection.ops.adapt_datetimefield_value
+    skill = connection.ops.prep_for_like_query('"' + incident.skill + '"')  # as ``skills__icontains`` matches
     # The pool is read with the smallest penalty an old position gets; ranking then adds its exact size.
-    stale_estimate = Case(
-        When(last_position_at__gte=fresh_since, then=Value(0.0)),
-        default=Value(float(settings.DISPATCH_STALE_PENALTY_M)),
-        output_field=FloatField(),
-    )
-    qs = (
-        Technician.objects.filter(Q(unit_id=incident.unit_id) | nearby)
-        .filter(on_duty=True)
-        .filter(Q(shift_ends_at__isnull=True) | Q(shift_ends_at__gt=now))
-        .filter(active_jobs__lt=F("job_limit"), skills__icontains=f'"{incident.skill}"')
-        .exclude(state=Technician.State.OFF)
-    )
-    if exclude_ids:
-        qs = qs.exclude(pk__in=exclude_ids)
-    rows = (
-        qs.annotate(
-            estimate=ExpressionWrapper(
-                estimate + F("active_jobs") * Value(float(settings.DISPATCH_LOAD_PENALTY_M)) + stale_estimate,
-                output_field=FloatField(),
-            ),
-            at_lat=ExpressionWrapper(at_lat, output_field=FloatField()),
-            at_lng=ExpressionWrapper(at_lng, output_field=FloatField()),
+    params = [
+        incident.unit_id, min_lat, max_lat, min_lng, max_lng, adapt(now),
+        f"%{skill}%", Technician.State.OFF, *exclude_ids,
+        lat, METRES_PER_DEGREE_LAT, lng, metres_per_degree_lng, float(settings.DISPATCH_LOAD_PENALTY_M),
+        adapt(fresh_since), float(settings.DISPATCH_STALE_PENALTY_M), settings.DISPATCH_CANDIDATE_POOL,
+    ]  # fmt: skip
+    excluded = f" AND t.id NOT IN ({_in(exclude_ids)})" if exclude_ids else ""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(excluded=excluded), params)
+        rows = cursor.fetchall()
+    return [CandidateRow(*row[:6], convert_time(row[6])) for row in rows]
+
+
+_candidates: tuple | None = None
+
+
+def _candidate_sql() -> tuple:
+    """candidate_technicians' read in plain SQL, built once per process (the ORM's building of its expressions
+    cost more than the query), and the converter of its last column (a time)."""
+    global _candidates
+    if _candidates is None:
+        if connection.vendor == "postgresql":
+            skilled = "UPPER(t.skills::text) LIKE UPPER(%s)"
+        else:
+            skilled = "t.skills LIKE %s ESCAPE '\\'"
+        at_lat, at_lng = "COALESCE(t.last_lat, u.center_lat)", "COALESCE(t.last_lng, u.center_lng)"
+        sql = (
+            f"SELECT t.id, t.unit_id, {at_lat}, {at_lng}, t.active_jobs, t.job_limit, t.last_position_at"
+            f" FROM {connection.ops.quote_name(Technician._meta.db_table)} t"
+            f" JOIN {ServiceUnit._meta.db_table} u ON u.id = t.unit_id"
+            " WHERE (t.unit_id = %s OR (t.last_lat BETWEEN %s AND %s AND t.last_lng BETWEEN %s AND %s))"
+            " AND t.on_duty AND (t.shift_ends_at IS NULL OR t.shift_ends_at > %s)"
+            f" AND t.active_jobs < t.job_limit AND {skilled} AND t.state <> %s{{excluded}}"
+            f" ORDER BY SQRT(POWER(({at_lat} - %s) * %s, 2) + POWER(({at_lng} - %s) * %s, 2))"
+            " + t.active_jobs * %s + CASE WHEN t.last_position_at >= %s THEN 0.0 ELSE %s END, t.id LIMIT %s"
         )
-        .order_by("estimate", "id")
-        .values_list("id", "unit_id", "at_lat", "at_lng", "active_jobs", "job_limit", "last_position_at")[
-            : settings.DISPATCH_CANDIDATE_POOL
-        ]
-    )
-    return [CandidateRow(*row) for row in rows]
+        _candidates = (sql, column_converter(Technician, "last_position_at"))
+    return _candidates
 
 
 def rank_candidates(
