@@ -385,22 +385,40 @@ def _write_filed(filed: dict, now: datetime) -> list[_Filed]:
         incident, recently_routed = _count_joined(incident_id, [report for report, _d in filed[incident_id][1]], now)
         incident_of[incident_id] = incident
         result.append(_Filed(incident, False, [r for r, _d in filed[incident_id][1]], recently_routed))
-    IncidentReport.objects.bulk_create(
+    _insert_reports(
         [
-            IncidentReport(
-                incident_id=incident_of[key].pk,
-                ticket_id=report.ticket_id,
-                joined_at=now,
-                distance_m=distance,
-                lat=report.lat,
-                lng=report.lng,
-            )
+            (incident_of[key].pk, report.ticket_id, distance, report.lat, report.lng)
             for key, (_opened, members) in filed.items()
             for report, distance in members
-        ]
+        ],
+        now,
     )
     result += [_Filed(incident_of[key], True, [r for r, _d in filed[key][1]]) for key in new_keys]
     return result
+
+
+# Rows per insert of reports: a batch is at most DISPATCH_ROUTE_BATCH; a sweeper's backlog may be more (SQLite
+# takes at most 999 parameters a statement).
+_REPORTS_PER_INSERT = 150
+
+
+def _insert_reports(rows: list[tuple], now: datetime) -> None:
+    """Insert the reports filed, (incident id, ticket id, distance, lat, lng) each, joined at ``now``: plain SQL
+    (one statement for a batch), as bulk_create would write them, without its building of the statement."""
+    table = IncidentReport._meta.db_table
+    joined_at = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _REPORTS_PER_INSERT):
+            chunk = rows[start : start + _REPORTS_PER_INSERT]
+            cursor.execute(
+                f"INSERT INTO {table} (incident_id, ticket_id, joined_at, distance_m, lat, lng) VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk)),
+                [
+                    value
+                    for incident_id, ticket_id, d, lat, lng in chunk
+                    for value in (incident_id, ticket_id, joined_at, d, lat, lng)
+                ],
+            )
 
 
 def _absorb(incident: Incident, members: list[_Report]) -> bool:
