@@ -489,7 +489,7 @@ def _count_joined(incident_id: int, members: list[_Report], now: datetime) -> tu
         row = cursor.fetchone()
     incident = Incident.from_db(connection.alias, list(_JOINED_FIELDS), row[:-1])
     changed = _absorb(incident, members)
-    if _needs_medium_voltage(incident, members) and selectors.live_assignment(incident) is None:
+    if _needs_medium_voltage(incident, members) and not selectors.live_assignments([incident.pk]):
         incident.skill, changed = Technician.Skill.MEDIUM_VOLTAGE, True
     if changed:  # rare: saved through the model, so the audit log records it
         incident.save(update_fields=["lat", "lng", "address", "skill"])
