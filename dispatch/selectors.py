@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection
 from django.db.models import (
-    Case,
     Count,
     ExpressionWrapper,
     F,
@@ -18,13 +17,12 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
-    When,
 )
-from django.db.models.functions import Coalesce, Power, Sqrt
 from django.utils import timezone
 
 from core import roles
-from tickets.models import Category, Ticket
+from core.rows import RowReader, column_converter
+from tickets.models import Category, Customer, ServiceUnit, Ticket
 from tickets.selectors import visible_unit_ids
 
 from .distance import DistanceProvider, distance_m, distance_provider
@@ -38,6 +36,11 @@ def bounding_box(lat: float, lng: float, radius_m: float) -> tuple[float, float,
     dlat = radius_m / METRES_PER_DEGREE_LAT
     dlng = radius_m / (METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01))
     return lat - dlat, lat + dlat, lng - dlng, lng + dlng
+
+
+def _in(values) -> str:
+    """Placeholders of an ``IN (…)`` list of as many parameters."""
+    return ", ".join(["%s"] * len(values))
 
 
 # --- routing candidates -------------------------------------------------------------------------
@@ -103,44 +106,49 @@ def candidate_technicians(
     lat, lng = incident_point(incident)
     min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, settings.DISPATCH_SEARCH_RADIUS_M)
     fresh_since = now - timedelta(seconds=settings.DISPATCH_POSITION_MAX_AGE_SECONDS)
-    nearby = Q(last_lat__range=(min_lat, max_lat), last_lng__range=(min_lng, max_lng))
     metres_per_degree_lng = METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01)
-    at_lat = Coalesce(F("last_lat"), F("unit__center_lat"))
-    at_lng = Coalesce(F("last_lng"), F("unit__center_lng"))
-    estimate = Sqrt(
-        Power((at_lat - Value(lat)) * Value(METRES_PER_DEGREE_LAT), 2)
-        + Power((at_lng - Value(lng)) * Value(metres_per_degree_lng), 2)
-    )
+    sql, convert_time = _candidate_sql()
+    adapt = connection.ops.adapt_datetimefield_value
+    skill = connection.ops.prep_for_like_query('"' + incident.skill + '"')  # as ``skills__icontains`` matches
     # The pool is read with the smallest penalty an old position gets; ranking then adds its exact size.
-    stale_estimate = Case(
-        When(last_position_at__gte=fresh_since, then=Value(0.0)),
-        default=Value(float(settings.DISPATCH_STALE_PENALTY_M)),
-        output_field=FloatField(),
-    )
-    qs = (
-        Technician.objects.filter(Q(unit_id=incident.unit_id) | nearby)
-        .filter(on_duty=True)
-        .filter(Q(shift_ends_at__isnull=True) | Q(shift_ends_at__gt=now))
-        .filter(active_jobs__lt=F("job_limit"), skills__icontains=f'"{incident.skill}"')
-        .exclude(state=Technician.State.OFF)
-    )
-    if exclude_ids:
-        qs = qs.exclude(pk__in=exclude_ids)
-    rows = (
-        qs.annotate(
-            estimate=ExpressionWrapper(
-                estimate + F("active_jobs") * Value(float(settings.DISPATCH_LOAD_PENALTY_M)) + stale_estimate,
-                output_field=FloatField(),
-            ),
-            at_lat=ExpressionWrapper(at_lat, output_field=FloatField()),
-            at_lng=ExpressionWrapper(at_lng, output_field=FloatField()),
+    params = [
+        incident.unit_id, min_lat, max_lat, min_lng, max_lng, adapt(now),
+        f"%{skill}%", Technician.State.OFF, *exclude_ids,
+        lat, METRES_PER_DEGREE_LAT, lng, metres_per_degree_lng, float(settings.DISPATCH_LOAD_PENALTY_M),
+        adapt(fresh_since), float(settings.DISPATCH_STALE_PENALTY_M), settings.DISPATCH_CANDIDATE_POOL,
+    ]  # fmt: skip
+    excluded = f" AND t.id NOT IN ({_in(exclude_ids)})" if exclude_ids else ""
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(excluded=excluded), params)
+        rows = cursor.fetchall()
+    return [CandidateRow(*row[:6], convert_time(row[6])) for row in rows]
+
+
+_candidates: tuple | None = None
+
+
+def _candidate_sql() -> tuple:
+    """candidate_technicians' read in plain SQL, built once per process (the ORM's building of its expressions
+    cost more than the query), and the converter of its last column (a time)."""
+    global _candidates
+    if _candidates is None:
+        if connection.vendor == "postgresql":
+            skilled = "UPPER(t.skills::text) LIKE UPPER(%s)"
+        else:
+            skilled = "t.skills LIKE %s ESCAPE '\\'"
+        at_lat, at_lng = "COALESCE(t.last_lat, u.center_lat)", "COALESCE(t.last_lng, u.center_lng)"
+        sql = (
+            f"SELECT t.id, t.unit_id, {at_lat}, {at_lng}, t.active_jobs, t.job_limit, t.last_position_at"
+            f" FROM {connection.ops.quote_name(Technician._meta.db_table)} t"
+            f" JOIN {ServiceUnit._meta.db_table} u ON u.id = t.unit_id"
+            " WHERE (t.unit_id = %s OR (t.last_lat BETWEEN %s AND %s AND t.last_lng BETWEEN %s AND %s))"
+            " AND t.on_duty AND (t.shift_ends_at IS NULL OR t.shift_ends_at > %s)"
+            f" AND t.active_jobs < t.job_limit AND {skilled} AND t.state <> %s{{excluded}}"
+            f" ORDER BY SQRT(POWER(({at_lat} - %s) * %s, 2) + POWER(({at_lng} - %s) * %s, 2))"
+            " + t.active_jobs * %s + CASE WHEN t.last_position_at >= %s THEN 0.0 ELSE %s END, t.id LIMIT %s"
         )
-        .order_by("estimate", "id")
-        .values_list("id", "unit_id", "at_lat", "at_lng", "active_jobs", "job_limit", "last_position_at")[
-            : settings.DISPATCH_CANDIDATE_POOL
-        ]
-    )
-    return [CandidateRow(*row) for row in rows]
+        _candidates = (sql, column_converter(Technician, "last_position_at"))
+    return _candidates
 
 
 def rank_candidates(
@@ -195,15 +203,63 @@ def ranked_candidates_for(
     return ranked
 
 
+_with_crew: tuple | None = None  # (SELECT … FROM … of assignments with their crew, readers), built once per process
+
+
+def _assignments_with_crew() -> tuple:
+    """The start of a plain-SQL read of assignments with their technician's id and user's first name (what a
+    ticket's step message names; their other fields load on access), and the readers of its rows."""
+    global _with_crew
+    if _with_crew is None:
+        assignment, technician = RowReader(Assignment, "a"), RowReader(Technician, "t", ("id", "user_id"))
+        user = RowReader(Technician._meta.get_field("user").related_model, "u", ("id", "first_name"))
+        sql = (
+            f"SELECT {assignment.columns}, {technician.columns}, {user.columns} FROM {Assignment._meta.db_table} a"
+            f" JOIN {Technician._meta.db_table} t ON t.id = a.technician_id JOIN {user.model._meta.db_table} u"
+            " ON u.id = t.user_id"
+        )
+        _with_crew = (sql, assignment, technician, user)
+    return _with_crew
+
+
+def _read_with_crew(where: str, params: list) -> list[Assignment]:
+    sql, assignment, technician, user = _assignments_with_crew()
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} WHERE {where}", params)
+        rows = cursor.fetchall()
+    found = []
+    a_end, t_end = len(assignment), len(assignment) + len(technician)
+    for row in rows:
+        read = assignment.instance(row[:a_end])
+        read.technician = technician.instance(row[a_end:t_end])
+        read.technician.user = user.instance(row[t_end:])
+        found.append(read)
+    return found
+
+
+def live_assignments(incident_ids: list[int]) -> dict[int, Assignment]:
+    """The live assignment of each of these incidents that has one, ``{incident id: assignment}``, with its
+    crew's first name in hand. Plain SQL built once per process: it is read for every routing batch that
+    joins incidents."""
+    if not incident_ids:
+        return {}
+    states = list(Assignment.LIVE_STATES)
+    where = f"a.incident_id IN ({_in(incident_ids)}) AND a.state IN ({_in(states)})"
+    return {live.incident_id: live for live in _read_with_crew(where, [*incident_ids, *states])}
+
+
 def live_and_refused(*, incident: Incident, now: datetime | None = None) -> tuple[Assignment | None, set[int]]:
-    """In one query: the incident's live assignment (if any) and the technicians who refused it lately."""
+    """In one query: the incident's live assignment (if any, with its crew's first name in hand) and the
+    technicians who refused it lately. Plain SQL (each new incident's routing reads it)."""
     since = (now or timezone.now()) - timedelta(seconds=settings.DISPATCH_REOFFER_AFTER_SECONDS)
-    live, refused = None, set()
-    rows = Assignment.objects.filter(incident=incident).filter(
-        Q(state__in=Assignment.LIVE_STATES)
-        | Q(state__in=[Assignment.State.DECLINED, Assignment.State.EXPIRED], offered_at__gte=since)
+    live_states, refused_states = list(Assignment.LIVE_STATES), [Assignment.State.DECLINED, Assignment.State.EXPIRED]
+    where = (
+        f"a.incident_id = %s AND (a.state IN ({_in(live_states)})"
+        f" OR (a.state IN ({_in(refused_states)}) AND a.offered_at >= %s))"
     )
-    for assignment in rows.select_related("technician__user"):
+    params = [incident.pk, *live_states, *refused_states, connection.ops.adapt_datetimefield_value(since)]
+    live, refused = None, set()
+    for assignment in _read_with_crew(where, params):
         if assignment.state in Assignment.LIVE_STATES:
             live = assignment
         else:
@@ -280,12 +336,18 @@ def transformer_incidents(codes: set[str], *, since: datetime) -> dict[str, tupl
     ``{code: (incident id, lat, lng)}`` in one query (``incident_to_join``'s first rule, for a batch)."""
     if not codes:
         return {}
-    rows = (
-        open_incidents()
-        .filter(last_report_at__gte=since, transformer_code__in=sorted(codes))
-        .order_by("-last_report_at", "-id")
-        .values_list("transformer_code", "id", "lat", "lng")
+    codes = sorted(codes)
+    statuses = list(Incident.OPEN_STATUSES)
+    # Plain SQL: it runs for every routing batch with a customer's report, and the ORM's building of it cost
+    # more than the query.
+    sql = (
+        f"SELECT transformer_code, id, lat, lng FROM {Incident._meta.db_table}"
+        f" WHERE status IN ({_in(statuses)}) AND last_report_at >= %s AND transformer_code IN ({_in(codes)})"
+        " ORDER BY last_report_at DESC, id DESC"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*statuses, connection.ops.adapt_datetimefield_value(since), *codes])
+        rows = cursor.fetchall()
     found: dict[str, tuple] = {}
     for code, *row in rows:
         found.setdefault(code, tuple(row))
@@ -580,19 +642,50 @@ def tickets_waiting_to_route(now: datetime | None = None) -> list[int]:
     )
 
 
-def tickets_handed_over(*, unit_id: int, exclude_id: int, limit: int) -> list[int]:
-    """Outage tickets of a ULP handed to the worker (ENQUEUED) and not attached yet, oldest first: the other
-    reports of a storm that one routing task takes along."""
-    if limit <= 0:
-        return []
-    return list(
-        Ticket.objects.filter(
-            dispatch_state=Ticket.DispatchState.ENQUEUED, unit_id=unit_id, incident_report__isnull=True
+_report_rows_sql: dict[bool, str] = {}
+
+
+def report_rows(
+    ticket_ids: list[int], *, done: frozenset | set, take_along: tuple[int, int, int] | None = None
+) -> list[tuple]:
+    """The outage tickets among ``ticket_ids`` whose status is not in ``done``, oldest first, as (id, ULP id, lat,
+    lng, address, category code, customer's transformer code, customer's feeder code, incident id or None).
+
+    ``take_along`` (ULP id, ticket id, n): with them, up to n other tickets of that ULP handed to the worker
+    (ENQUEUED) and not attached yet, oldest hand-over first — the other reports of a storm one routing task
+    takes along, read in the same statement (under the ULP's lock: none another worker attached meanwhile).
+    Plain SQL, built once per process but for the lists' lengths: it runs for every routing batch."""
+    along = take_along is not None and take_along[2] > 0
+    template = _report_rows_sql.get(along)
+    if template is None:
+        ticket, category = Ticket._meta.db_table, Category._meta.db_table
+        customer, report = Customer._meta.db_table, IncidentReport._meta.db_table
+        picked = "t.id IN ({ids})"
+        if along:
+            picked = (
+                f"(t.id IN ({{ids}}) OR t.id IN (SELECT h.id FROM {ticket} h LEFT JOIN {report} hr"
+                " ON hr.ticket_id = h.id WHERE h.dispatch_state = %s AND h.unit_id = %s AND hr.id IS NULL"
+                " AND h.id <> %s ORDER BY h.dispatch_requested_at, h.id LIMIT %s))"
+            )
+        template = (
+            "SELECT t.id, t.unit_id, t.lat, t.lng, t.address, c.code, cu.transformer_code, cu.feeder_code,"
+            f" r.incident_id FROM {ticket} t JOIN {category} c ON c.id = t.category_id"
+            f" LEFT JOIN {customer} cu ON cu.id = t.customer_id LEFT JOIN {report} r ON r.ticket_id = t.id"
+            f" WHERE {picked} AND c.dispatches AND t.status NOT IN ({{done}}) ORDER BY t.created_at, t.id"
         )
-        .exclude(pk=exclude_id)
-        .order_by("dispatch_requested_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+        _report_rows_sql[along] = template
+    params: list = list(ticket_ids)
+    if along:
+        unit_id, ticket_id, limit = take_along
+        params += [Ticket.DispatchState.ENQUEUED, unit_id, ticket_id, limit]
+    statuses = sorted(done)
+    params += statuses
+    if not ticket_ids and not along:
+        return []
+    sql = template.format(ids=_in(ticket_ids) if ticket_ids else "NULL", done=_in(statuses))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def routing_state(ticket_id: int) -> tuple | None:

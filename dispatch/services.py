@@ -11,12 +11,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError, ConflictError
 from core.geo import valid_coordinates
+from core.rows import RowReader
 from notifications import messages
 from notifications import services as notification_services
 from tickets import services as ticket_services
@@ -203,10 +204,21 @@ def _report_of(row: tuple) -> _Report:
     return _Report(pk, unit_id, lat, lng, address or "", skill, transformer or "", feeder or "")
 
 
+_lock_unit_sql: str | None = None
+
+
 def _lock_unit(unit_id: int) -> None:
     """Lock a ULP (FOR NO KEY UPDATE: its tickets can still be inserted) so that two reports of one outage
-    filed at once by two workers do not open two incidents."""
-    list(ServiceUnit.objects.select_for_update(no_key=True).filter(pk=unit_id).values_list("pk"))
+    filed at once by two workers do not open two incidents. Plain SQL built once per process (each routing
+    batch takes it); a database without row locks (SQLite) locks the whole file on write instead."""
+    global _lock_unit_sql
+    if _lock_unit_sql is None:
+        _lock_unit_sql = f"SELECT id FROM {ServiceUnit._meta.db_table} WHERE id = %s" + (
+            " FOR NO KEY UPDATE" if connection.features.has_select_for_no_key_update else ""
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(_lock_unit_sql, [unit_id])
+        cursor.fetchall()
 
 
 @transaction.atomic
@@ -248,15 +260,11 @@ def attach_many(*, tickets: list[Ticket]) -> dict[int, list[int]]:
     return attached
 
 
-def _report_rows(ticket_ids: list[int]) -> list[tuple]:
+def _report_rows(ticket_ids: list[int], *, take_along: tuple[int, int, int] | None = None) -> list[tuple]:
     """The outage tickets among ``ticket_ids`` that still need a crew, oldest first, as plain values (the last
-    one: the incident the ticket is in already, or None)."""
-    return list(
-        Ticket.objects.filter(pk__in=ticket_ids, category__dispatches=True)
-        .exclude(status__in=TICKET_DONE)
-        .order_by("created_at", "pk")
-        .values_list(*_REPORT_FIELDS)
-    )
+    one: the incident the ticket is in already, or None); ``take_along`` (ULP id, ticket id, n): with up to n
+    other reports of the ULP handed to the worker and not attached yet (selectors.report_rows)."""
+    return selectors.report_rows(ticket_ids, done=TICKET_DONE, take_along=take_along)
 
 
 def _file_reports(reports: list[_Report], now: datetime) -> list[_Filed]:
@@ -377,22 +385,40 @@ def _write_filed(filed: dict, now: datetime) -> list[_Filed]:
         incident, recently_routed = _count_joined(incident_id, [report for report, _d in filed[incident_id][1]], now)
         incident_of[incident_id] = incident
         result.append(_Filed(incident, False, [r for r, _d in filed[incident_id][1]], recently_routed))
-    IncidentReport.objects.bulk_create(
+    _insert_reports(
         [
-            IncidentReport(
-                incident_id=incident_of[key].pk,
-                ticket_id=report.ticket_id,
-                joined_at=now,
-                distance_m=distance,
-                lat=report.lat,
-                lng=report.lng,
-            )
+            (incident_of[key].pk, report.ticket_id, distance, report.lat, report.lng)
             for key, (_opened, members) in filed.items()
             for report, distance in members
-        ]
+        ],
+        now,
     )
     result += [_Filed(incident_of[key], True, [r for r, _d in filed[key][1]]) for key in new_keys]
     return result
+
+
+# Rows per insert of reports: a batch is at most DISPATCH_ROUTE_BATCH; a sweeper's backlog may be more (SQLite
+# takes at most 999 parameters a statement).
+_REPORTS_PER_INSERT = 150
+
+
+def _insert_reports(rows: list[tuple], now: datetime) -> None:
+    """Insert the reports filed, (incident id, ticket id, distance, lat, lng) each, joined at ``now``: plain SQL
+    (one statement for a batch), as bulk_create would write them, without its building of the statement."""
+    table = IncidentReport._meta.db_table
+    joined_at = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _REPORTS_PER_INSERT):
+            chunk = rows[start : start + _REPORTS_PER_INSERT]
+            cursor.execute(
+                f"INSERT INTO {table} (incident_id, ticket_id, joined_at, distance_m, lat, lng) VALUES "
+                + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk)),
+                [
+                    value
+                    for incident_id, ticket_id, d, lat, lng in chunk
+                    for value in (incident_id, ticket_id, joined_at, d, lat, lng)
+                ],
+            )
 
 
 def _absorb(incident: Incident, members: list[_Report]) -> bool:
@@ -463,7 +489,7 @@ def _count_joined(incident_id: int, members: list[_Report], now: datetime) -> tu
         row = cursor.fetchone()
     incident = Incident.from_db(connection.alias, list(_JOINED_FIELDS), row[:-1])
     changed = _absorb(incident, members)
-    if _needs_medium_voltage(incident, members) and selectors.live_assignment(incident) is None:
+    if _needs_medium_voltage(incident, members) and not selectors.live_assignments([incident.pk]):
         incident.skill, changed = Technician.Skill.MEDIUM_VOLTAGE, True
     if changed:  # rare: saved through the model, so the audit log records it
         incident.save(update_fields=["lat", "lng", "address", "skill"])
@@ -475,16 +501,7 @@ def _settle_filed(filed: list[_Filed]) -> tuple[dict[int, Assignment], list[_Fil
     status; reports that joined one nobody was free for moments ago wait with it; each incident is announced
     once ("opened" or "joined"). Returns the live offers or jobs ``{incident id: assignment}`` and the
     incidents still to be routed (new ones, and those not searched lately)."""
-    live = (
-        {
-            a.incident_id: a
-            for a in Assignment.objects.filter(
-                incident_id__in=[f.incident.pk for f in filed if not f.opened], state__in=Assignment.LIVE_STATES
-            ).select_related("technician__user")
-        }
-        if any(not f.opened for f in filed)
-        else {}
-    )
+    live = selectors.live_assignments([f.incident.pk for f in filed if not f.opened])
     crewed, waiting, to_route = [], [], []
     for entry in filed:
         incident, members = entry.incident, [r.ticket_id for r in entry.reports]
@@ -576,12 +593,11 @@ def _offer(*, incident: Incident, technician: Technician, distance: float) -> As
     )
     assignment.save()
     # The technician's row is locked by the caller; one statement books the seat.
-    Technician.objects.filter(pk=technician.pk).update(
-        active_jobs=F("active_jobs") + 1,
-        state=Case(
-            When(job_limit__lte=F("active_jobs") + 1, then=Value(Technician.State.BUSY)),
-            default=Value(Technician.State.AVAILABLE),
-        ),
+    _sql(
+        "book",
+        lambda: f"UPDATE {Technician._meta.db_table} SET active_jobs = active_jobs + 1,"
+        " state = CASE WHEN job_limit <= active_jobs + 1 THEN %s ELSE %s END WHERE id = %s",
+        [Technician.State.BUSY, Technician.State.AVAILABLE, technician.pk],
     )
     assignment_id, eta = assignment.pk, assignment.expires_at
     transaction.on_commit(lambda: _schedule_expiry(assignment_id, eta))
@@ -602,6 +618,59 @@ def _schedule_expiry(assignment_id: int, eta: datetime) -> None:
         )
 
 
+# Plain SQL of routing's hot statements, built once per process (the ORM's building of each cost more than it).
+_SQL: dict[str, str] = {}
+_READERS: dict[str, tuple] = {}
+
+
+def _sql(name: str, build, params: list, *, fetch: bool = False) -> list[tuple] | None:
+    sql = _SQL.get(name)
+    if sql is None:
+        sql = _SQL[name] = build()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if fetch else None
+
+
+def _locked_incident(incident_id: int) -> Incident | None:
+    """The incident with its ULP, its row locked (FOR UPDATE OF the incident alone)."""
+    readers = _READERS.get("incident")
+    if readers is None:
+        readers = _READERS["incident"] = (RowReader(Incident, "i"), RowReader(ServiceUnit, "u"))
+    incident, unit = readers
+    lock = " FOR UPDATE OF i" if connection.features.has_select_for_update_of else ""
+    rows = _sql(
+        "incident",
+        lambda: f"SELECT {incident.columns}, {unit.columns} FROM {Incident._meta.db_table} i"
+        f" JOIN {ServiceUnit._meta.db_table} u ON u.id = i.unit_id WHERE i.id = %s{lock}",
+        [incident_id],
+        fetch=True,
+    )
+    if not rows:
+        return None
+    found = incident.instance(rows[0][: len(incident)])
+    found.unit = unit.instance(rows[0][len(incident) :])
+    return found
+
+
+def _free_technician(technician_id: int) -> Technician | None:
+    """The technician, locked, when on duty with room for a job; None when not, or when another worker holds
+    their row (SKIP LOCKED: it is booking them; the caller tries the next one)."""
+    reader = _READERS.get("technician")
+    if reader is None:
+        reader = _READERS["technician"] = (RowReader(Technician, "t"),)
+    (technician,) = reader
+    lock = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    rows = _sql(
+        "technician",
+        lambda: f"SELECT {technician.columns} FROM {Technician._meta.db_table} t"
+        f" WHERE t.id = %s AND t.on_duty AND t.active_jobs < t.job_limit{lock}",
+        [technician_id],
+        fetch=True,
+    )
+    return technician.instance(rows[0]) if rows else None
+
+
 def route_incident(
     *, incident_id: int, new_members: list[int] | None = None, opened: bool = False
 ) -> Assignment | None:
@@ -616,9 +685,7 @@ def route_incident(
     4. Nobody free: the member tickets wait as "no technician available" for the sweeper.
     """
     with transaction.atomic():
-        incident = (
-            Incident.objects.select_for_update(of=("self",)).select_related("unit").filter(pk=incident_id).first()
-        )
+        incident = _locked_incident(incident_id)
         if incident is None or not incident.is_open:
             return None
         now = timezone.now()
@@ -633,15 +700,12 @@ def route_incident(
             # ``new_members``, are open: routing skips finished tickets.)
             return None
         ranked = selectors.ranked_candidates_for(incident=incident, exclude_ids=exclude)
-        incident.last_routed_at = now
-        incident.route_attempts = F("route_attempts") + 1
-        incident.save(update_fields=["last_routed_at", "route_attempts"])
+        _sql("routed", lambda: f"UPDATE {Incident._meta.db_table} SET last_routed_at = %s,"
+             " route_attempts = route_attempts + 1 WHERE id = %s",
+             [connection.ops.adapt_datetimefield_value(now), incident.pk])  # fmt: skip
+        incident.last_routed_at, incident.route_attempts = now, incident.route_attempts + 1
         for candidate in ranked[: settings.DISPATCH_MAX_CANDIDATES]:
-            locked = (
-                Technician.objects.select_for_update(skip_locked=True)
-                .filter(pk=candidate.technician.pk, on_duty=True, active_jobs__lt=F("job_limit"))
-                .first()
-            )
+            locked = _free_technician(candidate.technician.pk)
             if locked is None:
                 continue
             assignment = _offer(incident=incident, technician=locked, distance=candidate.distance_m)
@@ -688,10 +752,9 @@ def route_ticket(*, ticket_id: int) -> Assignment | None:
             # and its crew found: nothing left to do, no lock taken (the assignment's other fields load on use)
             return Assignment.from_db(connection.alias, ["id", "incident_id"], [live_id, incident_id])
         return _route_incidents({incident_id: [ticket_id]})[incident_id]
-    companions = selectors.tickets_handed_over(
-        unit_id=unit_id, exclude_id=ticket_id, limit=settings.DISPATCH_ROUTE_BATCH - 1
+    offers, incident_of = _route_batch(
+        [ticket_id], unit_id=unit_id, take_along=(unit_id, ticket_id, settings.DISPATCH_ROUTE_BATCH - 1)
     )
-    offers, incident_of = _route_batch([ticket_id, *companions], unit_id=unit_id)
     return offers.get(incident_of.get(ticket_id))
 
 
@@ -703,7 +766,7 @@ def route_tickets(*, ticket_ids: list[int]) -> dict:
 
 
 def _route_batch(
-    ticket_ids: list[int], *, unit_id: int | None = None
+    ticket_ids: list[int], *, unit_id: int | None = None, take_along: tuple[int, int, int] | None = None
 ) -> tuple[dict[int, Assignment | None], dict[int, int]]:
     """Attach the tickets and make sure every incident they are in has a crew, as set work.
 
@@ -711,8 +774,10 @@ def _route_batch(
     (_settle_filed: a report joining a crewed incident costs its share of one insert and one update; joining
     an incident nobody was free for moments ago, the same and it waits with it). Only the new incidents, and
     those not searched lately, are then routed — a candidate search each. ``unit_id``: every ticket is of
-    this ULP (the ULP is locked before the tickets are read: one read, not two). Returns ``{incident id: live
-    offer or None}`` and ``{ticket id: incident id}``.
+    this ULP (the ULP is locked before the tickets are read: one read, not two); ``take_along`` (the same ULP's
+    id, a ticket id, n): the batch also takes up to n other reports of the ULP handed over to the worker and not
+    attached yet, read with the tickets under the lock. Returns ``{incident id: live offer or None}`` and
+    ``{ticket id: incident id}``.
     """
     if unit_id is not None:
         by_unit: dict[int, list] = {unit_id: ticket_ids}
@@ -727,7 +792,7 @@ def _route_batch(
     for unit in sorted(by_unit):
         with transaction.atomic():
             _lock_unit(unit)
-            rows = _report_rows(by_unit[unit])
+            rows = _report_rows(by_unit[unit], take_along=take_along if unit == unit_id else None)
             for row in rows:
                 if row[-1] is not None:  # attached earlier, its routing cut off (a worker killed in between)
                     cut_off.setdefault(row[-1], []).append(row[0])

@@ -333,18 +333,22 @@ def evaluate_incident(*, incident, change: str = "") -> WideAreaOutage | None:
     incident changes otherwise than by one more report joining it (during a storm reports join every second;
     the map's report counts may then lag by up to OUTAGE_PUBLIC_CACHE_SECONDS).
     """
-    min_reports, min_customers = selectors.thresholds_for(incident.unit_id)
-    if (
-        change == "joined"
-        and incident.is_open
-        and incident.report_count < min_reports
-        and incident.customers_affected < min_customers
-    ):
-        # Reports joined an incident whose totals (bounds of what is still out) are below the threshold: the
-        # mode cannot start, and there is nothing to count unless it is on (the threshold was raised since).
-        wide = WideAreaOutage.objects.filter(incident_id=incident.pk).first()
-        if wide is None or not wide.active:
+    if change in ("joined", "opened"):
+        # Reports joined an incident, or opened it: its totals (bounds of what is still out) are fresh. Below the
+        # threshold, the mode cannot start and there is nothing to count unless it is on (the threshold was
+        # raised since) — one read of the threshold and the wide-area row, then done.
+        min_reports, min_customers, wide = selectors.wide_area_state(incident.unit_id, incident.pk)
+        if (
+            incident.is_open
+            and incident.report_count < min_reports
+            and incident.customers_affected < min_customers
+            and (wide is None or not wide.active)
+        ):
+            if change != "joined":
+                invalidate(incident.unit_id)
             return wide
+    else:
+        min_reports, min_customers = selectors.thresholds_for(incident.unit_id)
     reports, customers = _still_out(incident)
     above = incident.is_open and (reports >= min_reports or customers >= min_customers)
     wide = WideAreaOutage.objects.select_for_update().filter(incident_id=incident.pk).first()

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -361,8 +361,12 @@ def mark_dispatch_states(*, ticket_ids: list[int], state: str) -> int:
     returns how many rows changed."""
     if not ticket_ids:
         return 0
-    return (
-        Ticket.objects.filter(pk__in=ticket_ids)
-        .exclude(dispatch_state=state)
-        .update(dispatch_state=state, updated_at=timezone.now())
+    # Plain SQL: routing sets the states of each batch of a storm's reports, and the ORM's building of this
+    # update cost more than the statement.
+    sql = (
+        f"UPDATE {Ticket._meta.db_table} SET dispatch_state = %s, updated_at = %s"
+        f" WHERE id IN ({', '.join(['%s'] * len(ticket_ids))}) AND dispatch_state <> %s"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [state, connection.ops.adapt_datetimefield_value(timezone.now()), *ticket_ids, state])
+        return cursor.rowcount
