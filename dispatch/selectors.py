@@ -416,7 +416,10 @@ def ticket_numbers_of(incident_ids: list[int]) -> tuple[dict[int, list[str]], di
                 numbers=ArrayAgg("ticket__number", order_by="id"),
                 still_open=Count("id", filter=~Q(ticket__status__in=MEMBER_DONE)),
             )
-            for row in rows.values_list("incident_id", "numbers", "still_open"):
+            # Through a server-side cursor: PostgreSQL never plans a cursor's query in parallel, and for these few
+            # thousand tickets the two extra workers it chose cost more than they saved (on a busy 2-core machine
+            # 27-33 ms against 20-26 ms serial, and three busy processes instead of one).
+            for row in rows.values_list("incident_id", "numbers", "still_open").iterator(chunk_size=2000):
                 numbers[row[0]], still_open[row[0]] = row[1], row[2]
         else:
             for incident_id, number, status in members.order_by("incident_id", "id").values_list(
