@@ -1,6 +1,7 @@
 """Output shapes of the dispatch API (inputs are nested in their views)."""
 
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -296,6 +297,135 @@ class BoardSerializer(serializers.Serializer):
     incidents = IncidentSerializer(many=True)
     unassigned = WaitingTicketSerializer(many=True)
     technicians = BoardTechnicianSerializer(many=True)
+
+
+def _datetime_writer():
+    """``DateTimeField().to_representation`` for the current time zone, without its per-value look-ups."""
+    tz = timezone.get_current_timezone()
+
+    def as_text(value):
+        if not value:
+            return None
+        text = value.astimezone(tz).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return as_text
+
+
+def _full_name(first_name: str, last_name: str, username: str) -> str:
+    """``Technician.name``: the user's full name, else the username (as ``User.get_full_name`` builds it)."""
+    return f"{first_name} {last_name}".strip() or username
+
+
+def board_data(rows: selectors.BoardRows) -> dict:
+    """The board as ``BoardSerializer(selectors.board_for(viewer)).data`` gives it, written from plain rows
+    (``selectors.board_rows``): same keys, values and order (a test compares the two, in both languages)."""
+    as_text = _datetime_writer()
+    labels = {value: str(label) for value, label in Incident.Status.choices}
+    numbers, still_open, live = rows.numbers, rows.still_open, rows.live
+    incidents = []
+    for (
+        pk,
+        unit,
+        status,
+        lat,
+        lng,
+        address,
+        transformer_code,
+        feeder_code,
+        skill,
+        opened_at,
+        last_report_at,
+        restored_at,
+        estimated_restoration_at,
+        cause,
+        report_count,
+        unassignable_since,
+        customers_affected,
+    ) in rows.incidents:
+        assignment = live.get(pk)
+        if assignment is not None:
+            _, a_id, state, manual, offered_at, expires_at, accepted_at, distance, tech_id, first, last, user = (
+                assignment
+            )
+            assignment = {
+                "id": a_id,
+                "state": state,
+                "manual": manual,
+                "offered_at": as_text(offered_at),
+                "expires_at": as_text(expires_at),
+                "accepted_at": as_text(accepted_at),
+                "distance_m": None if distance is None else float(distance),
+                "technician": {"id": tech_id, "name": _full_name(first, last, user)},
+            }
+        incidents.append(
+            {
+                "id": pk,
+                "unit": unit,
+                "status": status,
+                "status_label": labels.get(status, status),
+                "lat": lat,
+                "lng": lng,
+                "address": address,
+                "transformer_code": transformer_code,
+                "feeder_code": feeder_code,
+                "skill": skill,
+                "opened_at": as_text(opened_at),
+                "last_report_at": as_text(last_report_at),
+                "restored_at": as_text(restored_at),
+                "estimated_restoration_at": as_text(estimated_restoration_at),
+                "cause": cause,
+                "report_count": report_count,
+                "open_report_count": still_open[pk],
+                "unassignable_since": as_text(unassignable_since),
+                "customers_affected": customers_affected,
+                "tickets": numbers[pk],
+                "assignment": assignment,
+            }
+        )
+    unassigned = [
+        {
+            "number": number,
+            "category": category,
+            "unit": unit,
+            "status": status,
+            "dispatch_state": dispatch_state,
+            "address": address,
+            "lat": None if lat is None else float(lat),
+            "lng": None if lng is None else float(lng),
+            "created_at": as_text(created_at),
+        }
+        for number, category, unit, status, dispatch_state, address, lat, lng, created_at in rows.unassigned
+    ]
+    technicians = [
+        {
+            "id": pk,
+            "name": _full_name(first, last, username),
+            "unit": unit,
+            "state": state,
+            "skills": skills,
+            "lat": None if lat is None else float(lat),
+            "lng": None if lng is None else float(lng),
+            "last_position_at": as_text(last_position_at),
+            "active_jobs": int(active_jobs),
+            "job_limit": int(job_limit),
+        }
+        for (
+            pk,
+            first,
+            last,
+            username,
+            unit,
+            state,
+            skills,
+            lat,
+            lng,
+            last_position_at,
+            active_jobs,
+            job_limit,
+        ) in rows.technicians
+    ]
+    return {"incidents": incidents, "unassigned": unassigned, "technicians": technicians}
 
 
 class TechnicianSelfSerializer(serializers.ModelSerializer):

@@ -30,6 +30,7 @@ from .serializers import (
     JobsSerializer,
     NearbySerializer,
     TechnicianSelfSerializer,
+    board_data,
 )
 
 
@@ -150,7 +151,8 @@ class BoardApi(APIView):
 
     @extend_schema(responses=BoardSerializer)
     def get(self, request):
-        return Response(BoardSerializer(selectors.board_for(request.user)).data)
+        # Plain rows written out (``board_data``): the same output as BoardSerializer over model rows.
+        return Response(board_data(selectors.board_rows(request.user)))
 
 
 class IncidentCursorPagination(StrictCursorPagination):
