@@ -165,6 +165,14 @@ def main() -> None:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    # The outbox relay publishes each committed report's routing to the worker, as a deployment runs it.
+    relay = subprocess.Popen(
+        [sys.executable, "manage.py", "run_relay"],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     committed: dict[int, float] = {}
     lag: list[float] = []
     lock = threading.Lock()
@@ -213,7 +221,9 @@ def main() -> None:
             time.sleep(0.5)
         load_after = load_average()
     finally:
+        relay.terminate()
         worker.terminate()
+        relay.wait(timeout=30)
         worker.wait(timeout=30)
         log.close()
 
