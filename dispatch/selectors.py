@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from core import roles
 from core.rows import RowReader, column_converter
+from core.sql import execute
 from tickets.models import Category, Customer, ServiceUnit, Ticket
 from tickets.selectors import visible_unit_ids
 
@@ -122,7 +123,7 @@ def candidate_technicians(
     ]  # fmt: skip
     excluded = f" AND t.id NOT IN ({_in(exclude_ids)})" if exclude_ids else ""
     with connection.cursor() as cursor:
-        cursor.execute(sql.format(excluded=excluded), params)
+        execute(cursor, sql.format(excluded=excluded), params)
         rows = cursor.fetchall()
     return [CandidateRow(*row[:6], convert_time(row[6])) for row in rows]
 
@@ -228,7 +229,7 @@ def _assignments_with_crew() -> tuple:
 def _read_with_crew(where: str, params: list) -> list[Assignment]:
     sql, assignment, technician, user = _assignments_with_crew()
     with connection.cursor() as cursor:
-        cursor.execute(f"{sql} WHERE {where}", params)
+        execute(cursor, f"{sql} WHERE {where}", params)
         rows = cursor.fetchall()
     found = []
     a_end, t_end = len(assignment), len(assignment) + len(technician)
@@ -349,7 +350,7 @@ def transformer_incidents(codes: set[str], *, since: datetime) -> dict[str, tupl
         " ORDER BY last_report_at DESC, id DESC"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*statuses, connection.ops.adapt_datetimefield_value(since), *codes])
+        execute(cursor, sql, [*statuses, connection.ops.adapt_datetimefield_value(since), *codes])
         rows = cursor.fetchall()
     found: dict[str, tuple] = {}
     for code, *row in rows:
@@ -390,7 +391,7 @@ def _nearest_report_points(lat: float, lng: float, radius: float, *, since: date
         JOIN_CANDIDATE_POINTS,
     ]  # fmt: skip
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        execute(cursor, sql, params)
         return cursor.fetchall()
 
 
@@ -832,7 +833,7 @@ def report_rows(
     params += [*ticket_ids, *statuses]
     sql = template.format(ids=ids, done=_in(statuses))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        execute(cursor, sql, params)
         return cursor.fetchall()
 
 
@@ -850,7 +851,7 @@ def routing_state(ticket_id: int) -> tuple | None:
         f" LEFT JOIN {IncidentReport._meta.db_table} r ON r.ticket_id = t.id WHERE t.id = %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*Assignment.LIVE_STATES, ticket_id])
+        execute(cursor, sql, [*Assignment.LIVE_STATES, ticket_id])
         return cursor.fetchone()
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from core.errors import ApplicationError, ConflictError
 from core.geo import valid_coordinates
 from core.rows import RowReader
+from core.sql import execute
 from notifications import messages
 from notifications import services as notification_services
 from tickets import services as ticket_services
@@ -217,7 +218,7 @@ def _lock_unit(unit_id: int) -> None:
             " FOR NO KEY UPDATE" if connection.features.has_select_for_no_key_update else ""
         )
     with connection.cursor() as cursor:
-        cursor.execute(_lock_unit_sql, [unit_id])
+        execute(cursor, _lock_unit_sql, [unit_id])
         cursor.fetchall()
 
 
@@ -410,7 +411,8 @@ def _insert_reports(rows: list[tuple], now: datetime) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(rows), _REPORTS_PER_INSERT):
             chunk = rows[start : start + _REPORTS_PER_INSERT]
-            cursor.execute(
+            execute(
+                cursor,
                 f"INSERT INTO {table} (incident_id, ticket_id, joined_at, distance_m, lat, lng) VALUES "
                 + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk)),
                 [
@@ -485,7 +487,7 @@ def _count_joined(incident_id: int, members: list[_Report], now: datetime) -> tu
         connection.ops.adapt_datetimefield_value(since),
     ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        execute(cursor, sql, params)
         row = cursor.fetchone()
     incident = Incident.from_db(connection.alias, list(_JOINED_FIELDS), row[:-1])
     changed = _absorb(incident, members)
@@ -628,7 +630,7 @@ def _sql(name: str, build, params: list, *, fetch: bool = False) -> list[tuple] 
     if sql is None:
         sql = _SQL[name] = build()
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        execute(cursor, sql, params)
         return cursor.fetchall() if fetch else None
 
 

@@ -10,6 +10,8 @@ its converters, as the ORM would do, so PostgreSQL and SQLite read and write the
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Field, Model
 
+from core.sql import execute
+
 from .models import Notification, NotificationAttempt, NotificationOptOut
 
 # Reached through the row's relations: this package imports nothing of the tickets app.
@@ -124,7 +126,7 @@ def claim(notification_id: int) -> tuple[Notification, bool] | None:
         raise transaction.TransactionManagementError("claiming a notification needs a transaction")
     sql = _sql(connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql.claim, [notification_id, Notification.Status.PENDING])
+        execute(cursor, sql.claim, [notification_id, Notification.Status.PENDING])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -155,8 +157,8 @@ def mark_skipped(notification: Notification) -> None:
     connection = connections[DEFAULT_DB_ALIAS]
     status = Notification._meta.get_field("status")
     with connection.cursor() as cursor:
-        cursor.execute(
-            _sql(connection).skip, [status.get_db_prep_save(notification.status, connection), notification.pk]
+        execute(
+            cursor, _sql(connection).skip, [status.get_db_prep_save(notification.status, connection), notification.pk]
         )
 
 
@@ -169,7 +171,7 @@ def record(notification: Notification, attempt: NotificationAttempt) -> None:
     update_values.append(notification.pk)
     with connection.cursor() as cursor:
         if sql.record:
-            cursor.execute(sql.record, attempt_values + update_values)
+            execute(cursor, sql.record, attempt_values + update_values)
         else:
-            cursor.execute(sql.attempt, attempt_values)
-            cursor.execute(sql.update, update_values)
+            execute(cursor, sql.attempt, attempt_values)
+            execute(cursor, sql.update, update_values)

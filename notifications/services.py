@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from core import outbox
 from core.errors import ConflictError, InvalidInput
+from core.sql import execute
 from tickets.models import ServiceUnit, Ticket, TicketEvent
 
 from . import delivery_sql, messages, selectors
@@ -147,7 +148,7 @@ def _contact_choices(*, phone: str, email: str) -> tuple[str | None, set[tuple[s
     """
     mobile, opted_out = None, set()
     with connections[router.db_for_read(ContactPreference)].cursor() as cursor:
-        cursor.execute(_contact_choices_sql(), [phone, phone or email, email or phone])
+        execute(cursor, _contact_choices_sql(), [phone, phone or email, email or phone])
         for first, second in cursor.fetchall():
             if first == _PREFERENCE_MARK:
                 mobile = second

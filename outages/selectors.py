@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from core.geo import haversine_km
 from core.rows import RowReader
+from core.sql import execute
 from dispatch import selectors as dispatch_selectors
 from tickets.models import Customer, ServiceUnit, Ticket
 
@@ -112,14 +113,14 @@ def wide_area_state(unit_id: int, incident_id: int) -> tuple[int, int, WideAreaO
         wide = RowReader(WideAreaOutage, "w")
         sql = (
             f"SELECT t.min_reports, t.min_customers, {wide.columns}"
-            " FROM (SELECT %s AS unit_id, %s AS incident_id) k"
+            " FROM (SELECT CAST(%s AS BIGINT) AS unit_id, CAST(%s AS BIGINT) AS incident_id) k"
             f" LEFT JOIN {MassOutageThreshold._meta.db_table} t ON t.unit_id = k.unit_id"
             f" LEFT JOIN {WideAreaOutage._meta.db_table} w ON w.incident_id = k.incident_id"
         )
         _wide_area_read = (sql, wide)
     sql, reader = _wide_area_read
     with connection.cursor() as cursor:
-        cursor.execute(sql, [unit_id, incident_id])
+        execute(cursor, sql, [unit_id, incident_id])
         row = cursor.fetchone()
     min_reports, min_customers = row[0], row[1]
     if min_reports is None:
@@ -133,21 +134,23 @@ def wide_area_state(unit_id: int, incident_id: int) -> tuple[int, int, WideAreaO
 def active_plans(*, unit_id: int, at: datetime | None = None) -> list[PlannedOutage]:
     """The ULP's planned outages under way at ``at`` (now). Every outage report asks, so the statement is
     written once rather than built by the ORM each time (which cost more CPU than the indexed read)."""
-    global _ACTIVE_PLANS_SQL
-    from django.db import connection
-
+    global _active_plans
     at = connection.ops.adapt_datetimefield_value(at or timezone.now())
-    if _ACTIVE_PLANS_SQL is None:
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(field.column) for field in PlannedOutage._meta.concrete_fields)
-        _ACTIVE_PLANS_SQL = (
-            f"SELECT {columns} FROM {quote(PlannedOutage._meta.db_table)} WHERE unit_id = %s "
-            "AND cancelled_at IS NULL AND starts_at <= %s AND ends_at > %s ORDER BY starts_at, id"
+    if _active_plans is None:
+        reader = RowReader(PlannedOutage, "p")
+        sql = (
+            f"SELECT {reader.columns} FROM {connection.ops.quote_name(PlannedOutage._meta.db_table)} p"
+            " WHERE p.unit_id = %s AND p.cancelled_at IS NULL AND p.starts_at <= %s AND p.ends_at > %s"
+            " ORDER BY p.starts_at, p.id"
         )
-    return list(PlannedOutage.objects.raw(_ACTIVE_PLANS_SQL, [unit_id, at, at]))
+        _active_plans = (sql, reader)
+    sql, reader = _active_plans
+    with connection.cursor() as cursor:
+        execute(cursor, sql, [unit_id, at, at])
+        return [reader.instance(row) for row in cursor.fetchall()]
 
 
-_ACTIVE_PLANS_SQL: str | None = None
+_active_plans: tuple | None = None  # (SQL, reader), built once per process
 
 
 def plan_matches(

@@ -2,11 +2,14 @@
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import QuerySet
 
 from core import roles
 from core.geo import haversine_km
 from core.phone import same_phone
+from core.rows import RowReader
+from core.sql import execute
 
 from . import reference
 from .models import Category, Customer, ServiceUnit, Ticket, TicketEvent
@@ -113,29 +116,30 @@ def find_customer(*, id_pelanggan: str = "", meter_number: str = "") -> Customer
         column, value = "meter_number", meter_number
     else:
         return None
-    found = list(Customer.objects.raw(_customer_by_sql(column), [value]))
-    if not found:
+    sql, reader = _customer_by(column)
+    with connection.cursor() as cursor:
+        execute(cursor, sql, [value])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    customer = found[0]
+    customer = reader.instance(row)
     unit = reference.tables().units.get(customer.unit_id)
     if unit is not None:  # else (a ULP added since the copy was read) the first use of .unit reads it
         Customer.unit.field.set_cached_value(customer, unit)
     return customer
 
 
-_CUSTOMER_BY_SQL: dict[str, str] = {}
+_CUSTOMER_BY: dict[str, tuple[str, RowReader]] = {}
 
 
-def _customer_by_sql(column: str) -> str:
-    sql = _CUSTOMER_BY_SQL.get(column)
-    if sql is None:
-        from django.db import connection
-
+def _customer_by(column: str) -> tuple[str, RowReader]:
+    found = _CUSTOMER_BY.get(column)
+    if found is None:
+        reader = RowReader(Customer, "c")
         quote = connection.ops.quote_name
-        columns = ", ".join(quote(field.column) for field in Customer._meta.concrete_fields)
-        sql = f"SELECT {columns} FROM {quote(Customer._meta.db_table)} WHERE {quote(column)} = %s LIMIT 1"
-        _CUSTOMER_BY_SQL[column] = sql
-    return sql
+        sql = f"SELECT {reader.columns} FROM {quote(Customer._meta.db_table)} c WHERE c.{quote(column)} = %s LIMIT 1"
+        found = _CUSTOMER_BY[column] = (sql, reader)
+    return found
 
 
 def nearest_unit(*, lat: float, lng: float) -> ServiceUnit | None:

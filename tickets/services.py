@@ -363,10 +363,11 @@ def mark_dispatch_states(*, ticket_ids: list[int], state: str) -> int:
         return 0
     # Plain SQL: routing sets the states of each batch of a storm's reports, and the ORM's building of this
     # update cost more than the statement.
-    sql = (
+    statement = (
         f"UPDATE {Ticket._meta.db_table} SET dispatch_state = %s, updated_at = %s"
         f" WHERE id IN ({', '.join(['%s'] * len(ticket_ids))}) AND dispatch_state <> %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [state, connection.ops.adapt_datetimefield_value(timezone.now()), *ticket_ids, state])
+        params = [state, connection.ops.adapt_datetimefield_value(timezone.now()), *ticket_ids, state]
+        sql.execute(cursor, statement, params)
         return cursor.rowcount

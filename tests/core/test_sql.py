@@ -70,3 +70,63 @@ def test_later_rows_reuse_the_compiled_statement_with_their_own_values(ulp):
     for n, (ticket_id, event_id) in enumerate(written):
         event = TicketEvent.objects.select_related("ticket").get(pk=event_id)
         assert (event.ticket_id, event.ticket.description, event.data) == (ticket_id, f"padam {n}", {"n": n})
+
+
+# --- Prepared statements (core.sql.execute) ----------------------------------------------------------------
+
+
+def _prepared_here() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, statement FROM pg_prepared_statements")
+        return dict(cursor.fetchall())
+
+
+def _run(text: str, params) -> list:
+    with connection.cursor() as cursor:
+        sql.execute(cursor, text, params)
+        return cursor.fetchall()
+
+
+def test_a_statement_gives_the_same_rows_whether_prepared_or_not(ulp):
+    ticket = TicketFactory(unit=ulp)
+    text = "SELECT number, unit_id FROM tickets_ticket WHERE id = %s AND number LIKE %s || '%%'"
+    first, again = _run(text, [ticket.pk, ticket.number[:3]]), _run(text, [ticket.pk, ticket.number[:3]])
+    with CaptureQueriesContext(connection) as captured:  # recorded: run as written, readable in the record
+        recorded = _run(text, [ticket.pk, ticket.number[:3]])
+    assert first == again == recorded == [(ticket.number, ulp.pk)]
+    assert captured[0]["sql"].startswith("SELECT number")
+    if connection.vendor == "postgresql":
+        prepared = [statement for statement in _prepared_here().values() if "tickets_ticket WHERE id = $1" in statement]
+        assert len(prepared) == 1  # prepared once for this connection, reused
+        assert "LIKE $2 || '%'" in prepared[0]  # a literal percent sign stays one
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares statements")
+def test_a_prepared_statement_outlives_a_rolled_back_transaction_and_a_new_connection_prepares_again(ulp):
+    from django.db import transaction
+
+    ticket = TicketFactory(unit=ulp)
+    text = "SELECT id FROM tickets_ticket WHERE id = %s AND status <> %s"
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert _run(text, [ticket.pk, "x"]) == [(ticket.pk,)]
+        raise RuntimeError("roll back")
+    assert _run(text, [ticket.pk, "x"]) == [(ticket.pk,)]  # still prepared: no "does not exist"
+    assert sum("status <> $2" in s for s in _prepared_here().values()) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares statements")
+def test_past_the_limit_texts_run_unprepared(ulp, monkeypatch):
+    monkeypatch.setattr(sql, "PREPARED_PER_CONNECTION", len(connection.__dict__.get("_sigap_prepared", (0, {}))[1]))
+    text = "SELECT count(*) FROM tickets_ticket WHERE unit_id = %s AND 41 < 42"
+    assert _run(text, [ulp.pk]) == [(0,)]
+    assert not [s for s in _prepared_here().values() if "41 < 42" in s]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares statements")
+def test_a_new_connection_prepares_its_own():
+    text = "SELECT %s::int + 1"
+    assert _run(text, [1]) == [(2,)]
+    connection.close()  # as a restart of PostgreSQL or CONN_MAX_AGE would leave it
+    assert _run(text, [2]) == [(3,)]
+    assert sum("$1::int + 1" in s for s in _prepared_here().values()) == 1
