@@ -167,6 +167,10 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The hot hand-written statements (intake, routing, sending) are prepared once per PostgreSQL session
+# (core.sql.execute). Off (DB_PREPARED_STATEMENTS=0) behind a pooler that hands one session to several clients
+# (PgBouncer in transaction mode), where a statement prepared on one session is unknown to the next.
+DATABASE_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 
 
 def _next_redis_db(url: str) -> str:

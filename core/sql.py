@@ -18,6 +18,7 @@ call, which for the joins of the routing and sending reads cost more than runnin
 
 import re
 
+from django.conf import settings
 from django.db import connections, router
 from django.db.models import Model
 from django.db.models.expressions import RawSQL
@@ -145,10 +146,11 @@ def execute(cursor, sql: str, params=()) -> None:
     a transaction that failed later is still there. Where the queries are being recorded (a test capturing them,
     ``DEBUG``) the text runs unprepared, so what is recorded reads as the statement itself, and the number of
     statements is the same either way. Placeholders are ``%s``; PostgreSQL infers each value's type from where
-    it stands, so a value whose place says nothing of its type (a bare ``SELECT %s``) needs a cast.
+    it stands, so a value whose place says nothing of its type (a bare ``SELECT %s``) needs a cast. Off with
+    ``DATABASE_PREPARED_STATEMENTS`` (a pooler sharing sessions between clients).
     """
     db = cursor.db
-    if db.vendor != "postgresql" or db.queries_logged:
+    if db.vendor != "postgresql" or db.queries_logged or not settings.DATABASE_PREPARED_STATEMENTS:
         cursor.execute(sql, params)
         return
     raw = db.connection

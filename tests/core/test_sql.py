@@ -130,3 +130,11 @@ def test_a_new_connection_prepares_its_own():
     connection.close()  # as a restart of PostgreSQL or CONN_MAX_AGE would leave it
     assert _run(text, [2]) == [(3,)]
     assert sum("$1::int + 1" in s for s in _prepared_here().values()) == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares statements")
+def test_switched_off_nothing_is_prepared(ulp, settings):
+    settings.DATABASE_PREPARED_STATEMENTS = False  # behind a pooler that shares sessions
+    text = "SELECT count(*) FROM tickets_ticket WHERE unit_id = %s AND 40 < 42"
+    assert _run(text, [ulp.pk]) == _run(text, [ulp.pk]) == [(0,)]
+    assert not [s for s in _prepared_here().values() if "40 < 42" in s]
