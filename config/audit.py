@@ -4,6 +4,11 @@
    ``X-Forwarded-For`` when ``NUM_PROXIES`` is set — never a header the client could forge.
 2. The actor is read when each entry is written, not when the request starts: API clients log in with a
    token inside the view, after the middleware has run.
+3. Actor and address come from one ``pre_save`` receiver of LogEntry connected at start-up, which reads the
+   request of the current context. auditlog's own middleware connects a receiver per request and disconnects it
+   after: each connect empties the signals' receiver caches (every later save of every request paid for that)
+   and its key is the time of day, which two threads of one process can share (one request then removed the
+   other's receiver, and that request's entries lost their actor).
 
 Only a model's own columns are compared (``include_fields``): auditlog would otherwise read every reverse
 one-to-one relation of the instance (a query each, and a cached "does not exist" left on the object).
@@ -11,7 +16,7 @@ one-to-one relation of the instance (a query each, and a cached "does not exist"
 
 from contextvars import ContextVar
 
-from auditlog.middleware import AuditlogMiddleware
+from auditlog.cid import set_cid
 from auditlog.receivers import log_create
 from django.conf import settings
 from django.db.models.signals import post_save
@@ -29,32 +34,33 @@ def client_address(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-class AuditMiddleware(AuditlogMiddleware):
-    @staticmethod
-    def _get_remote_addr(request):
-        return client_address(request)
+class AuditMiddleware:
+    """Keeps the request (and auditlog's correlation id) for the log entries written while it runs."""
 
-    @staticmethod
-    def _get_remote_port(request):
-        return None
+    def __init__(self, get_response):
+        self.get_response = get_response
 
     def __call__(self, request):
+        set_cid(request)
         token = _current_request.set(request)
         try:
-            return super().__call__(request)
+            return self.get_response(request)
         finally:
             _current_request.reset(token)
 
 
 def set_actor_from_request(sender, instance, **kwargs) -> None:
-    """pre_save of LogEntry: the user of the current request, however they logged in."""
-    if instance.actor_id is not None:
-        return
+    """pre_save of LogEntry: the user of the current request, however they logged in, and the client's address."""
     request = _current_request.get()
-    user = getattr(request, "user", None) if request is not None else None
-    if user is not None and user.is_authenticated:
-        instance.actor = user
-        instance.actor_email = getattr(user, "email", None) or None
+    if request is None:
+        return
+    if instance.actor_id is None:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            instance.actor = user
+            instance.actor_email = getattr(user, "email", None) or None
+    if instance.remote_addr is None and not getattr(settings, "AUDITLOG_DISABLE_REMOTE_ADDR", False):
+        instance.remote_addr = client_address(request)
 
 
 # model label → (excluded fields, masked fields, many-to-many fields)
@@ -97,7 +103,8 @@ AUDITED = {
         {"last_lat", "last_lng", "last_accuracy_m", "last_position_at", "state", "active_jobs"},
         [],
         [],
-    ),    # Billing: bill corrections and token-complaint steps (money and the CIS), biaya beban rates (compensation).
+    ),
+    # Billing: bill corrections and token-complaint steps (money and the CIS), biaya beban rates (compensation).
     # Imports are not row-logged (bulk upserts); their ImportJob row says who uploaded what.
     "billing.BillCorrection": (set(), [], []),
     "billing.TokenRemedy": (set(), [], []),

@@ -301,3 +301,34 @@ def test_timeline_events_the_public_or_a_machine_writes_are_not_logged_again_but
     opened.message = "edited afterwards"
     opened.save()
     assert entries_for(TicketEvent, object_pk=str(opened.pk), action=LogEntry.Action.UPDATE).exists()
+
+
+def test_a_request_connects_no_signal_receiver_and_its_entries_name_its_user_and_address(rf, operator, ulp):
+    """Actor and address come from the request of the current context through one receiver connected at
+    start-up: a request connects nothing (a connect per request emptied every signal's receiver cache, and two
+    threads could remove each other's receiver)."""
+    from django.db.models.signals import post_save, pre_save
+    from django.http import HttpResponse
+
+    from config.audit import AuditMiddleware
+
+    ticket = TicketFactory(unit=ulp)
+    before = (list(pre_save.receivers), list(post_save.receivers))
+    during = []
+
+    def view(request):
+        during.append((list(pre_save.receivers), list(post_save.receivers)))
+        ticket.description = "diubah petugas"
+        ticket.save()
+        return HttpResponse()
+
+    request = rf.post("/", REMOTE_ADDR="10.7.7.7")
+    request.user = operator
+    AuditMiddleware(view)(request)
+    assert during == [before]
+    change = entries_for(Ticket, object_pk=str(ticket.pk), action=LogEntry.Action.UPDATE).get()
+    assert (change.actor, change.remote_addr) == (operator, "10.7.7.7")
+    ticket.description = "diubah mesin"
+    ticket.save()  # outside any request: no actor, no address
+    latest = entries_for(Ticket, object_pk=str(ticket.pk), action=LogEntry.Action.UPDATE).latest("timestamp")
+    assert (latest.actor, latest.remote_addr) == (None, None)
