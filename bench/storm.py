@@ -13,7 +13,9 @@ figures). Needs the data set of ``manage.py seed_scale`` (its ULPs, customers an
 3. After the last report, waits until no storm ticket is still waiting to be routed (not attached to an
    incident and offered, or marked "no technician available"); prints how long after the last report
    that took (target: 60 s), intake latency, lost reports (answers that are not a committed ticket, or
-   tickets never grouped), incidents and offers made.
+   tickets never grouped), incidents and offers made. Every 2 s it counts the tickets waiting and how long the
+   oldest of them has waited: while reports arrive some are always in flight (committed moments before), so
+   besides the first moment after the peak with none waiting it prints the first with none waiting over 5 s.
 4. Removes the storm's tickets, incidents and offers, and puts the technicians back as they were.
 """
 
@@ -33,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import stack  # noqa: E402
 
 KEY_PREFIX = "bench-storm-"
+OVERDUE_SECONDS = 5.0  # a report waiting longer than this to be routed is queued, not in flight
 
 
 def schedule(reports: int, seconds: float) -> list[float]:
@@ -61,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
     stack.require_stack()
     stack.setup_django()
-    from django.db.models import Q
+    from django.db.models import Count, Min, Q
     from django.utils import timezone
 
     from dispatch.models import Assignment, Incident, IncidentReport, Technician
@@ -148,7 +151,14 @@ def main() -> None:
             Q(incident_report__isnull=True)
             | Q(dispatch_state__in=[Ticket.DispatchState.PENDING, Ticket.DispatchState.ENQUEUED])
         )
-        backlog: list[tuple[float, int]] = []  # (s from start, tickets waiting to be routed)
+        # (s from start, tickets waiting to be routed, seconds the oldest of them has waited since it was committed)
+        backlog: list[tuple[float, int, float]] = []
+
+        def sample() -> tuple[float, int, float]:
+            found = waiting.aggregate(count=Count("pk"), oldest=Min("created_at"))
+            age = (timezone.now() - found["oldest"]).total_seconds() if found["oldest"] else 0.0
+            return (time.monotonic() - t_start, found["count"], age)
+
         sending = threading.Event()
         sending.set()
 
@@ -156,7 +166,7 @@ def main() -> None:
             from django.db import connection
 
             while sending.is_set():
-                backlog.append((time.monotonic() - t_start, waiting.count()))
+                backlog.append(sample())
                 time.sleep(2)
             connection.close()
 
@@ -184,20 +194,27 @@ def main() -> None:
         backlog_at_end = waiting.count()
         drained_after = None
         while time.monotonic() - t_sent < args.drain_timeout:
-            left = waiting.count()
-            backlog.append((time.monotonic() - t_start, left))
-            if left == 0:
+            point = sample()
+            backlog.append(point)
+            if point[1] == 0:
                 drained_after = time.monotonic() - t_sent
                 break
             time.sleep(1)
         cpu_used = stack.cpu_used(cpu_start, stack.cpu_seconds(), time.monotonic() - t_start)
         peak_at = seconds / 2
-        worst_at, worst = max(backlog, key=lambda point: point[1]) if backlog else (0.0, 0)
+        worst_at, worst, _age = max(backlog, key=lambda point: point[1]) if backlog else (0.0, 0, 0.0)
         # First moment after the peak of arrivals when nothing was waiting to be routed.
-        empty_after_peak = next((at - peak_at for at, left in backlog if at >= peak_at and left == 0), None)
+        empty_after_peak = next((at - peak_at for at, left, _age in backlog if at >= peak_at and left == 0), None)
+        # ... and when nothing had waited longer than OVERDUE_SECONDS: what was waiting then was in flight (committed
+        # moments before, between the relay's rounds and the worker's batch), not a queue building up.
+        caught_up_after_peak = next(
+            (at - peak_at for at, _left, age in backlog if at >= peak_at and age <= OVERDUE_SECONDS), None
+        )
+        oldest = max((age for _at, _left, age in backlog), default=0.0)
 
-        def backlog_near(moment: float) -> int:
-            return min(backlog, key=lambda point: abs(point[0] - moment))[1] if backlog else 0
+        def backlog_near(moment: float) -> tuple[int, float]:
+            point = min(backlog, key=lambda point: abs(point[0] - moment)) if backlog else (0.0, 0, 0.0)
+            return point[1], point[2]
 
     latencies = [r[0] for r in results if r[1] in (200, 201)]
     numbers = {r[2] for r in results if r[2]}
@@ -229,7 +246,8 @@ def main() -> None:
                 },
                 {
                     "what": "backlog at the peak / 60 s after it",
-                    "value": f"{backlog_near(peak_at):,} / {backlog_near(peak_at + 60):,} tickets "
+                    "value": f"{backlog_near(peak_at)[0]:,} / {backlog_near(peak_at + 60)[0]:,} tickets, the oldest "
+                    f"waiting {backlog_near(peak_at)[1]:.1f} / {backlog_near(peak_at + 60)[1]:.1f} s "
                     f"(arrivals then about {2 * args.reports / seconds:.0f} / "
                     f"{2 * args.reports / seconds * max(0.0, 1 - 60 / peak_at):.0f} reports/s)",
                 },
@@ -237,6 +255,11 @@ def main() -> None:
                     "what": "backlog empty after the peak of arrivals",
                     "value": f"{empty_after_peak:.0f} s after it" if empty_after_peak is not None else "never",
                 },
+                {
+                    "what": f"nothing waiting over {OVERDUE_SECONDS:.0f} s after the peak",
+                    "value": f"{caught_up_after_peak:.0f} s after it" if caught_up_after_peak is not None else "never",
+                },
+                {"what": "longest wait seen (sampled)", "value": f"{oldest:.1f} s"},
                 {
                     "what": "backlog drained after the last report",
                     "value": (
