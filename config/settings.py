@@ -173,11 +173,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATABASE_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 
 
+def _cache_db(broker_db: int) -> int:
+    """The cache's database index beside the broker's: the next one, or the one before when the broker has the
+    last of a default Redis' 16 (``databases 16``: indexes 0–15). The cache never shares the broker's keys."""
+    return broker_db + 1 if broker_db < 15 else broker_db - 1
+
+
 def _next_redis_db(url: str) -> str:
-    """The same Redis server, next database index: the cache never shares the broker's keys."""
+    """The same Redis server, the cache's database index (``_cache_db``)."""
     parts = urlsplit(url)
     current = parts.path.strip("/") or "0"
-    db = int(current) + 1 if current.isdigit() else 1
+    db = _cache_db(int(current)) if current.isdigit() else 1
     return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
 
 
@@ -595,7 +601,7 @@ if REDIS_SENTINELS:
             # django-redis, because Django's own RedisCache cannot ask Sentinels. One location: the master only
             # (a replica may lag, and throttles and generation tokens must read what was just written).
             "BACKEND": "core.cache.FailSoftDjangoRedisCache",
-            "LOCATION": [f"redis://{REDIS_SENTINEL_MASTER}/{REDIS_SENTINEL_DB + 1}"],
+            "LOCATION": [f"redis://{REDIS_SENTINEL_MASTER}/{_cache_db(REDIS_SENTINEL_DB)}"],
             "KEY_PREFIX": "sigap",
             "OPTIONS": {
                 "CLIENT_CLASS": "django_redis.client.SentinelClient",

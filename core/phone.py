@@ -1,10 +1,13 @@
 """Phone numbers: every number is stored in E.164 (+62…), parsed with Google's libphonenumber."""
 
+from functools import lru_cache
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
+@lru_cache(maxsize=4096)  # a report's number is checked by its form or serializer, then by the service
 def normalize_phone(raw: str, *, region: str = "ID") -> str:
     """Return ``raw`` in E.164. Indonesian forms 0812…, 62812… and +62812… are all accepted."""
     text = (raw or "").strip()

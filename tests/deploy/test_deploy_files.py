@@ -201,5 +201,15 @@ def test_every_deployment_setting_is_in_env_example():
     for name in ("DATABASE_REPLICA_URL", "DATABASE_REPLICA_READS", "REPLICA_PIN_SECONDS", "REDIS_SENTINELS",
                  "REDIS_SENTINEL_MASTER", "REDIS_SENTINEL_DB", "REDIS_PASSWORD", "REDIS_SENTINEL_PASSWORD",
                  "BEAT_LOCK_TTL_SECONDS", "MEDIA_STORAGE_BACKEND", "MEDIA_STORAGE_OPTIONS", "STATIC_ROOT",
-                 "DB_REPLICA_CONNECT_TIMEOUT", "GUNICORN_BIND", "WEB_CONCURRENCY"):  # fmt: skip
+                 "DB_REPLICA_CONNECT_TIMEOUT", "GUNICORN_BIND", "WEB_CONCURRENCY", "DB_PREPARED_STATEMENTS"):  # fmt: skip
         assert name in example, name
+
+
+def test_the_cache_takes_a_redis_database_beside_the_brokers_that_exists():
+    """A default Redis has databases 0–15: a broker on the last one puts the cache on the one before."""
+    from config.settings import _next_redis_db
+
+    assert _next_redis_db("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/1"
+    assert _next_redis_db("redis://127.0.0.1:6379/8") == "redis://127.0.0.1:6379/9"
+    assert _next_redis_db("redis://:secret@redis.internal:6379/15") == "redis://:secret@redis.internal:6379/14"
+    assert _next_redis_db("redis://127.0.0.1:6379") == "redis://127.0.0.1:6379/1"
