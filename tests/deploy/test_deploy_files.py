@@ -201,7 +201,8 @@ def test_every_deployment_setting_is_in_env_example():
     for name in ("DATABASE_REPLICA_URL", "DATABASE_REPLICA_READS", "REPLICA_PIN_SECONDS", "REDIS_SENTINELS",
                  "REDIS_SENTINEL_MASTER", "REDIS_SENTINEL_DB", "REDIS_PASSWORD", "REDIS_SENTINEL_PASSWORD",
                  "BEAT_LOCK_TTL_SECONDS", "MEDIA_STORAGE_BACKEND", "MEDIA_STORAGE_OPTIONS", "STATIC_ROOT",
-                 "DB_REPLICA_CONNECT_TIMEOUT", "GUNICORN_BIND", "WEB_CONCURRENCY", "DB_PREPARED_STATEMENTS"):  # fmt: skip
+                 "DB_REPLICA_CONNECT_TIMEOUT", "GUNICORN_BIND", "WEB_CONCURRENCY",
+                 "DB_PREPARED_STATEMENTS"):  # fmt: skip
         assert name in example, name
 
 
