@@ -8,8 +8,9 @@ its converters, as the ORM would do, so PostgreSQL and SQLite read and write the
 """
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Field, Model
+from django.db.models import Model
 
+from core.rows import RowReader
 from core.sql import execute
 
 from .models import Notification, NotificationAttempt, NotificationOptOut
@@ -38,11 +39,6 @@ ATTEMPT_FIELDS = (
 )
 
 
-def _fields(model: type[Model], names: tuple[str, ...] | None = None) -> list[Field]:
-    """The model's concrete fields named (all when ``names`` is None), in the model's own order (``from_db``)."""
-    return [f for f in model._meta.concrete_fields if names is None or f.name in names]
-
-
 class _Statements:
     """The SQL of one vendor and the converters of the claim's columns."""
 
@@ -51,19 +47,14 @@ class _Statements:
         notification, ticket, unit, event = (
             qn(model._meta.db_table) for model in (Notification, Ticket, ServiceUnit, TicketEvent)
         )
-        self.parts = [
-            (Notification, _fields(Notification)),
-            (Ticket, _fields(Ticket, _TICKET)),
-            (ServiceUnit, _fields(ServiceUnit, _UNIT)),
-            (TicketEvent, _fields(TicketEvent, _EVENT)),
+        # Read back through the ORM's own converters, each table's columns qualified by its name.
+        self.readers = [
+            RowReader(Notification, notification),
+            RowReader(Ticket, ticket, _TICKET),
+            RowReader(ServiceUnit, unit, _UNIT),
+            RowReader(TicketEvent, event, _EVENT),
         ]
-        columns, self.converters = [], []
-        for model, fields in self.parts:
-            table = model._meta.db_table
-            for field in fields:
-                column = field.get_col(table)
-                columns.append(f"{qn(table)}.{qn(field.column)}")
-                self.converters.append((column, ops.get_db_converters(column) + column.get_db_converters(connection)))
+        columns = ", ".join(reader.columns for reader in self.readers)
         opt_out = qn(NotificationOptOut._meta.db_table)
 
         def col(table: str, model: type[Model], name: str) -> str:
@@ -75,7 +66,7 @@ class _Statements:
             lock = " " + ops.for_update_sql(skip_locked=features.has_select_for_update_skip_locked, of=of)
         # The opt-out check rides along: an address that opted out since the row was written is skipped.
         self.claim = (
-            f"SELECT {', '.join(columns)}, EXISTS (SELECT 1 FROM {opt_out} WHERE "
+            f"SELECT {columns}, EXISTS (SELECT 1 FROM {opt_out} WHERE "
             f"{col(opt_out, NotificationOptOut, 'channel')} = {col(notification, Notification, 'channel')} AND "
             f"{col(opt_out, NotificationOptOut, 'address')} = {col(notification, Notification, 'address')}) "
             f"FROM {notification} "
@@ -130,19 +121,12 @@ def claim(notification_id: int) -> tuple[Notification, bool] | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    values = []
-    for value, (column, converters) in zip(row, sql.converters, strict=False):
-        for converter in converters:
-            value = converter(value, column, connection)
-        values.append(value)
     opted_out = bool(row[-1])
     instances, start = [], 0
-    for model, fields in sql.parts:
-        own = values[start : start + len(fields)]
-        start += len(fields)
-        instances.append(
-            model.from_db(connection.alias, [f.attname for f in fields], own) if own[0] is not None else None
-        )
+    for reader in sql.readers:
+        own = row[start : start + len(reader)]
+        start += len(reader)
+        instances.append(reader.instance(own) if own[0] is not None else None)  # None: no such joined row
     notification, ticket, unit, event = instances
     # As select_related("ticket__unit", "event") would leave them: read once, never again.
     Notification.ticket.field.set_cached_value(notification, ticket)
