@@ -227,7 +227,7 @@ class Services:
                         "-c",
                         str(self.celery_concurrency),
                         "-l",
-                        "WARNING",
+                        os.environ.get("BENCH_CELERY_LOG_LEVEL", "WARNING"),  # INFO: each task's run time
                         "--without-gossip",
                         "--without-mingle",
                         "-n",

@@ -181,11 +181,15 @@ def test_calls_rung_out_unanswered_become_violations_and_reach_sp1(
 def test_a_supervisor_filters_kpis_in_indonesian_and_sees_the_charts(
     page_for, live_server, operator, supervisor, ulp, size
 ):
-    # given a call answered yesterday
+    # given a call answered yesterday at noon in the supervisor's zone (their unit's, which the page uses: WITA
+    # here, an hour ahead of the server's WIB — "a day ago" at 23:30 WIB is already today in WITA)
     ensure_seed_data()
+    from zoneinfo import ZoneInfo
+
     from hotline.models import Call
 
-    yesterday = timezone.now() - timedelta(days=1)
+    zone = ZoneInfo(supervisor.staff_profile.unit.time_zone)
+    yesterday = (timezone.now().astimezone(zone) - timedelta(days=1)).replace(hour=12, minute=0, second=0)
     Call.objects.create(
         pbx_call_id="kpi-1",
         operator=operator,
@@ -202,7 +206,7 @@ def test_a_supervisor_filters_kpis_in_indonesian_and_sees_the_charts(
     # then the date inputs hold real dates the browser accepts (an unparsable value reads as "")
     assert date_from.input_value() != ""
     # when the supervisor picks a range and submits
-    day = yesterday.astimezone(timezone.get_current_timezone()).date()
+    day = yesterday.date()
     date_from.fill((day - timedelta(days=2)).isoformat())
     page.fill("#id_date_to", day.isoformat())
     page.get_by_role("button", name="Tampilkan").click()
