@@ -841,6 +841,23 @@ def _route_incidents(members: dict[int, list[int]]) -> dict[int, Assignment | No
 
 
 @transaction.atomic
+def expire_due_offers(*, now: datetime | None = None, rounds: int = 10) -> int:
+    """Expire the offers past their time, 500 at a time, each incident offered to its next candidate at once;
+    looks again (up to ``rounds`` times, ``now`` moving on unless given) until none is due. Returns how many it
+    expired."""
+    expired = 0
+    for _round in range(rounds):
+        due = list(selectors.offers_due_to_expire(now).values_list("pk", flat=True)[:500])
+        for assignment_id in due:
+            incident_id = expire_offer(assignment_id=assignment_id, now=now)
+            if incident_id is not None:
+                expired += 1
+                route_incident(incident_id=incident_id)
+        if not due or (now is not None and len(due) < 500):
+            break
+    return expired
+
+
 def expire_offer(*, assignment_id: int, now: datetime | None = None) -> int | None:
     """Expire one offer past its time; returns its incident id (to route again) or None if nothing changed."""
     now = now or timezone.now()
@@ -1175,12 +1192,7 @@ def sweep_dispatch(*, now: datetime | None = None, fan_out: bool = False) -> dic
     sweep holding a process for minutes while the notifications waited behind it).
     """
     now = now or timezone.now()
-    counts = {"expired": 0, "incidents": 0, "tickets": 0}
-    for assignment_id in list(selectors.offers_due_to_expire(now).values_list("pk", flat=True)[:500]):
-        incident_id = expire_offer(assignment_id=assignment_id, now=now)
-        if incident_id is not None:
-            counts["expired"] += 1
-            route_incident(incident_id=incident_id)
+    counts = {"expired": expire_due_offers(now=now, rounds=1), "incidents": 0, "tickets": 0}
     for incident_id in selectors.incidents_waiting_for_crew(now):
         counts["incidents"] += 1
         route_incident(incident_id=incident_id)

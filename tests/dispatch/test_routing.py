@@ -130,9 +130,44 @@ def test_the_expiry_task_does_nothing_before_the_offer_is_due(place_technician, 
     # when
     result = tasks.expire_offer(offer.pk)
     # then
-    assert result is None
+    assert result == 0
     offer.refresh_from_db()
     assert offer.state == Assignment.State.OFFERED
+
+
+def test_one_expiry_task_at_a_time_expires_every_offer_due_and_the_others_return_at_once(
+    place_technician, report_outage
+):
+    """A burst of offers expires in a burst: one task takes them all, so the wave holds one worker process."""
+    import time_machine
+    from django.core.cache import cache
+
+    # given two incidents far apart, each offered to its nearest technician, a second technician near each
+    place_technician("north-1", 100)
+    place_technician("north-2", 300)
+    place_technician("south-1", -20_100)
+    place_technician("south-2", -20_300)
+    offers = [services.route_ticket(ticket_id=report_outage(m).pk) for m in (0, -20_000)]
+    assert {o.technician.user.username for o in offers} == {"north-1", "south-1"}
+    due = max(o.expires_at for o in offers) + timedelta(seconds=1)
+    with time_machine.travel(due, tick=False):
+        # when another task is expiring offers, this one returns without touching them
+        cache.add(tasks.EXPIRING_KEY, 0, 60)
+        try:
+            assert tasks.expire_offer(offers[0].pk) == 0
+        finally:
+            cache.delete(tasks.EXPIRING_KEY)
+        assert Assignment.objects.filter(state=Assignment.State.OFFERED).count() == 2
+        # when it is free, the first offer's task expires both offers due and offers each incident on
+        assert tasks.expire_offer(offers[0].pk) == 2
+        assert tasks.expire_offer(offers[1].pk) == 0  # nothing left for the second offer's own task
+    # then
+    assert set(Assignment.objects.filter(pk__in=[o.pk for o in offers]).values_list("state", flat=True)) == {
+        Assignment.State.EXPIRED
+    }
+    live = Assignment.objects.filter(state=Assignment.State.OFFERED).select_related("technician__user")
+    assert {a.technician.user.username for a in live} == {"north-2", "south-2"}
+    assert cache.get(tasks.EXPIRING_KEY) is None  # released
 
 
 def test_a_declined_offer_goes_to_the_next_candidate(
