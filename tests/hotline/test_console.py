@@ -3,6 +3,7 @@
 import csv
 import io
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -282,7 +283,9 @@ def test_kpis_are_limited_to_the_supervisors_units(operator, far_supervisor, ulp
 def test_the_kpi_page_filters_by_date_and_exports_csv(operator, supervisor, ulp):
     # given
     rang = timezone.now() - timedelta(minutes=30)
-    today = timezone.localdate(rang)  # the call's own date, also in the half hour after midnight
+    # the call's own date where the supervisor is (the page's zone is their unit's: WITA here, an hour ahead of the
+    # server's WIB), also in the half hour after midnight
+    today = timezone.localdate(rang, ZoneInfo(supervisor.staff_profile.unit.time_zone))
     answered(operator, at=rang, answer_after=5, ulp=ulp)
     client = logged_in(supervisor)
     # when
