@@ -1,7 +1,7 @@
 """Benchmark: ticket intake ``POST /api/v1/tickets/`` against a bare Django JSON view served the same way.
 
     DATABASE_URL=postgres://…/sigap_bench REDIS_URL=redis://…/8 .venv/bin/python bench/intake.py \
-        [--seconds 20] [--workers 4] [--concurrency 8 32] [--seed] [--no-worker] [--peer]
+        [--seconds 20] [--workers 4] [--concurrency 8 32] [--seed] [--no-worker] [--peer] [--floor]
 
 1. Uses the data set of ``manage.py seed_scale`` in that database (``--seed`` builds it first when missing);
    outage reports (70 %) and billing complaints (30 %) from seeded customers, each with its own
@@ -10,6 +10,8 @@
    DEBUG off) and a Celery worker (the notifications and routing the intake enqueues are really handled).
 3. For each concurrency: the bare view, then intake, each warmed up for 3 s and measured for ``--seconds``
    with wrk (or the Python client when wrk is missing). Prints req/s, p50/p95/p99 and the ratio.
+   With ``--floor``, also ``/bench/floor/`` (``bench_urls.py``): the bare view plus one durable INSERT and
+   COMMIT, the least any intake that answers after its report is on disk can cost on this machine.
    With ``--peer``, also the peer: django-helpdesk 2.6.1 (``bench/peer/setup.sh`` makes its virtualenv, a
    bench-only site in ``bench/peer/peersite`` keeps its tables in the schema ``helpdesk_peer`` of the same
    database), served by the same gunicorn command, creating tickets through its REST API with token auth
@@ -149,14 +151,16 @@ request = function()
     '{"category":"GG-PADAM-1","description":"Listrik padam sejak sore","reporter_phone":"081234567890"}')
 end
 """
+FLOOR_LUA = BARE_LUA.replace("/bench/bare/", "/bench/floor/")
+BENCH_PATHS = {"bare": "/bench/bare/", "floor": "/bench/floor/", "intake": "/api/v1/tickets/"}
 
 
 def python_request(kind: str, customer_ids: tuple[int, int], run: str):
     import json
 
     def make(thread: int, n: int):
-        if kind == "bare":
-            return "POST", "/bench/bare/", json.dumps({"description": "x"}), {"Content-Type": "application/json"}
+        if kind in ("bare", "floor"):
+            return "POST", BENCH_PATHS[kind], json.dumps({"description": "x"}), {"Content-Type": "application/json"}
         pk = random.randint(*customer_ids)
         body = {
             "category": "TG-LONJAK" if n % 10 < 3 else "GG-PADAM-1",
@@ -172,8 +176,8 @@ def python_request(kind: str, customer_ids: tuple[int, int], run: str):
 
 def measure(port: int, kind: str, connections: int, seconds: float, customer_ids, run: str) -> dict:
     if stack.have_wrk():
-        lua = BARE_LUA if kind == "bare" else intake_lua(customer_ids, run)
-        path = "/bench/bare/" if kind == "bare" else "/api/v1/tickets/"
+        lua = {"bare": BARE_LUA, "floor": FLOOR_LUA}.get(kind) or intake_lua(customer_ids, run)
+        path = BENCH_PATHS[kind]
         stack.run_wrk(port=port, path=path, lua=lua, connections=connections, seconds=3)  # warm-up
         return stack.run_wrk(port=port, path=path, lua=lua, connections=connections, seconds=seconds)
     make = python_request(kind, customer_ids, run)
@@ -261,6 +265,11 @@ def main() -> None:
         "--peer", action="store_true", help="also measure django-helpdesk 2.6.1's ticket create (bench/peer/)"
     )
     parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also measure /bench/floor/: the bare view plus one durable INSERT (the least any intake costs)",
+    )
+    parser.add_argument(
         "--no-worker",
         action="store_true",
         help="no Celery worker: the intake alone (its routing and notifications wait in Redis; not a product setup)",
@@ -284,6 +293,12 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = 'tickets_ticket'")
         tickets_estimate = cursor.fetchone()[0]
+    if args.floor:
+        from bench_urls import FLOOR_DDL, FLOOR_TABLE
+
+        with connection.cursor() as cursor:
+            cursor.execute(FLOOR_DDL)
+            cursor.execute(f"TRUNCATE {FLOOR_TABLE}")
     run = uuid.uuid4().hex[:8]
     threads = int(os.environ.get("BENCH_GUNICORN_THREADS", "1"))
     gunicorn_kind = f"gthread workers x {threads} threads" if threads > 1 else "sync workers"
@@ -306,6 +321,18 @@ def main() -> None:
             load_before = stack.load_average()
             bare = measure(services.port, "bare", connections, args.seconds, (first, last), run)
             load_bare = stack.load_average()
+            rows.append({"case": f"bare JSON view c={connections}", **bare, "load": load_before})
+            if args.floor:
+                floor = measure(services.port, "floor", connections, args.seconds, (first, last), run)
+                rows.append(
+                    {
+                        "case": f"floor: bare + one durable INSERT c={connections}",
+                        **floor,
+                        "ratio": f"{100 * floor['rate'] / bare['rate']:.0f} %",
+                        "load": load_bare,
+                    }
+                )
+                load_bare = stack.load_average()
             made_before = bench_made(run)
             cpu_before = stack.cpu_seconds()
             intake = measure(services.port, "intake", connections, args.seconds, (first, last), run)
@@ -313,7 +340,6 @@ def main() -> None:
             per_report.append(
                 cpu_per_report(cpu_before, stack.cpu_seconds(), bench_made(run) - made_before, connections, drained)
             )
-            rows.append({"case": f"bare JSON view c={connections}", **bare, "load": load_before})
             rows.append(
                 {
                     "case": f"intake POST /api/v1/tickets/ c={connections}",
