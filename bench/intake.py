@@ -317,6 +317,7 @@ def main() -> None:
         stack.Services(workers=args.workers, settings_module="bench_settings", celery=not args.no_worker) as services,
         peer or contextlib.nullcontext(),
     ):
+        stack.settle()  # the peer's server may still be starting
         for connections in args.concurrency:
             load_before = stack.load_average()
             bare = measure(services.port, "bare", connections, args.seconds, (first, last), run)

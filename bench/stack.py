@@ -178,6 +178,25 @@ def wait_for_http(port: int, path: str, seconds: float = 60) -> bool:
     return False
 
 
+def settle(*, interval: float = 0.5, idle: float = 0.05, limit: float = 60.0) -> float:
+    """Wait until the stack's processes (web workers still importing, the Celery worker and relay starting, a
+    previous run's leftovers) use under ``idle`` of a CPU over ``interval``: the first case measured must not
+    share the machine with start-up work. Returns the seconds waited."""
+
+    def used() -> float:
+        return sum(value for part, value in cpu_seconds().items() if part != "load generator")
+
+    started = time.monotonic()
+    before = used()
+    while time.monotonic() - started < limit:
+        time.sleep(interval)
+        now = used()
+        if now - before < idle * interval:
+            break
+        before = now
+    return time.monotonic() - started
+
+
 class Services:
     """gunicorn, the outbox relay (and optionally a Celery worker and beat) for the duration of a ``with``
     block."""
@@ -268,6 +287,7 @@ class Services:
         if not wait_for_http(self.port, "/healthz"):
             self.__exit__(None, None, None)
             raise RuntimeError("gunicorn did not start; see bench-gunicorn.log")
+        settle()
         return self
 
     def __exit__(self, *exc) -> None:
