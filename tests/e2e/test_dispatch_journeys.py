@@ -328,3 +328,27 @@ def test_going_off_duty_while_the_server_is_briefly_unavailable_still_goes_throu
     assert len(refused) == 1
     assert not Technician.objects.get(pk=tech.pk).on_duty
     expect(phone_page.locator("#on-duty")).not_to_be_checked()
+
+
+@pytest.mark.parametrize(("language", "twelve_hour"), [("id", False), ("en", True)])
+def test_the_board_clock_reads_in_the_page_language_not_the_browser_locale(
+    browser, balikpapan_ulp, live_server, language, twelve_hour
+):
+    # given a dispatcher whose browser runs in the other language's locale
+    dispatcher = make_staff(role=roles.DISPATCHER, unit=balikpapan_ulp, username="dewi-dispatch")
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, base_url=live_server.url, locale="id-ID" if twelve_hour else "en-US"
+    )
+    try:
+        page = context.new_page()
+        context.add_cookies([{"name": "sigap_language", "value": language, "url": live_server.url}])
+        use_session_of(page, dispatcher, live_server)
+        # when the board has loaded
+        page.goto("/dispatch/")
+        updated = page.locator("#board-updated")
+        expect(updated).not_to_be_empty()
+        # then its "updated" time is written the page language's way (English 12-hour, Indonesian 24-hour)
+        text = updated.inner_text()
+        assert ("AM" in text or "PM" in text) == twelve_hour, text
+    finally:
+        context.close()

@@ -350,7 +350,7 @@
         technicians: res.data.technicians || []
       };
       document.getElementById("board-error").textContent = "";
-      document.getElementById("board-updated").textContent = t.updated + " " + new Date().toLocaleTimeString();
+      document.getElementById("board-updated").textContent = t.updated + " " + new Date().toLocaleTimeString(document.documentElement.lang || "id");
       render();
       root.setAttribute("data-ready", "1");
     }).catch(function () {

@@ -475,7 +475,7 @@
         document.getElementById("on-duty").checked = onDuty;
       }
       writeJson(cacheKey, data);
-      document.getElementById("last-update").textContent = t.updated + " " + new Date().toLocaleTimeString();
+      document.getElementById("last-update").textContent = t.updated + " " + new Date().toLocaleTimeString(document.documentElement.lang || "id");
       render();
     }, function () { setNetwork(false); });
   }

@@ -108,7 +108,7 @@
     incidents.forEach(function (incident) {
       target.appendChild(el("p", { "class": "incident-banner", text: "⚠ " + t.incident + ": " + incident.title +
         (incident.status ? " (" + incident.status + ")" : "") +
-        (incident.estimated_restore_at ? " · " + t.eta + " " + new Date(incident.estimated_restore_at).toLocaleString() : "") }));
+        (incident.estimated_restore_at ? " · " + t.eta + " " + new Date(incident.estimated_restore_at).toLocaleString(document.documentElement.lang || "id", { dateStyle: "short", timeStyle: "short" }) : "") }));
     });
   }
 
