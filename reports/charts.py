@@ -5,6 +5,7 @@ A chart is computed here (bars with their coordinates, axis ticks, a legend) and
 translated names of kinds and indicators, never raw codes.
 """
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -63,7 +64,7 @@ class Chart:
             top = max((sum(values[i] or 0 for _n, values in self.series) for i in range(count)), default=0)
         else:
             top = max((v or 0 for _n, values in self.series for v in values), default=0)
-        top = top or 1.0
+        top = _axis_top(top, whole=self._whole())
         bar_w = band * 0.7 / (1 if self.stacked else max(1, len(self.series)))
         for index in range(len(self.categories)):
             base = 0.0
@@ -96,6 +97,10 @@ class Chart:
         ]
         return self
 
+    def _whole(self) -> bool:
+        """Whether every value is a whole number (counts): the axis then has no fractional ticks."""
+        return all(float(v).is_integer() for _name, values in self.series for v in values if v is not None)
+
     @property
     def legend(self) -> list[dict]:
         return [{"name": name, "series": number % MAX_SERIES} for number, (name, _v) in enumerate(self.series)]
@@ -115,6 +120,22 @@ class Chart:
     @property
     def right(self) -> int:
         return WIDTH - RIGHT
+
+
+def _axis_top(top: float, *, whole: bool) -> float:
+    """The axis' maximum: four equal steps of a round size (1, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten;
+    whole steps for whole numbers) reaching at least ``top`` — ticks 0, 2, 4, 6, 8, not 0, 1.25, 2.5, 3.75, 5."""
+    if top <= 0:
+        return 4.0 if whole else 1.0
+    raw = top / 4
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        step = factor * magnitude
+        if whole and (step < 1 or not float(step).is_integer()):
+            continue
+        if step >= raw - 1e-9:
+            return step * 4
+    return 10 * magnitude * 4
 
 
 def _format(value) -> str:

@@ -98,3 +98,27 @@ def test_report_charts_read_in_indonesian(up3, ulp):
     assert "Tampilkan angkanya" in html
     svg = re.search(r'id="chart-tickets-per-day".*?</svg>', html, re.S).group(0)
     assert not re.search(r'(x|y|width|height)="\d+,\d', svg)  # SVG lengths keep a decimal point
+
+
+@pytest.mark.parametrize(
+    "values, ticks",
+    [
+        ([1, 5, 3], ["0", "2", "4", "6", "8"]),  # counts: whole ticks, not 1.25, 2.5, 3.75
+        ([1, 2, 0], ["0", "1", "2", "3", "4"]),
+        ([17, 40, 12], ["0", "10", "20", "30", "40"]),
+        ([7.3, 2.1], ["0", "2", "4", "6", "8"]),
+        ([0.4, 0.9], ["0", "0.25", "0.5", "0.75", "1"]),
+    ],
+)
+def test_chart_axes_step_in_round_numbers_and_bars_keep_their_scale(values, ticks):
+    from reports.charts import HEIGHT, Chart
+
+    chart = Chart(
+        key="k", title="t", unit="", categories=[str(i) for i in range(len(values))], series=[("s", values)]
+    ).layout()
+    assert [tick["label"] for tick in chart.ticks] == ticks
+    # the tallest bar reaches the top tick's height in proportion: value / axis maximum
+    axis_top, plot_bottom = chart.ticks[-1]["y"], chart.ticks[0]["y"]
+    tallest = max(chart.bars, key=lambda bar: bar["h"])
+    assert tallest["h"] == pytest.approx((plot_bottom - axis_top) * max(values) / float(ticks[-1]), abs=0.1)
+    assert plot_bottom < HEIGHT
