@@ -307,27 +307,43 @@ def test_a_position_the_server_refused_is_sent_again_within_seconds(phone_page, 
     assert abs(Technician.objects.get(pk=tech.pk).last_lat - -1.2101) < 1e-6
 
 
-def test_going_off_duty_while_the_server_is_briefly_unavailable_still_goes_through(phone_page, balikpapan_ulp):
-    # given a technician on duty, and a server that answers the first duty change with a 503
+def test_going_off_duty_while_the_server_is_briefly_unavailable_still_goes_through(
+    phone_page, balikpapan_ulp, settings
+):
+    settings.DISPATCH_TECH_POLL_SECONDS = 1  # the app's poll (which carries the server's duty) every second
+    # given a technician on duty, and a server that answers the first two duty changes with a 503
     tech = technician(balikpapan_ulp, "tari")
-    refused = []
+    refused, polls = [], []
 
-    def unavailable_once(route):
-        if refused:
+    def unavailable_twice(route):
+        if len(refused) >= 2:
             route.continue_()
         else:
             refused.append(route.request.url)
             route.fulfill(status=503, body="{}", content_type="application/json", headers={"Retry-After": "1"})
 
     log_in(phone_page, "tari", "/tech/")
-    expect(phone_page.locator("#on-duty")).to_be_checked()
-    phone_page.route("**/duty/", unavailable_once)
-    # when they go off duty, then the app asks again and the change is made, with no failure shown
+    box = phone_page.locator("#on-duty")
+    expect(box).to_be_checked()
+    phone_page.route("**/duty/", unavailable_twice)
+    # when they go off duty
+    with phone_page.expect_response(lambda r: "/duty/" in r.url and r.status == 503):
+        box.uncheck()
+    # then while the app asks again (about 3 s, with polls answering "on duty" meanwhile), the box stays unticked
+    phone_page.on("response", lambda r: polls.append(r.status) if r.url.endswith("/jobs/") else None)
+    phone_page.evaluate(
+        """() => { window.dutyTicked = 0; const box = document.getElementById("on-duty");
+                   window.setInterval(() => { if (box.checked) { window.dutyTicked += 1; } }, 20); }"""
+    )
     with phone_page.expect_response(lambda r: "/duty/" in r.url and r.ok, timeout=SLOW):
-        phone_page.locator("#on-duty").uncheck()
-    assert len(refused) == 1
+        pass
+    assert polls, "no poll was answered while the change was being asked again"
+    assert phone_page.evaluate("window.dutyTicked") == 0
+    # and the change is made, with no failure shown
+    assert len(refused) == 2
     assert not Technician.objects.get(pk=tech.pk).on_duty
-    expect(phone_page.locator("#on-duty")).not_to_be_checked()
+    expect(box).not_to_be_checked()
+    expect(phone_page.locator("#tech-message")).to_be_hidden()
 
 
 @pytest.mark.parametrize(("language", "twelve_hour"), [("id", False), ("en", True)])

@@ -10,6 +10,7 @@
   var pollMs = parseInt(cfg.pollMs, 10) || 15000;
   var pingMs = parseInt(cfg.pingMs, 10) || 60000;
   var onDuty = cfg.onDuty === "1";
+  var dutyPending = 0, dutyVersion = 0;  // duty changes being asked; changes started or finished so far
   var cacheKey = "sigap-tech-jobs-" + cfg.user;
   var causesKey = "sigap-tech-causes-" + document.documentElement.lang;  // labels in the page's language
   var NEXT = {
@@ -461,7 +462,7 @@
 
   // --- polling ------------------------------------------------------------------------------------------
   function refresh() {
-    var asked = adopted;
+    var asked = adopted, dutyAsked = dutyVersion;
     return api("GET", cfg.jobsUrl).then(function (res) {
       setNetwork(true);
       if (asked !== adopted) { return refresh(); }  // a step answered meanwhile: this list may predate it
@@ -470,7 +471,10 @@
         return;
       }
       data = { offers: res.data.offers || [], jobs: res.data.jobs || [] };
-      if (res.data.technician && typeof res.data.technician.on_duty === "boolean") {
+      // The duty the server had when it answered, unless the technician changed it since this poll was sent or
+      // the change is still being asked (a poll answered meanwhile would tick the box back for a while).
+      if (res.data.technician && typeof res.data.technician.on_duty === "boolean" &&
+          !dutyPending && dutyAsked === dutyVersion) {
         onDuty = res.data.technician.on_duty;
         document.getElementById("on-duty").checked = onDuty;
       }
@@ -505,6 +509,8 @@
     var box = document.getElementById("on-duty");
     box.addEventListener("change", function () {
       var wanted = box.checked;
+      dutyPending += 1;
+      dutyVersion += 1;
       sendDuty(wanted, 0).then(function (res) {
         if (!res.ok) { throw new Error(res.status); }
         onDuty = typeof res.data.on_duty === "boolean" ? res.data.on_duty : wanted;
@@ -514,6 +520,9 @@
       }).catch(function () {
         box.checked = !wanted;
         showMessage(t.onDutyFailed);
+      }).then(function () {
+        dutyPending -= 1;
+        dutyVersion += 1;
       });
     });
   }
