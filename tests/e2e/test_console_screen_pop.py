@@ -101,3 +101,51 @@ def test_a_ring_event_pops_the_caller_up_on_the_ready_operators_console(
     expect(page.locator("#ticket-result")).to_be_visible()
     call = Call.objects.get(pbx_call_id="e2e-call-1")
     assert call.tickets.get().channel == Ticket.Channel.PHONE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_poll_sent_before_the_operator_changes_state_does_not_show_the_old_state(
+    phone_page, live_server, settings, operator, ulp
+):
+    # given an operator at the console, whose next poll of the current call is held on its way back
+    settings.CONSOLE_POLL_MS = 500
+    OperatorSeat.objects.create(user=operator, extension="2001")
+    page = phone_page
+    log_in(page, operator, live_server.url)
+    held = []
+
+    def hold_the_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))  # read now (the state before the change), delivered later
+
+    page.goto("/console/")
+    seat = page.locator("#seat-state")
+    expect(seat).not_to_have_attribute("data-state", "ready")
+    page.route("**/calls/current/", hold_the_first)
+    with page.expect_request(lambda r: r.url.endswith("/calls/current/")):
+        pass
+    for _ in range(250):  # the handler runs as Playwright processes that request's events
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert held
+    # when the operator goes ready
+    page.click("#state-ready")
+    expect(seat).to_have_attribute("data-state", "ready")
+    page.evaluate(
+        """() => {
+            window.staleShown = 0;
+            const seat = document.getElementById("seat-state");
+            window.setInterval(() => { if (seat.dataset.state !== "ready") { window.staleShown += 1; } }, 10);
+        }"""
+    )
+    # and the poll read before the change is answered only now, followed by the next one
+    route, stale = held[0]
+    route.fulfill(response=stale)
+    with page.expect_request(lambda r: r.url.endswith("/calls/current/")):
+        pass
+    # then the console went on showing "ready"
+    assert page.evaluate("window.staleShown") == 0
+    expect(seat).to_have_attribute("data-state", "ready")

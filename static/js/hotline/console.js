@@ -218,10 +218,12 @@
   }
 
   var timer = null;
+  var stateChanges = 0;  // the operator's own state changes, begun or answered: a poll older than one is stale
   function poll() {
+    var asked = stateChanges;
     request("GET", urls.currentUrl).then(function (result) {
       if (result.ok) {
-        showState(result.data.state);
+        if (asked === stateChanges) { showState(result.data.state); }
         showCall(result.data.call);
       } else if (result.status === 401 || result.status === 403) {
         // Logged out elsewhere or the session expired: say so instead of polling in vain.
@@ -237,7 +239,9 @@
 
   Array.prototype.forEach.call(document.querySelectorAll(".seat-buttons button"), function (button) {
     button.addEventListener("click", function () {
+      stateChanges += 1;
       request("POST", urls.stateUrl, { state: button.dataset.state }).then(function (result) {
+        stateChanges += 1;
         if (result.ok) { showState(result.data.state); }
       });
     });
