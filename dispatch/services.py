@@ -840,48 +840,37 @@ def _route_incidents(members: dict[int, list[int]]) -> dict[int, Assignment | No
     return offers
 
 
-# Offers expired (and their incidents offered on) per transaction: a wave of several hundred is neither one
-# transaction holding every lock it takes until the end, nor a commit (and its wait for the disk) per offer — a
-# storm's wave took 11 s as one transaction and 31 s committed offer by offer (bench/RESULTS.md).
-EXPIRY_CHUNK = 20
-
-
 def expire_due_offers(*, now: datetime | None = None, rounds: int = 10) -> int:
     """Expire the offers past their time, oldest first, 500 at a time, each incident offered to its next
     candidate at once; looks again (up to ``rounds`` times, ``now`` moving on unless given) until none is due.
     Returns how many it expired.
 
-    ``EXPIRY_CHUNK`` offers are expired and offered on per transaction, so a wave holds no lock for longer than
-    a chunk (a fraction of a second) and its new offers go out chunk by chunk. An offer whose incident another
-    session holds (a report joining it, a dispatcher's hand) is skipped, not waited for: the next round, the next
-    task or the dispatch sweeper expires it."""
+    Each expiry and each new offer is a transaction of its own: a wave of several hundred expiries holds no
+    incident's or technician's lock longer than its own step (reports joining those incidents are not kept
+    waiting behind the whole wave), and each new offer's expiry task and notice go out when it is made, not when
+    the wave ends. An expiry whose incident was not offered on (a crash between the two) is routed by the
+    dispatch sweeper, which looks for open incidents without a live assignment."""
     expired = 0
     for _round in range(rounds):
         due = list(selectors.offers_due_to_expire(now).order_by("expires_at", "pk").values_list("pk", flat=True)[:500])
-        progress = 0
-        for start in range(0, len(due), EXPIRY_CHUNK):
-            with transaction.atomic():
-                for assignment_id in due[start : start + EXPIRY_CHUNK]:
-                    incident_id = expire_offer(assignment_id=assignment_id, now=now)
-                    if incident_id is not None:
-                        progress += 1
-                        route_incident(incident_id=incident_id)
-        expired += progress
-        if not due or not progress or (now is not None and len(due) < 500):
+        for assignment_id in due:
+            incident_id = expire_offer(assignment_id=assignment_id, now=now)
+            if incident_id is not None:
+                expired += 1
+                route_incident(incident_id=incident_id)
+        if not due or (now is not None and len(due) < 500):
             break
     return expired
 
 
 @transaction.atomic
 def expire_offer(*, assignment_id: int, now: datetime | None = None) -> int | None:
-    """Expire one offer past its time; returns its incident id (to route again), or None if nothing changed or
-    its incident is held by another session (it is left for the next pass)."""
+    """Expire one offer past its time; returns its incident id (to route again) or None if nothing changed."""
     now = now or timezone.now()
     row = Assignment.objects.filter(pk=assignment_id).values_list("incident_id", flat=True).first()
     if row is None:
         return None
-    if Incident.objects.select_for_update(skip_locked=True).filter(pk=row).first() is None:
-        return None
+    Incident.objects.select_for_update().filter(pk=row).first()
     assignment = Assignment.objects.select_for_update().filter(pk=assignment_id).first()
     if assignment.state != Assignment.State.OFFERED or assignment.expires_at is None or assignment.expires_at > now:
         return None

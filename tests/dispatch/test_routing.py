@@ -247,23 +247,26 @@ def test_steps_out_of_order_are_refused_and_change_nothing(place_technician, rep
     assert offer.state == Assignment.State.OFFERED and not offer.steps.exists()
 
 
-def test_an_expiry_wave_skips_an_incident_another_session_holds_instead_of_waiting_for_it(
+def test_an_expiry_wave_commits_each_offer_on_its_own_so_a_locked_incident_holds_up_no_other(
     transactional_db, place_technician, report_outage
 ):
-    """A wave of expiries never waits behind one busy incident (a report joining it, a dispatcher's hand): it
-    expires and offers on the others, and the busy one is expired on the next pass."""
+    """A wave of expiries is not one transaction: while one incident is locked (a report joining it, a
+    dispatcher's hand), the offers expired before it are already committed and offered on."""
     import threading
+    import time
 
     from django.db import connection, transaction
 
-    # given two incidents far apart, each offered to its nearest technician, a second technician near each
+    # given two incidents far apart, each offered to its nearest technician (the north one first), a second
+    # technician near each
     place_technician("north-1", 100)
     place_technician("north-2", 300)
     place_technician("south-1", -20_100)
     place_technician("south-2", -20_300)
     first, second = (services.route_ticket(ticket_id=report_outage(m).pk) for m in (0, -20_000))
-    due = max(first.expires_at, second.expires_at) + timedelta(milliseconds=1)  # before any new offer's time
-    # and the second incident held by another session
+    assert first.expires_at < second.expires_at
+    due = second.expires_at + timedelta(seconds=1)
+    # and the second incident locked by another session
     locked, release = threading.Event(), threading.Event()
 
     def hold_second_incident():
@@ -271,29 +274,44 @@ def test_an_expiry_wave_skips_an_incident_another_session_holds_instead_of_waiti
             with transaction.atomic():
                 Incident.objects.select_for_update().get(pk=second.incident_id)
                 locked.set()
-                release.wait(15)
+                release.wait(30)
+        finally:
+            connection.close()
+
+    def expire_wave(result):
+        try:
+            result.append(services.expire_due_offers(now=due))
         finally:
             connection.close()
 
     holder = threading.Thread(target=hold_second_incident)
     holder.start()
+    assert locked.wait(10)
+    result: list[int] = []
+    wave = threading.Thread(target=expire_wave, args=(result,))
     try:
-        assert locked.wait(10)
-        # when the offers expire
-        expired = services.expire_due_offers(now=due)
-        # then the free incident's offer is expired and offered on, the held one left as it was
-        assert expired == 1
+        # when the expiry wave runs and reaches the locked incident
+        wave.start()
+        # then the first offer is expired and its incident offered to the next technician, committed, while the
+        # wave waits for the second incident
+        offered_on = Assignment.objects.filter(
+            incident_id=first.incident_id, technician__user__username="north-2", state=Assignment.State.OFFERED
+        )
+        deadline = time.monotonic() + 20
+        while not offered_on.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert Assignment.objects.get(pk=first.pk).state == Assignment.State.EXPIRED
-        assert Assignment.objects.get(pk=second.pk).state == Assignment.State.OFFERED
-        assert holder.is_alive()  # the wave did not wait for the lock
+        assert Assignment.objects.filter(incident_id=first.incident_id, state=Assignment.State.OFFERED).exists()
+        assert wave.is_alive() and Assignment.objects.get(pk=second.pk).state == Assignment.State.OFFERED
     finally:
         release.set()
-        holder.join(15)
-    # and once the other session is done, the next pass expires it
-    assert services.expire_due_offers(now=due) == 1
+        holder.join(30)
+        wave.join(30)
+    # and once the lock is gone the wave finishes the second one too
+    assert result == [2]
     assert Assignment.objects.get(pk=second.pk).state == Assignment.State.EXPIRED
-    live = Assignment.objects.filter(state=Assignment.State.OFFERED).select_related("technician__user")
-    assert sorted(a.technician.user.username for a in live) == ["north-2", "south-2"]
+    live = Assignment.objects.filter(incident_id=second.incident_id, state=Assignment.State.OFFERED)
+    assert [a.technician.user.username for a in live.select_related("technician__user")] == ["south-2"]
 
 
 def test_accepting_an_expired_offer_is_refused(place_technician, report_outage):
