@@ -840,19 +840,14 @@ def _route_incidents(members: dict[int, list[int]]) -> dict[int, Assignment | No
     return offers
 
 
+@transaction.atomic
 def expire_due_offers(*, now: datetime | None = None, rounds: int = 10) -> int:
-    """Expire the offers past their time, oldest first, 500 at a time, each incident offered to its next
-    candidate at once; looks again (up to ``rounds`` times, ``now`` moving on unless given) until none is due.
-    Returns how many it expired.
-
-    Each expiry and each new offer is a transaction of its own: a wave of several hundred expiries holds no
-    incident's or technician's lock longer than its own step (reports joining those incidents are not kept
-    waiting behind the whole wave), and each new offer's expiry task and notice go out when it is made, not when
-    the wave ends. An expiry whose incident was not offered on (a crash between the two) is routed by the
-    dispatch sweeper, which looks for open incidents without a live assignment."""
+    """Expire the offers past their time, 500 at a time, each incident offered to its next candidate at once;
+    looks again (up to ``rounds`` times, ``now`` moving on unless given) until none is due. Returns how many it
+    expired."""
     expired = 0
     for _round in range(rounds):
-        due = list(selectors.offers_due_to_expire(now).order_by("expires_at", "pk").values_list("pk", flat=True)[:500])
+        due = list(selectors.offers_due_to_expire(now).values_list("pk", flat=True)[:500])
         for assignment_id in due:
             incident_id = expire_offer(assignment_id=assignment_id, now=now)
             if incident_id is not None:
@@ -863,7 +858,6 @@ def expire_due_offers(*, now: datetime | None = None, rounds: int = 10) -> int:
     return expired
 
 
-@transaction.atomic
 def expire_offer(*, assignment_id: int, now: datetime | None = None) -> int | None:
     """Expire one offer past its time; returns its incident id (to route again) or None if nothing changed."""
     now = now or timezone.now()
