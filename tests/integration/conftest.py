@@ -96,6 +96,12 @@ def wait_for(predicate, *, timeout: float = 20.0, interval: float = 0.1):
         time.sleep(interval)
 
 
+def tasks_succeeded(log, task: str) -> int:
+    """How many runs of the task named ``task`` (e.g. "dispatch.route_ticket") the worker's log says succeeded;
+    ``log`` is the ``celery_worker`` fixture's value."""
+    return sum(1 for line in log().splitlines() if f"Task {task}[" in line and " succeeded in " in line)
+
+
 def run_at_once(functions) -> list:
     """Run each function in its own thread, all released together by a barrier; return the exceptions raised.
 

@@ -6,7 +6,7 @@ from django.db import transaction
 from dispatch import tasks
 from dispatch.models import Assignment, Incident, IncidentReport, Technician
 from tests.dispatch.conftest import make_technician, open_outage
-from tests.integration.conftest import wait_for
+from tests.integration.conftest import tasks_succeeded, wait_for
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.integration
@@ -20,10 +20,6 @@ def place_technician(ulp):
 @pytest.fixture
 def report_outage(ulp):
     return lambda metres=0.0, **fields: open_outage(ulp, metres, **fields)
-
-
-def _succeeded(log, task: str) -> int:
-    return sum(1 for line in log().splitlines() if f"Task dispatch.{task}[" in line and " succeeded in " in line)
 
 
 def test_the_worker_offers_a_new_outage_to_the_nearest_technician(
@@ -52,7 +48,7 @@ def test_tickets_routed_at_the_same_moment_never_book_a_technician_past_the_limi
     with transaction.atomic():
         tickets = [report_outage(2000 * i) for i in range(8)]
     # when both worker processes route them (each ticket's task is enqueued when the block commits)
-    done = wait_for(lambda: _succeeded(celery_worker, "route_ticket") >= len(tickets), timeout=30)
+    done = wait_for(lambda: tasks_succeeded(celery_worker, "dispatch.route_ticket") >= len(tickets), timeout=30)
     # then
     assert done, celery_worker()
     for tech in crew:
@@ -76,7 +72,7 @@ def test_the_same_ticket_routed_three_times_at_once_makes_one_assignment(
     tasks.route_ticket.delay(ticket.pk)
     tasks.route_ticket.delay(ticket.pk)
     # then
-    done = wait_for(lambda: _succeeded(celery_worker, "route_ticket") >= 3, timeout=30)
+    done = wait_for(lambda: tasks_succeeded(celery_worker, "dispatch.route_ticket") >= 3, timeout=30)
     assert done, celery_worker()
     assert Assignment.objects.count() == 1
     assert IncidentReport.objects.filter(ticket=ticket).count() == 1
@@ -127,7 +123,7 @@ def test_the_sweeper_racing_the_worker_books_nobody_twice(
         )
     # when the sweeper runs here while the worker's two processes route the same tickets
     services.sweep_dispatch()
-    done = wait_for(lambda: _succeeded(celery_worker, "route_ticket") >= len(tickets), timeout=30)
+    done = wait_for(lambda: tasks_succeeded(celery_worker, "dispatch.route_ticket") >= len(tickets), timeout=30)
     # then
     assert done, celery_worker()
     assert "IntegrityError" not in celery_worker() and "deadlock" not in celery_worker().lower()
@@ -158,7 +154,7 @@ def test_the_beat_sweeper_hands_a_backlog_to_the_worker_in_batches(
         )  # marked as handed over already: nothing is published for them when the block commits
     # when the beat task's sweep publishes them (fan-out) to the live worker
     counts = services.sweep_dispatch(fan_out=True)
-    done = wait_for(lambda: _succeeded(celery_worker, "route_tickets") >= 3, timeout=30)
+    done = wait_for(lambda: tasks_succeeded(celery_worker, "dispatch.route_tickets") >= 3, timeout=30)
     # then: three batch tasks (5 + 5 + 2), one incident, one offer, every ticket routed once
     assert done, celery_worker()
     wait_for(lambda: not Ticket.objects.filter(pk__in=[t.pk for t in tickets]).exclude(dispatch_state="assigned"))

@@ -7,16 +7,12 @@ import time_machine
 from django.utils import timezone
 
 from tests.factories import ServiceUnitFactory, category
-from tests.integration.conftest import wait_for
+from tests.integration.conftest import tasks_succeeded, wait_for
 from tickets import services
 from tickets.models import Escalation, Ticket, TicketEvent
 from tickets.sla.tasks import check_service_levels
 
 pytestmark = pytest.mark.integration
-
-
-def _finished(log, task: str) -> int:
-    return sum(1 for line in log().splitlines() if f"Task {task}[" in line and " succeeded in " in line)
 
 
 def test_the_worker_breaches_and_escalates_an_unanswered_outage_once(celery_worker, transactional_db):
@@ -38,7 +34,7 @@ def test_the_worker_breaches_and_escalates_an_unanswered_outage_once(celery_work
     escalated = wait_for(lambda: Escalation.objects.filter(ticket=ticket, level=Escalation.Level.UP3).exists())
     assert escalated, celery_worker()
     # and once both runs have finished (the worker's log says so), nothing was recorded twice
-    both = wait_for(lambda: _finished(celery_worker, "tickets.check_service_levels") >= 2, timeout=30)
+    both = wait_for(lambda: tasks_succeeded(celery_worker, "tickets.check_service_levels") >= 2, timeout=30)
     assert both, celery_worker()
     assert ticket.events.filter(kind=TicketEvent.Kind.BREACH).count() == 1
     assert sorted(Escalation.objects.filter(ticket=ticket).values_list("level", flat=True)) == ["ulp", "up3"]
